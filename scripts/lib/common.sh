@@ -9,8 +9,9 @@ SIPSMITH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # peers the tests run (openssl for throwaway certificates).
 SIPSMITH_BUILD_PACKAGES=(
   g++ cmake ninja-build pkg-config
-  libboost-dev libssl-dev openssl
+  libboost-dev libssl-dev openssl libc-ares-dev
   libgtest-dev libbenchmark-dev libosip2-dev
+  dnsmasq-base
 )
 
 log() { printf '[sipsmith] %s\n' "$*" >&2; }

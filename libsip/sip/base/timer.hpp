@@ -21,7 +21,8 @@ class TimerService {
   virtual ~TimerService() = default;
   // Runs `fn` once, `after` from now, on the owning thread.
   virtual TimerId start(Duration after, std::function<void()> fn) = 0;
-  // Cancels a pending timer; unknown or fired ids are ignored.
+  // Cancels a pending timer: its callback will never run. Unknown or fired
+  // ids are ignored.
   virtual void cancel(TimerId id) noexcept = 0;
   virtual const Clock& clock() const noexcept = 0;
 };

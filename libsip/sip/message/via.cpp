@@ -27,7 +27,12 @@ bool expect_slash(std::string_view& s) noexcept {
 
 }  // namespace
 
-bool Via::has_cookie() const noexcept { return branch().starts_with(kBranchCookie); }
+// RFC 3261 17.2.3: the cookie must be followed by the unique part; a bare
+// "z9hG4bK" (RFC 4475 badbranch) is an RFC 2543 branch.
+bool Via::has_cookie() const noexcept {
+  const std::string_view b = branch();
+  return b.size() > kBranchCookie.size() && b.starts_with(kBranchCookie);
+}
 
 Result<Via> parse_via(std::string_view value) noexcept {
   std::string_view s = trim_lws(value);

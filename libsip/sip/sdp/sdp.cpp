@@ -185,7 +185,7 @@ const char* common_line(S& s, char type, std::string_view v, Anchor& at) {
       at = {'b', s.bandwidths.size()};
       return nullptr;
     case 'k':
-      if (s.key) break;
+      if (s.key) return "second k= line in one section";  // RFC 4566: at most one
       s.key = std::string(v);
       at = {'k', 1};
       return nullptr;

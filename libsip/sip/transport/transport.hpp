@@ -51,7 +51,8 @@ class Sender {
   virtual ~Sender() = default;
   // Sends one serialised message. `done` (may be empty) runs once on the
   // core thread: the Origin used, or an Error (connect failure, TLS
-  // verification failure, ICMP-refused UDP, flow closed).
+  // verification failure, ICMP-refused UDP, flow closed). It may run before
+  // send() returns (e.g. no socket for that address family).
   virtual void send(const Destination& to, std::string bytes, SendDone done) = 0;
   // Opens (or finds) the flow `send` would use, so a caller can learn its
   // local address (for Via and Contact) before building a request.
