@@ -3,37 +3,23 @@
 // exists to test). Reads the shared corpus like rfc4475_test.cpp.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
+#include "corpus.hpp"
 #include "sip/message/message.hpp"
 #include "sip/parser/parse.hpp"
 #include "sip/uri/escape.hpp"
 
 namespace {
 
-namespace fs = std::filesystem;
 using sip::msg::HeaderField;
 using sip::msg::HeaderId;
 using sip::msg::Message;
 
-fs::path corpus_dir() {
-  if (const char* env = std::getenv("SIPSMITH_CONFORMANCE_DIR"); env && *env) {
-    fs::path p(env);
-    return fs::exists(p / "MANIFEST.tsv") ? p : p / "rfc4475";
-  }
-  return fs::path(SIPSMITH_SOURCE_DIR) / ".." / "shared" / "conformance" / "rfc4475";
-}
-
 Message load(const char* name) {
-  std::ifstream in(corpus_dir() / name, std::ios::binary | std::ios::ate);
-  EXPECT_TRUE(in) << "missing corpus file " << (corpus_dir() / name);
-  std::string s(in ? static_cast<std::size_t>(in.tellg()) : 0, '\0');
-  in.seekg(0);
-  in.read(s.data(), static_cast<std::streamsize>(s.size()));
+  std::string s = sip::testing::read_corpus_file(name);
+  EXPECT_FALSE(s.empty()) << "missing corpus file " << (sip::testing::corpus_dir() / name);
   auto m = sip::parser::parse_datagram(std::move(s));
   EXPECT_TRUE(m) << name << ": " << m.error().to_string();
   return m ? std::move(m).value() : Message{};

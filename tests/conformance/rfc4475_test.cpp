@@ -7,7 +7,6 @@
 // next to the repository and is never copied into it.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -15,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "corpus.hpp"
 #include "sip/message/validate.hpp"
 #include "sip/parser/parse.hpp"
 
@@ -40,13 +40,7 @@ const std::map<std::string, std::string>& role_owners() {
   return owners;
 }
 
-fs::path corpus_dir() {
-  if (const char* env = std::getenv("SIPSMITH_CONFORMANCE_DIR"); env && *env) {
-    fs::path p(env);
-    return fs::exists(p / "MANIFEST.tsv") ? p : p / "rfc4475";
-  }
-  return fs::path(SIPSMITH_SOURCE_DIR) / ".." / "shared" / "conformance" / "rfc4475";
-}
+using sip::testing::corpus_dir;
 
 std::vector<Row> load_manifest() {
   std::vector<Row> rows;
@@ -67,15 +61,6 @@ std::vector<Row> load_manifest() {
 const std::vector<Row>& manifest() {
   static const std::vector<Row> rows = load_manifest();
   return rows;
-}
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary | std::ios::ate);
-  if (!in) return {};
-  std::string s(static_cast<std::size_t>(in.tellg()), '\0');
-  in.seekg(0);
-  in.read(s.data(), static_cast<std::streamsize>(s.size()));
-  return s;
 }
 
 // The element's reaction as the manifest spells it: "accept", "drop" or a code.
@@ -130,7 +115,7 @@ class Rfc4475 : public ::testing::TestWithParam<Row> {};
 
 TEST_P(Rfc4475, GetsTheManifestReaction) {
   const Row& row = GetParam();
-  const std::string bytes = read_file(corpus_dir() / row.file);
+  const std::string bytes = sip::testing::read_corpus_file(row.file);
   ASSERT_FALSE(bytes.empty()) << row.file;
   std::string why;
   const std::string got = reaction(bytes, &why);
