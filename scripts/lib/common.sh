@@ -10,8 +10,9 @@ SIPSMITH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 SIPSMITH_BUILD_PACKAGES=(
   g++ cmake ninja-build pkg-config
   libboost-dev libssl-dev openssl libc-ares-dev
+  libcli11-dev nlohmann-json3-dev
   libgtest-dev libbenchmark-dev libosip2-dev
-  dnsmasq-base
+  sip-tester socat dnsmasq-base
 )
 
 log() { printf '[sipsmith] %s\n' "$*" >&2; }
