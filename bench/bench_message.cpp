@@ -54,10 +54,10 @@
 
 namespace {
 
-using sipsmith_bench::Checksum;
-using sipsmith_bench::TestMessage;
 using sip::msg::HeaderField;
 using sip::msg::HeaderId;
+using sipsmith_bench::Checksum;
+using sipsmith_bench::TestMessage;
 namespace osip = sipsmith_bench::osip;
 
 // ---- the libsip walk (same values, same order as osip_peer.cpp's walk)
@@ -112,8 +112,9 @@ std::uint64_t walk(const sip::msg::Message& m) {
   }
 
   const HeaderField* contact = m.first(HeaderId::Contact);
-  auto ct = contact != nullptr ? m.contact_at(*contact) : sip::Result<sip::msg::ContactValue>(
-                                                              sip::make_error(sip::Errc::not_found, 0));
+  auto ct = contact != nullptr
+                ? m.contact_at(*contact)
+                : sip::Result<sip::msg::ContactValue>(sip::make_error(sip::Errc::not_found, 0));
   if (ct && !ct->star) {
     c.add(ct->addr.uri.user.size());
     c.add(ct->addr.uri.host.size());
@@ -137,8 +138,9 @@ std::uint64_t walk(const sip::msg::Message& m) {
   c.add(cl ? *cl : 0);
 
   const HeaderField* auth = m.first(HeaderId::Authorization);
-  auto av = auth != nullptr ? m.auth_at(*auth) : sip::Result<sip::msg::AuthValue>(
-                                                     sip::make_error(sip::Errc::not_found, 0));
+  auto av = auth != nullptr
+                ? m.auth_at(*auth)
+                : sip::Result<sip::msg::AuthValue>(sip::make_error(sip::Errc::not_found, 0));
   if (av) {
     c.add(av->param("username").value_or("").size());
     c.add(av->param("realm").value_or("").size());
@@ -256,8 +258,8 @@ void edit_libsip(benchmark::State& state, const TestMessage* msg) {
 void edit_osip(benchmark::State& state, const TestMessage* msg) {
   const std::string_view bytes = msg->bytes;
   for (auto _ : state) {
-    std::size_t n = osip::edit_serialize(bytes, sipsmith_bench::kEditVia,
-                                         sipsmith_bench::kEditRequestUri);
+    std::size_t n =
+        osip::edit_serialize(bytes, sipsmith_bench::kEditVia, sipsmith_bench::kEditRequestUri);
     if (n == 0) {
       state.SkipWithError("osip edit failed");
       break;
@@ -268,9 +270,8 @@ void edit_osip(benchmark::State& state, const TestMessage* msg) {
 }
 
 const std::vector<const TestMessage*>& messages() {
-  static const std::vector<const TestMessage*> all{&sipsmith_bench::invite(),
-                                                    &sipsmith_bench::ok200(),
-                                                    &sipsmith_bench::register_()};
+  static const std::vector<const TestMessage*> all{
+      &sipsmith_bench::invite(), &sipsmith_bench::ok200(), &sipsmith_bench::register_()};
   return all;
 }
 
@@ -351,8 +352,8 @@ bool check_edit() {
     if (!e) return fail("edited message does not parse", who);
     auto top = e->top_via();
     if (!top || top->branch() != "z9hG4bK-core-5f1c2e" || e->count(HeaderId::Via) != 3 ||
-        e->count(HeaderId::Route) != 0 || e->request_uri_text() != sipsmith_bench::kEditRequestUri ||
-        e->body() != m->body())
+        e->count(HeaderId::Route) != 0 ||
+        e->request_uri_text() != sipsmith_bench::kEditRequestUri || e->body() != m->body())
       return fail("edit not applied as expected", who);
   }
   if (libsip_sum(ours) != libsip_sum(theirs)) return fail("edited messages differ", tm.name);

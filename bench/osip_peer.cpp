@@ -28,7 +28,9 @@ char kExpires[] = "expires";
 char kLr[] = "lr";
 char kMaxForwards[] = "max-forwards";
 
-std::size_t len(const char* s) noexcept { return s != nullptr ? std::strlen(s) : 0; }
+std::size_t len(const char* s) noexcept {
+  return s != nullptr ? std::strlen(s) : 0;
+}
 
 // Length without surrounding quotes: osip keeps them in Authorization
 // values, libsip strips them (the checksum wants the value itself).

@@ -43,9 +43,11 @@ TEST(Rfc4475Details, Wsinv) {
   EXPECT_EQ(*m.max_forwards(), 68u);
   EXPECT_EQ(m.cseq()->number, 9u);
   EXPECT_EQ(m.cseq()->method, sip::msg::Method::Invite);
-  EXPECT_EQ(via_hosts(m), (std::vector<std::string_view>{"192.0.2.2", "spindle.example.com", "192.168.255.111"}));
+  EXPECT_EQ(via_hosts(m),
+            (std::vector<std::string_view>{"192.0.2.2", "spindle.example.com", "192.168.255.111"}));
   std::vector<std::string_view> branches;
-  m.for_each(HeaderId::Via, [&](const HeaderField& f) { branches.push_back(m.via_at(f)->branch()); });
+  m.for_each(HeaderId::Via,
+             [&](const HeaderField& f) { branches.push_back(m.via_at(f)->branch()); });
   EXPECT_EQ(branches[2], "z9hG4bK30239");
   auto contact = m.contact_at(*m.first(HeaderId::Contact));
   ASSERT_TRUE(contact);
@@ -105,7 +107,8 @@ TEST(Rfc4475Details, SemiuriUserKeepsSemicolon) {
 TEST(Rfc4475Details, TransportsAndLongreq) {
   const Message t = load("transports.dat");
   std::vector<std::string_view> transports;
-  t.for_each(HeaderId::Via, [&](const HeaderField& f) { transports.push_back(t.via_at(f)->transport); });
+  t.for_each(HeaderId::Via,
+             [&](const HeaderField& f) { transports.push_back(t.via_at(f)->transport); });
   EXPECT_EQ(transports, (std::vector<std::string_view>{"UDP", "SCTP", "TLS", "UNKNOWN", "TCP"}));
   const Message l = load("longreq.dat");
   EXPECT_GE(l.count(HeaderId::Via), 34u);

@@ -108,7 +108,8 @@ TEST(Rfc4475Corpus, RoleRowsAreExactlyTheNamedOnes) {
     ++roles;
     EXPECT_TRUE(role_owners().count(r.file)) << r.file << " is a role row without an owner";
   }
-  EXPECT_EQ(roles, role_owners().size()) << "the owner table names rows the manifest does not mark role";
+  EXPECT_EQ(roles, role_owners().size())
+      << "the owner table names rows the manifest does not mark role";
 }
 
 class Rfc4475 : public ::testing::TestWithParam<Row> {};

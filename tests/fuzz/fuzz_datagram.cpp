@@ -32,8 +32,12 @@ using sip::msg::Message;
 
 // Keeps the optimiser from discarding accessor results.
 volatile std::size_t g_sink = 0;
-void sink(std::size_t v) { g_sink = g_sink + v; }
-void sink(std::string_view v) { sink(v.size()); }
+void sink(std::size_t v) {
+  g_sink = g_sink + v;
+}
+void sink(std::string_view v) {
+  sink(v.size());
+}
 
 // A non-empty view returned by an accessor must point into the message.
 void check_inside(const Message& m, std::string_view v) {
@@ -125,8 +129,10 @@ void exercise_value_parsers(std::string_view v) {
   if (auto r = sip::msg::parse_cseq(v)) sink(r->number + r->method_token.size());
   if (auto r = sip::msg::parse_delta_seconds(v)) sink(*r);
   if (auto r = sip::msg::parse_max_forwards(v)) sink(*r);
-  if (auto r = sip::msg::parse_media_type(v)) sink(static_cast<std::size_t>(r->is("application", "sdp")));
-  if (auto r = sip::msg::parse_replaces(v)) sink(r->call_id.size() + r->to_tag.size() + r->from_tag.size());
+  if (auto r = sip::msg::parse_media_type(v))
+    sink(static_cast<std::size_t>(r->is("application", "sdp")));
+  if (auto r = sip::msg::parse_replaces(v))
+    sink(r->call_id.size() + r->to_tag.size() + r->from_tag.size());
   if (auto r = sip::msg::parse_reason(v)) sink(r->cause + sip::msg::unquote(r->text).size());
   sink(static_cast<std::size_t>(sip::msg::check_generic_params(v).ok()));
   std::string_view rest = v;
@@ -197,7 +203,8 @@ void exercise_accessors(const Message& m) {
       check_inside(m, t);
       ++tokens;
     });
-  sink(tokens + m.count(HeaderId::Via) + static_cast<std::size_t>(m.has_token(HeaderId::Supported, "100rel")));
+  sink(tokens + m.count(HeaderId::Via) +
+       static_cast<std::size_t>(m.has_token(HeaderId::Supported, "100rel")));
 }
 
 void exercise_validation(const Message& m) {
@@ -207,12 +214,14 @@ void exercise_validation(const Message& m) {
   policy.reject_max_forwards_zero = false;
   if (m.is_request()) {
     for (const auto& v : {sip::msg::validate_request(m), sip::msg::validate_request(m, policy)}) {
-      if (v.action == sip::msg::Verdict::Action::Respond && (v.status < 300 || v.status > 699)) __builtin_trap();
+      if (v.action == sip::msg::Verdict::Action::Respond && (v.status < 300 || v.status > 699))
+        __builtin_trap();
       sink(v.reason.size() + v.unsupported.size());
     }
   } else {
     const auto v = sip::msg::validate_response(m);
-    if (v.action == sip::msg::Verdict::Action::Respond) __builtin_trap();  // responses are never answered
+    if (v.action == sip::msg::Verdict::Action::Respond)
+      __builtin_trap();  // responses are never answered
   }
 }
 
@@ -256,8 +265,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (e.code == sip::Errc::ok) __builtin_trap();
     sink(e.to_string());
     const auto v = sip::msg::verdict_for_parse_error(input, e);
-    if (v.action == sip::msg::Verdict::Action::Accept) __builtin_trap();  // unparsable never accepted
-    if (v.action == sip::msg::Verdict::Action::Respond && (v.status < 400 || v.status > 599)) __builtin_trap();
+    if (v.action == sip::msg::Verdict::Action::Accept)
+      __builtin_trap();  // unparsable never accepted
+    if (v.action == sip::msg::Verdict::Action::Respond && (v.status < 400 || v.status > 599))
+      __builtin_trap();
     return 0;
   }
   const Message& m = *parsed;
@@ -266,6 +277,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   editor_round_trip(m);
   // The same input through the owning overload must give the same message.
   auto owned = sip::parser::parse_datagram(std::string(input));
-  if (!owned || owned->bytes() != m.bytes() || owned->fields().size() != m.fields().size()) __builtin_trap();
+  if (!owned || owned->bytes() != m.bytes() || owned->fields().size() != m.fields().size())
+    __builtin_trap();
   return 0;
 }

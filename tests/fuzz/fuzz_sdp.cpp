@@ -24,7 +24,9 @@ namespace {
 namespace sdp = sip::sdp;
 
 volatile std::size_t g_sink = 0;
-void sink(std::size_t v) { g_sink = g_sink + v; }
+void sink(std::size_t v) {
+  g_sink = g_sink + v;
+}
 
 // serialize -> parse -> serialize must be stable; returns the first text.
 std::string check_fixed_point(const sdp::SessionDescription& sd) {
@@ -37,7 +39,8 @@ std::string check_fixed_point(const sdp::SessionDescription& sd) {
 }
 
 void check_address(std::string_view a) {
-  sink(static_cast<std::size_t>(sdp::is_ipv4_address(a)) + static_cast<std::size_t>(sdp::is_ipv6_address(a)) +
+  sink(static_cast<std::size_t>(sdp::is_ipv4_address(a)) +
+       static_cast<std::size_t>(sdp::is_ipv6_address(a)) +
        static_cast<std::size_t>(sdp::is_private_address(a)));
 }
 
@@ -55,11 +58,13 @@ void exercise_helpers(const sdp::SessionDescription& sd) {
     if (endpoints[i].port != m.port) __builtin_trap();
     for (const sdp::Attribute& a : m.attributes)
       if (a.name == "rtcp" && a.value)
-        if (auto r = sdp::parse_rtcp(*a.value); r && r->connection) check_address(r->connection->address);
+        if (auto r = sdp::parse_rtcp(*a.value); r && r->connection)
+          check_address(r->connection->address);
     sink(static_cast<std::size_t>(sdp::find_attribute(m.attributes, "sendrecv") != nullptr));
   }
   for (const sdp::Attribute& a : sd.attributes)
-    if (a.name == "rtcp" && a.value) sink(static_cast<std::size_t>(sdp::parse_rtcp(*a.value).has_value()));
+    if (a.name == "rtcp" && a.value)
+      sink(static_cast<std::size_t>(sdp::parse_rtcp(*a.value).has_value()));
   if (sd.connection) check_address(sd.connection->address);
   check_address(sd.origin.address);
 }
@@ -70,7 +75,8 @@ void exercise_rewrites(const sdp::SessionDescription& parsed) {
     const std::string_view addr = ipv6 ? "2001:db8::7" : "203.0.113.7";
     const std::size_t changed = sdp::rewrite_connection(sd, addr, ipv6);
     const std::size_t rtcp = sdp::rewrite_rtcp_address(sd, addr, ipv6);
-    if (sdp::rewrite_connection(sd, addr, ipv6) != 0) __builtin_trap();  // second pass changes nothing
+    if (sdp::rewrite_connection(sd, addr, ipv6) != 0)
+      __builtin_trap();  // second pass changes nothing
     if (!sd.media.empty() && !sdp::set_media_port(sd, 0, 40000)) __builtin_trap();
     if (sdp::set_media_port(sd, sd.media.size(), 1)) __builtin_trap();  // out of range
     // Garbage addresses are refused without changes.

@@ -40,16 +40,18 @@ Limits profile(unsigned p) {
   Limits l;
   switch (p & 3U) {
     case 1:
-      l.max_message_size = 1024, l.max_header_lines = 16, l.max_line_length = 128, l.max_body_size = 256;
+      l.max_message_size = 1024, l.max_header_lines = 16, l.max_line_length = 128,
+      l.max_body_size = 256;
       break;
     case 2:
-      l.max_message_size = 256, l.max_header_lines = 8, l.max_line_length = 64, l.max_body_size = 64;
+      l.max_message_size = 256, l.max_header_lines = 8, l.max_line_length = 64,
+      l.max_body_size = 64;
       break;
     case 3:
-      l.max_message_size = 4096, l.max_header_lines = 64, l.max_line_length = 1024, l.max_body_size = 4096;
+      l.max_message_size = 4096, l.max_header_lines = 64, l.max_line_length = 1024,
+      l.max_body_size = 4096;
       break;
-    default:
-      break;  // the defaults a server uses
+    default: break;  // the defaults a server uses
   }
   return l;
 }
@@ -89,12 +91,8 @@ bool drain(StreamFramer& f, const Limits& limits, Run& run, std::size_t& account
         accounted += ev.message.bytes().size();
         run.messages.emplace_back(ev.message.bytes());
         break;
-      case FrameEvent::Kind::Ping:
-        accounted += 4;
-        break;
-      case FrameEvent::Kind::Pong:
-        accounted += 2;
-        break;
+      case FrameEvent::Kind::Ping: accounted += 4; break;
+      case FrameEvent::Kind::Pong: accounted += 2; break;
       case FrameEvent::Kind::Error:
         if (!f.failed() || f.buffered() != 0) __builtin_trap();
         if (ev.error.code == sip::Errc::ok) __builtin_trap();
@@ -108,7 +106,8 @@ bool drain(StreamFramer& f, const Limits& limits, Run& run, std::size_t& account
   }
 }
 
-Run run_stream(std::string_view stream, const std::vector<std::size_t>& sizes, const Limits& limits) {
+Run run_stream(std::string_view stream, const std::vector<std::size_t>& sizes,
+               const Limits& limits) {
   Run run;
   StreamFramer f(limits);
   std::size_t fed = 0, accounted = 0, i = 0;

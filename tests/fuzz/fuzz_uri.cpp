@@ -27,11 +27,14 @@ using sip::uri::Component;
 using sip::uri::UriView;
 
 volatile std::size_t g_sink = 0;
-void sink(std::size_t v) { g_sink = g_sink + v; }
+void sink(std::size_t v) {
+  g_sink = g_sink + v;
+}
 
 void check_inside(std::string_view outer, std::string_view v) {
   if (v.empty()) return;
-  if (v.data() < outer.data() || v.data() + v.size() > outer.data() + outer.size()) __builtin_trap();
+  if (v.data() < outer.data() || v.data() + v.size() > outer.data() + outer.size())
+    __builtin_trap();
   sink(v.size());
 }
 
@@ -80,7 +83,8 @@ void check_owning_round_trip(const UriView& a) {
     e.clear_headers();
     const std::string s3 = e.to_string();
     auto d = sip::uri::parse_uri(s3);
-    if (!d || !d->has_param("lr") || d->param("transport") != "tcp" || d->port != 5070) __builtin_trap();
+    if (!d || !d->has_param("lr") || d->param("transport") != "tcp" || d->port != 5070)
+      __builtin_trap();
   }
   sink(s1.size() + owned.params().size() + owned.headers().size());
 }
@@ -97,8 +101,10 @@ void check_escaping(std::string_view x) {
       if (!sip::uri::is_allowed(e[i], c)) __builtin_trap();
     }
     // Escaped differently (User vs Header allow different sets), same bytes.
-    const std::string other = sip::uri::escape(x, c == Component::User ? Component::Header : Component::User);
-    if (!sip::uri::escaped_equal(e, other, false) || !sip::uri::escaped_equal(e, other, true)) __builtin_trap();
+    const std::string other =
+        sip::uri::escape(x, c == Component::User ? Component::Header : Component::User);
+    if (!sip::uri::escaped_equal(e, other, false) || !sip::uri::escaped_equal(e, other, true))
+      __builtin_trap();
   }
   // Decoding arbitrary text: escaped_equal(s, s) holds and unescape never grows.
   if (!sip::uri::escaped_equal(x, x, false)) __builtin_trap();
@@ -112,7 +118,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check_escaping(input);
   std::array<std::uint8_t, 4> v4{};
   std::array<std::uint8_t, 16> v6{};
-  sink(static_cast<std::size_t>(sip::uri::parse_ipv4(input, v4)) + static_cast<std::size_t>(sip::uri::parse_ipv6(input, v6)));
+  sink(static_cast<std::size_t>(sip::uri::parse_ipv4(input, v4)) +
+       static_cast<std::size_t>(sip::uri::parse_ipv6(input, v6)));
 
   auto parsed = sip::uri::parse_uri(input);
   if (!parsed) {

@@ -26,7 +26,8 @@ class TlsFixture {
         " && printf 'subjectAltName=DNS:sip.test,IP:127.0.0.1,IP:::1\\n' > ext.cnf"
         " && openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 "
         "-extfile ext.cnf -out server.pem >/dev/null 2>&1";
-    if (std::system(cmd.c_str()) != 0) throw std::runtime_error("openssl could not make test certificates");
+    if (std::system(cmd.c_str()) != 0)
+      throw std::runtime_error("openssl could not make test certificates");
   }
   ~TlsFixture() {
     std::error_code ec;

@@ -42,9 +42,7 @@ struct CiHash {
 
 struct CiEqual {
   using is_transparent = void;
-  bool operator()(std::string_view a, std::string_view b) const noexcept {
-    return ci_equal(a, b);
-  }
+  bool operator()(std::string_view a, std::string_view b) const noexcept { return ci_equal(a, b); }
 };
 
 std::string to_lower(std::string_view s);

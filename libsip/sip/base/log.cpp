@@ -7,9 +7,8 @@ namespace sip {
 namespace {
 
 void stderr_sink(LogLevel level, std::string_view module, std::string_view text) {
-  std::fprintf(stderr, "%s %.*s: %.*s\n", log_level_name(level),
-               static_cast<int>(module.size()), module.data(), static_cast<int>(text.size()),
-               text.data());
+  std::fprintf(stderr, "%s %.*s: %.*s\n", log_level_name(level), static_cast<int>(module.size()),
+               module.data(), static_cast<int>(text.size()), text.data());
 }
 
 std::atomic<LogSink> g_sink{&stderr_sink};
@@ -17,9 +16,15 @@ std::atomic<LogLevel> g_level{LogLevel::Info};
 
 }  // namespace
 
-void set_log_sink(LogSink sink) noexcept { g_sink.store(sink ? sink : &stderr_sink); }
-void set_log_level(LogLevel level) noexcept { g_level.store(level); }
-bool log_enabled(LogLevel level) noexcept { return level >= g_level.load(std::memory_order_relaxed); }
+void set_log_sink(LogSink sink) noexcept {
+  g_sink.store(sink ? sink : &stderr_sink);
+}
+void set_log_level(LogLevel level) noexcept {
+  g_level.store(level);
+}
+bool log_enabled(LogLevel level) noexcept {
+  return level >= g_level.load(std::memory_order_relaxed);
+}
 
 void log(LogLevel level, std::string_view module, std::string_view text) noexcept {
   if (!log_enabled(level)) return;

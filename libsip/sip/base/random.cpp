@@ -39,8 +39,7 @@ std::uint8_t next_byte() noexcept {
   return b;
 }
 
-constexpr char kAlphabet[] =
-    "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+constexpr char kAlphabet[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 constexpr unsigned kAlphabetSize = 62;
 constexpr unsigned kRejectFrom = 256 - (256 % kAlphabetSize);  // 248
 
@@ -65,7 +64,9 @@ std::string random_token(std::size_t n) {
   return s;
 }
 
-std::string make_tag() { return random_token(16); }
+std::string make_tag() {
+  return random_token(16);
+}
 
 std::string make_branch() {
   std::string s(kBranchCookie);

@@ -5,8 +5,7 @@ namespace sip {
 const char* errc_name(Errc code) noexcept {
   switch (code) {
 #define SIP_ERRC_NAME(name, text) \
-  case Errc::name:                \
-    return #name;
+  case Errc::name: return #name;
     SIP_ERRC_LIST(SIP_ERRC_NAME)
 #undef SIP_ERRC_NAME
   }
@@ -16,8 +15,7 @@ const char* errc_name(Errc code) noexcept {
 const char* errc_text(Errc code) noexcept {
   switch (code) {
 #define SIP_ERRC_TEXT(name, text) \
-  case Errc::name:                \
-    return text;
+  case Errc::name: return text;
     SIP_ERRC_LIST(SIP_ERRC_TEXT)
 #undef SIP_ERRC_TEXT
   }

@@ -5,41 +5,41 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
-#include <optional>
 
 namespace sip {
 
 // One list of error codes; errc_name() is generated from the same X-macro.
-#define SIP_ERRC_LIST(X)                                              \
-  X(ok, "ok")                                                         \
-  X(truncated, "input ends before the message is complete")           \
-  X(empty, "empty input")                                             \
-  X(bad_start_line, "malformed start line")                           \
-  X(bad_method, "malformed method token")                             \
-  X(bad_uri, "malformed URI")                                         \
-  X(bad_version, "malformed SIP version")                             \
-  X(bad_status, "malformed status code")                              \
-  X(bad_header, "malformed header line")                              \
-  X(bad_value, "malformed header value")                              \
-  X(out_of_range, "number out of range")                              \
-  X(line_too_long, "line longer than the limit")                      \
-  X(too_many_headers, "more header lines than the limit")             \
-  X(message_too_large, "message larger than the limit")               \
-  X(body_too_large, "body larger than the limit")                     \
-  X(bad_content_length, "malformed or conflicting Content-Length")    \
-  X(missing_content_length, "Content-Length required on a stream")    \
-  X(body_truncated, "body shorter than Content-Length")               \
-  X(bad_sdp, "malformed SDP")                                         \
-  X(not_found, "not found")                                           \
-  X(network, "network or socket failure")                             \
-  X(timed_out, "timed out")                                           \
-  X(tls_failure, "TLS handshake or verification failed")              \
-  X(closed, "connection closed")                                      \
-  X(limit_reached, "a configured limit was reached")                  \
-  X(bad_config, "invalid configuration")                              \
+#define SIP_ERRC_LIST(X)                                           \
+  X(ok, "ok")                                                      \
+  X(truncated, "input ends before the message is complete")        \
+  X(empty, "empty input")                                          \
+  X(bad_start_line, "malformed start line")                        \
+  X(bad_method, "malformed method token")                          \
+  X(bad_uri, "malformed URI")                                      \
+  X(bad_version, "malformed SIP version")                          \
+  X(bad_status, "malformed status code")                           \
+  X(bad_header, "malformed header line")                           \
+  X(bad_value, "malformed header value")                           \
+  X(out_of_range, "number out of range")                           \
+  X(line_too_long, "line longer than the limit")                   \
+  X(too_many_headers, "more header lines than the limit")          \
+  X(message_too_large, "message larger than the limit")            \
+  X(body_too_large, "body larger than the limit")                  \
+  X(bad_content_length, "malformed or conflicting Content-Length") \
+  X(missing_content_length, "Content-Length required on a stream") \
+  X(body_truncated, "body shorter than Content-Length")            \
+  X(bad_sdp, "malformed SDP")                                      \
+  X(not_found, "not found")                                        \
+  X(network, "network or socket failure")                          \
+  X(timed_out, "timed out")                                        \
+  X(tls_failure, "TLS handshake or verification failed")           \
+  X(closed, "connection closed")                                   \
+  X(limit_reached, "a configured limit was reached")               \
+  X(bad_config, "invalid configuration")                           \
   X(auth_failed, "authentication failed")
 
 enum class Errc : std::uint8_t {
@@ -55,8 +55,8 @@ const char* errc_text(Errc code) noexcept;
 
 struct Error {
   Errc code = Errc::ok;
-  std::uint32_t offset = 0;     // byte offset into the parsed input
-  const char* detail = "";      // static string; may be empty
+  std::uint32_t offset = 0;  // byte offset into the parsed input
+  const char* detail = "";   // static string; may be empty
 
   // "bad_header at 42: header name contains a space"
   std::string to_string() const;
@@ -71,9 +71,9 @@ inline Error make_error(Errc code, std::size_t offset, const char* detail = "") 
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(const T& v) : v_(v) {}             // NOLINT
-  Result(T&& v) : v_(std::move(v)) {}       // NOLINT
-  Result(const Error& e) : err_(e) {}       // NOLINT
+  Result(const T& v) : v_(v) {}        // NOLINT
+  Result(T&& v) : v_(std::move(v)) {}  // NOLINT
+  Result(const Error& e) : err_(e) {}  // NOLINT
 
   bool ok() const noexcept { return v_.has_value(); }
   explicit operator bool() const noexcept { return ok(); }

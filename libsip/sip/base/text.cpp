@@ -17,20 +17,29 @@ constexpr std::array<std::uint8_t, 256> make_table() {
     if (digit || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')) v |= kCharHex;
     if (digit || alpha) v |= kCharToken | kCharUnreserved;
     switch (c) {
-      case '-': case '.': case '!': case '%': case '*': case '_':
-      case '+': case '`': case '\'': case '~':
-        v |= kCharToken;
-        break;
-      default:
-        break;
+      case '-':
+      case '.':
+      case '!':
+      case '%':
+      case '*':
+      case '_':
+      case '+':
+      case '`':
+      case '\'':
+      case '~': v |= kCharToken; break;
+      default: break;
     }
     switch (c) {
-      case '-': case '_': case '.': case '!': case '~': case '*':
-      case '\'': case '(': case ')':
-        v |= kCharUnreserved;
-        break;
-      default:
-        break;
+      case '-':
+      case '_':
+      case '.':
+      case '!':
+      case '~':
+      case '*':
+      case '\'':
+      case '(':
+      case ')': v |= kCharUnreserved; break;
+      default: break;
     }
     if (c == ' ' || c == '\t' || c == '\r' || c == '\n') v |= kCharWs;
     t[static_cast<std::size_t>(c)] = v;
@@ -100,9 +109,12 @@ std::size_t find_unquoted(std::string_view s, char sep) noexcept {
       i += n - 1;
       continue;
     }
-    if (c == '<') in_angle = true;
-    else if (c == '>') in_angle = false;
-    else if (c == sep && !in_angle) return i;
+    if (c == '<')
+      in_angle = true;
+    else if (c == '>')
+      in_angle = false;
+    else if (c == sep && !in_angle)
+      return i;
   }
   return std::string_view::npos;
 }

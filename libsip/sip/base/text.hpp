@@ -12,8 +12,8 @@ namespace sip {
 
 namespace detail {
 enum : std::uint8_t {
-  kCharToken = 1,      // token chars: alphanum - . ! % * _ + ` ' ~
-  kCharWs = 2,         // SP, HT, CR, LF
+  kCharToken = 1,  // token chars: alphanum - . ! % * _ + ` ' ~
+  kCharWs = 2,     // SP, HT, CR, LF
   kCharDigit = 4,
   kCharAlpha = 8,
   kCharHex = 16,
@@ -22,7 +22,9 @@ enum : std::uint8_t {
 extern const std::array<std::uint8_t, 256> kCharClass;
 }  // namespace detail
 
-constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+constexpr bool is_digit(char c) noexcept {
+  return c >= '0' && c <= '9';
+}
 constexpr bool is_alpha(char c) noexcept {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }

@@ -35,7 +35,8 @@ std::size_t ManualTimerService::advance(Duration d) {
 std::size_t ManualTimerService::run_until_idle(Duration limit) {
   std::size_t fired = 0;
   const TimePoint end = clock_.now() + limit;
-  while (!timers_.empty() && timers_.begin()->first.first <= end) fired += advance(timers_.begin()->first.first - clock_.now());
+  while (!timers_.empty() && timers_.begin()->first.first <= end)
+    fired += advance(timers_.begin()->first.first - clock_.now());
   return fired;
 }
 

@@ -67,9 +67,7 @@ MessageBuilder make_response(const Message& request, int status, std::string_vie
       case HeaderId::Via:
       case HeaderId::From:
       case HeaderId::CallId:
-      case HeaderId::CSeq:
-        b.header(header_name(f.id), request.text(f.value));
-        break;
+      case HeaderId::CSeq: b.header(header_name(f.id), request.text(f.value)); break;
       case HeaderId::To: {
         std::string to(request.text(f.value));
         const auto parsed = parse_name_addr(to);
@@ -80,8 +78,7 @@ MessageBuilder make_response(const Message& request, int status, std::string_vie
         b.header("To", to);
         break;
       }
-      default:
-        break;
+      default: break;
     }
   }
   return b;
@@ -96,7 +93,8 @@ std::optional<std::string> best_effort_error_response(std::string_view raw, int 
   while (pos != std::string_view::npos && pos + 1 < raw.size()) {
     const std::size_t start = pos + 1;
     std::size_t end = raw.find('\n', start);
-    std::string_view line = raw.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    std::string_view line =
+        raw.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty()) break;  // end of the header block
     const std::size_t colon = line.find(':');
@@ -105,7 +103,8 @@ std::optional<std::string> best_effort_error_response(std::string_view raw, int 
       while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
       const HeaderId id = header_id_from_name(name);
       std::string_view value = line.substr(colon + 1);
-      while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+      while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+        value.remove_prefix(1);
       for (std::size_t i = 0; i < std::size(kCopy); ++i) {
         if (id != kCopy[i] || value.empty()) continue;
         if (id == HeaderId::Via) {

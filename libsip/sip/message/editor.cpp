@@ -18,8 +18,12 @@ void append_line(std::string& out, std::string_view name, std::string_view value
 MessageEditor::MessageEditor(const Message& source)
     : src_(source), replaced_(source.fields().size()), removed_(source.fields().size(), false) {}
 
-void MessageEditor::set_request_uri(std::string_view uri) { uri_ = std::string(uri); }
-void MessageEditor::set_method(std::string_view method) { method_ = std::string(method); }
+void MessageEditor::set_request_uri(std::string_view uri) {
+  uri_ = std::string(uri);
+}
+void MessageEditor::set_method(std::string_view method) {
+  method_ = std::string(method);
+}
 
 void MessageEditor::set_status(int status, std::string_view reason) {
   std::string s = "SIP/2.0 ";
@@ -42,7 +46,8 @@ void MessageEditor::replace(const HeaderField& f, std::string_view new_value) {
   }
 }
 
-void MessageEditor::insert_before(const HeaderField& f, std::string_view name, std::string_view value) {
+void MessageEditor::insert_before(const HeaderField& f, std::string_view name,
+                                  std::string_view value) {
   const auto i = static_cast<std::size_t>(&f - src_.fields().data());
   std::string line;
   append_line(line, name, value);
@@ -128,7 +133,8 @@ void MessageEditor::serialize_to(std::string& out) const {
     if (id == HeaderId::ContentLength) {
       if (!wrote_cl) emit_cl();
     } else if (id == HeaderId::ContentType && content_type_) {
-      if (!content_type_->empty()) append_line(out, src_.text(fs[i].name), *content_type_), out += "\r\n";
+      if (!content_type_->empty())
+        append_line(out, src_.text(fs[i].name), *content_type_), out += "\r\n";
     } else {
       bool touched = false;
       for (std::size_t k = i; k < j; ++k) touched |= removed_[k] || replaced_[k].has_value();

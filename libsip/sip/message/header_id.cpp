@@ -42,8 +42,8 @@ constexpr std::array<std::uint8_t, 26> make_compact() {
   std::array<std::uint8_t, 26> t{};
   for (auto& v : t) v = static_cast<std::uint8_t>(HeaderId::Other);
   for (std::size_t i = 0; i < kEntries.size(); ++i)
-    if (kEntries[i].compact) t[static_cast<std::size_t>(kEntries[i].compact - 'a')] =
-                                 static_cast<std::uint8_t>(i);
+    if (kEntries[i].compact)
+      t[static_cast<std::size_t>(kEntries[i].compact - 'a')] = static_cast<std::uint8_t>(i);
   return t;
 }
 constexpr std::array<std::uint8_t, 26> kCompact = make_compact();
@@ -59,7 +59,8 @@ HeaderId header_id_from_name(std::string_view name) noexcept {
   const Bucket& b = kBuckets[slot];
   for (std::uint8_t i = 0; i < b.count; ++i) {
     const Entry& e = kEntries[b.ids[i]];
-    if (e.name.size() == name.size() && ci_equal(e.name, name)) return static_cast<HeaderId>(b.ids[i]);
+    if (e.name.size() == name.size() && ci_equal(e.name, name))
+      return static_cast<HeaderId>(b.ids[i]);
   }
   return HeaderId::Other;
 }

@@ -109,7 +109,8 @@ Result<CSeq> parse_cseq(std::string_view value) noexcept {
   const std::string_view after = trim_lws_left(m);
   if (after.size() == m.size() || after.empty())
     return make_error(Errc::bad_value, offset_in(value, m), "CSeq without a method");
-  if (!is_token(after)) return make_error(Errc::bad_value, offset_in(value, after), "bad CSeq method");
+  if (!is_token(after))
+    return make_error(Errc::bad_value, offset_in(value, after), "bad CSeq method");
   CSeq c;
   c.number = static_cast<std::uint32_t>(*number);
   c.method_token = after;
@@ -152,14 +153,16 @@ Result<MediaType> parse_media_type(std::string_view value) noexcept {
   MediaType m;
   m.type = v.substr(0, n);
   std::string_view s = trim_lws_left(v.substr(n));
-  if (s.empty() || s[0] != '/') return make_error(Errc::bad_value, offset_in(value, s), "missing '/'");
+  if (s.empty() || s[0] != '/')
+    return make_error(Errc::bad_value, offset_in(value, s), "missing '/'");
   s = trim_lws_left(s.substr(1));
   const std::size_t k = token_length(s);
   if (k == 0) return make_error(Errc::bad_value, offset_in(value, s), "bad media subtype");
   m.subtype = s.substr(0, k);
   m.params = s.substr(k);
   if (auto r = check_generic_params(m.params); !r)
-    return make_error(Errc::bad_value, offset_in(value, m.params) + r.error().offset, r.error().detail);
+    return make_error(Errc::bad_value, offset_in(value, m.params) + r.error().offset,
+                      r.error().detail);
   return m;
 }
 
@@ -171,14 +174,18 @@ Result<Replaces> parse_replaces(std::string_view value) noexcept {
   if (r.call_id.empty()) return make_error(Errc::bad_value, offset_in(value, v), "empty Call-ID");
   for (char c : r.call_id)
     if (is_lws(c)) return make_error(Errc::bad_value, offset_in(value, v), "space in Call-ID");
-  const std::string_view params = semi == std::string_view::npos ? std::string_view{} : v.substr(semi);
+  const std::string_view params =
+      semi == std::string_view::npos ? std::string_view{} : v.substr(semi);
   std::string_view rest = params;
   GenericParam p;
   bool bad = false;
   while (next_generic_param(rest, p, bad)) {
-    if (ci_equal(p.name, "to-tag")) r.to_tag = p.value;
-    else if (ci_equal(p.name, "from-tag")) r.from_tag = p.value;
-    else if (ci_equal(p.name, "early-only")) r.early_only = true;
+    if (ci_equal(p.name, "to-tag"))
+      r.to_tag = p.value;
+    else if (ci_equal(p.name, "from-tag"))
+      r.from_tag = p.value;
+    else if (ci_equal(p.name, "early-only"))
+      r.early_only = true;
   }
   if (bad) return make_error(Errc::bad_value, offset_in(value, rest), "malformed parameter");
   if (r.to_tag.empty() || r.from_tag.empty())

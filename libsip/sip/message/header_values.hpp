@@ -40,9 +40,9 @@ std::optional<std::string_view> find_generic_param(std::string_view params,
 struct NameAddr {
   std::string_view display;  // without quotes; escapes kept; may be empty
   bool display_quoted = false;
-  bool bracketed = false;    // URI was inside <...>
+  bool bracketed = false;  // URI was inside <...>
   uri::UriView uri;
-  std::string_view params;   // raw header params after the URI (";tag=x")
+  std::string_view params;  // raw header params after the URI (";tag=x")
 
   std::optional<std::string_view> param(std::string_view name) const noexcept {
     return find_generic_param(params, name);
@@ -72,8 +72,8 @@ struct Via {
   std::string_view transport;  // "UDP", "TCP", "TLS", "SCTP", "WS", ...
   std::string_view host;       // IPv6 without brackets
   uri::HostKind host_kind = uri::HostKind::None;
-  std::uint16_t port = 0;      // 0 when absent
-  std::string_view params;     // raw ";branch=...;rport"
+  std::uint16_t port = 0;   // 0 when absent
+  std::string_view params;  // raw ";branch=...;rport"
 
   std::optional<std::string_view> param(std::string_view name) const noexcept {
     return find_generic_param(params, name);
@@ -91,7 +91,7 @@ Result<Via> parse_via(std::string_view value) noexcept;
 // ---- scalars
 
 struct CSeq {
-  std::uint32_t number = 0;    // < 2^31 (RFC 3261 8.1.1.5)
+  std::uint32_t number = 0;  // < 2^31 (RFC 3261 8.1.1.5)
   Method method = Method::Unknown;
   std::string_view method_token;
 };
@@ -134,7 +134,7 @@ Result<Replaces> parse_replaces(std::string_view value) noexcept;
 struct Reason {
   std::string_view protocol;  // "SIP", "Q.850"
   std::uint32_t cause = 0;
-  std::string_view text;      // quotes stripped; empty when absent
+  std::string_view text;  // quotes stripped; empty when absent
   std::string_view params;
 };
 Result<Reason> parse_reason(std::string_view value) noexcept;

@@ -7,7 +7,9 @@ namespace sip::msg {
 Message::Message(std::string buffer, StartLine start, std::vector<HeaderField> fields, Span body)
     : buffer_(std::move(buffer)), start_(start), fields_(std::move(fields)), body_(body) {}
 
-Message Message::clone() const { return Message(buffer_, start_, fields_, body_); }
+Message Message::clone() const {
+  return Message(buffer_, start_, fields_, body_);
+}
 
 Result<uri::UriView> Message::request_uri() const noexcept {
   if (!is_request()) return make_error(Errc::not_found, 0, "not a request");
@@ -54,7 +56,9 @@ Result<T> Message::rebase(Result<T> r, const HeaderField& f) const noexcept {
 }
 
 namespace {
-Error absent(const char* what) noexcept { return make_error(Errc::not_found, 0, what); }
+Error absent(const char* what) noexcept {
+  return make_error(Errc::not_found, 0, what);
+}
 }  // namespace
 
 Result<Via> Message::via_at(const HeaderField& f) const noexcept {

@@ -13,12 +13,10 @@ Method method_from_token(std::string_view token) noexcept {
 std::string_view method_name(Method m) noexcept {
   switch (m) {
 #define SIP_METHOD_NAME(name, text) \
-  case Method::name:                \
-    return text;
+  case Method::name: return text;
     SIP_METHOD_LIST(SIP_METHOD_NAME)
 #undef SIP_METHOD_NAME
-    case Method::Unknown:
-      return "";
+    case Method::Unknown: return "";
   }
   return "";
 }

@@ -8,27 +8,27 @@
 
 namespace sip::msg {
 
-#define SIP_METHOD_LIST(X) \
-  X(Invite, "INVITE")      \
-  X(Ack, "ACK")            \
-  X(Bye, "BYE")            \
-  X(Cancel, "CANCEL")      \
-  X(Register, "REGISTER")  \
-  X(Options, "OPTIONS")    \
-  X(Info, "INFO")          \
-  X(Update, "UPDATE")      \
-  X(Prack, "PRACK")        \
-  X(Subscribe, "SUBSCRIBE")\
-  X(Notify, "NOTIFY")      \
-  X(Refer, "REFER")        \
-  X(Message, "MESSAGE")    \
+#define SIP_METHOD_LIST(X)  \
+  X(Invite, "INVITE")       \
+  X(Ack, "ACK")             \
+  X(Bye, "BYE")             \
+  X(Cancel, "CANCEL")       \
+  X(Register, "REGISTER")   \
+  X(Options, "OPTIONS")     \
+  X(Info, "INFO")           \
+  X(Update, "UPDATE")       \
+  X(Prack, "PRACK")         \
+  X(Subscribe, "SUBSCRIBE") \
+  X(Notify, "NOTIFY")       \
+  X(Refer, "REFER")         \
+  X(Message, "MESSAGE")     \
   X(Publish, "PUBLISH")
 
 enum class Method : std::uint8_t {
 #define SIP_METHOD_ENUM(name, text) name,
   SIP_METHOD_LIST(SIP_METHOD_ENUM)
 #undef SIP_METHOD_ENUM
-  Unknown
+      Unknown
 };
 
 // Exact, case-sensitive lookup; Method::Unknown for anything else.

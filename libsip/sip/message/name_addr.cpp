@@ -11,7 +11,8 @@ std::size_t offset_in(std::string_view whole, std::string_view part) noexcept {
 
 Result<uri::UriView> parse_uri_at(std::string_view whole, std::string_view text) noexcept {
   auto u = uri::parse_uri(text);
-  if (!u) return make_error(Errc::bad_value, offset_in(whole, text) + u.error().offset, u.error().detail);
+  if (!u)
+    return make_error(Errc::bad_value, offset_in(whole, text) + u.error().offset, u.error().detail);
   return u;
 }
 
@@ -25,7 +26,8 @@ Result<NameAddr> parse_name_addr(std::string_view value) noexcept {
   std::size_t lt = std::string_view::npos;
   if (v[0] == '"') {
     const std::size_t q = quoted_string_length(v);
-    if (q == 0) return make_error(Errc::bad_value, offset_in(value, v), "unterminated quoted display name");
+    if (q == 0)
+      return make_error(Errc::bad_value, offset_in(value, v), "unterminated quoted display name");
     na.display = v.substr(1, q - 2);
     na.display_quoted = true;
     rest = trim_lws_left(v.substr(q));
@@ -47,7 +49,8 @@ Result<NameAddr> parse_name_addr(std::string_view value) noexcept {
   }
   if (lt != std::string_view::npos) {
     const std::size_t gt = rest.find('>');
-    if (gt == std::string_view::npos) return make_error(Errc::bad_value, offset_in(value, rest), "missing '>'");
+    if (gt == std::string_view::npos)
+      return make_error(Errc::bad_value, offset_in(value, rest), "missing '>'");
     auto u = parse_uri_at(value, rest.substr(1, gt - 1));
     if (!u) return u.error();
     na.uri = *u;
@@ -64,7 +67,8 @@ Result<NameAddr> parse_name_addr(std::string_view value) noexcept {
     na.params = rest.substr(end);
   }
   if (auto r = check_generic_params(na.params); !r)
-    return make_error(Errc::bad_value, offset_in(value, na.params) + r.error().offset, r.error().detail);
+    return make_error(Errc::bad_value, offset_in(value, na.params) + r.error().offset,
+                      r.error().detail);
   return na;
 }
 

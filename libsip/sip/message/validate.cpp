@@ -22,17 +22,20 @@ Verdict drop(const Error& e) {
   return v;
 }
 
-bool is_sip_2_0(std::string_view version) noexcept { return ci_equal(version, "SIP/2.0"); }
+bool is_sip_2_0(std::string_view version) noexcept {
+  return ci_equal(version, "SIP/2.0");
+}
 
 constexpr HeaderId kMandatory[] = {HeaderId::Via, HeaderId::From, HeaderId::To, HeaderId::CallId,
                                    HeaderId::CSeq};
 constexpr const char* kMissing[] = {"missing Via", "missing From", "missing To", "missing Call-ID",
                                     "missing CSeq"};
 
-constexpr HeaderId kSingle[] = {HeaderId::From,        HeaderId::To,          HeaderId::CallId,
-                                HeaderId::CSeq,        HeaderId::MaxForwards, HeaderId::ContentLength,
-                                HeaderId::ContentType, HeaderId::Expires,     HeaderId::MinExpires,
-                                HeaderId::ReferTo};
+constexpr HeaderId kSingle[] = {HeaderId::From,        HeaderId::To,
+                                HeaderId::CallId,      HeaderId::CSeq,
+                                HeaderId::MaxForwards, HeaderId::ContentLength,
+                                HeaderId::ContentType, HeaderId::Expires,
+                                HeaderId::MinExpires,  HeaderId::ReferTo};
 
 // Checks the headers every role reads; returns the first error found.
 Result<void> check_common_headers(const Message& m) {
@@ -45,10 +48,12 @@ Result<void> check_common_headers(const Message& m) {
       if (f.id != id) continue;
       if (f.line.off != last_line) ++lines, last_line = f.line.off;
     }
-    if (lines > 1) return make_error(Errc::bad_value, m.first(id)->line.off, "single-valued header repeated");
+    if (lines > 1)
+      return make_error(Errc::bad_value, m.first(id)->line.off, "single-valued header repeated");
   }
   const std::string_view call_id = m.call_id();
-  if (call_id.empty()) return make_error(Errc::bad_value, m.first(HeaderId::CallId)->value.off, "empty Call-ID");
+  if (call_id.empty())
+    return make_error(Errc::bad_value, m.first(HeaderId::CallId)->value.off, "empty Call-ID");
   for (char c : call_id)
     if (c == ' ' || c == '\t')
       return make_error(Errc::bad_value, m.first(HeaderId::CallId)->value.off, "space in Call-ID");
@@ -67,8 +72,7 @@ Result<void> check_common_headers(const Message& m) {
       case HeaderId::RecordRoute:
         if (auto r = m.name_addr_at(f); !r) return r.error();
         break;
-      default:
-        break;
+      default: break;
     }
   }
   if (m.first(HeaderId::MaxForwards))
@@ -91,7 +95,8 @@ bool is_broadcast_or_multicast(std::string_view host) {
   if (host == "255.255.255.255") return true;
   std::size_t i = 0;
   unsigned first = 0;
-  while (i < host.size() && host[i] >= '0' && host[i] <= '9' && i < 3) first = first * 10 + (host[i++] - '0');
+  while (i < host.size() && host[i] >= '0' && host[i] <= '9' && i < 3)
+    first = first * 10 + (host[i++] - '0');
   return i > 0 && i < host.size() && host[i] == '.' && first >= 224 && first <= 239;
 }
 
@@ -102,15 +107,18 @@ Verdict validate_request(const Message& m, const ValidationPolicy& policy) {
   auto fail = [&](int status, const Error& e) { return is_ack ? drop(e) : respond(status, e); };
   if (!m.is_request()) return drop(make_error(Errc::bad_start_line, 0, "not a request"));
   if (!is_sip_2_0(m.version()))
-    return fail(505, make_error(Errc::bad_version, m.start_line().version.off, "unsupported SIP version"));
+    return fail(
+        505, make_error(Errc::bad_version, m.start_line().version.off, "unsupported SIP version"));
   if (auto r = check_common_headers(m); !r) return fail(400, r.error());
   const CSeq cseq = *m.cseq();
   if (cseq.method_token != m.method_token())
-    return fail(400, make_error(Errc::bad_value, m.first(HeaderId::CSeq)->value.off, "CSeq method differs from the request method"));
+    return fail(400, make_error(Errc::bad_value, m.first(HeaderId::CSeq)->value.off,
+                                "CSeq method differs from the request method"));
   auto ruri = m.request_uri();
   if (!ruri) return fail(400, ruri.error());
   if (ruri->scheme == uri::Scheme::Other)
-    return fail(416, make_error(Errc::bad_uri, m.start_line().uri.off, "unsupported Request-URI scheme"));
+    return fail(
+        416, make_error(Errc::bad_uri, m.start_line().uri.off, "unsupported Request-URI scheme"));
   if (m.method() == Method::Register) {
     // RFC 3261 10.3 step 6: '*' only alone and with Expires: 0.
     std::size_t contacts = 0;
@@ -127,7 +135,8 @@ Verdict validate_request(const Message& m, const ValidationPolicy& policy) {
     }
   }
   if (policy.reject_max_forwards_zero && m.first(HeaderId::MaxForwards) && *m.max_forwards() == 0)
-    return fail(483, make_error(Errc::out_of_range, m.first(HeaderId::MaxForwards)->value.off, "Max-Forwards is 0"));
+    return fail(483, make_error(Errc::out_of_range, m.first(HeaderId::MaxForwards)->value.off,
+                                "Max-Forwards is 0"));
   // RFC 3261 8.2.2.3 / 16.3 step 5: unknown extensions in Require (as a UAS)
   // or Proxy-Require (as a proxy); a B2BUA is both. Not for CANCEL/ACK.
   if (m.method() != Method::Cancel && !is_ack) {
@@ -140,10 +149,11 @@ Verdict validate_request(const Message& m, const ValidationPolicy& policy) {
       });
     }
     if (!unsupported.empty()) {
-      Verdict v = respond(420, make_error(Errc::bad_value, m.first(HeaderId::Require)
-                                                               ? m.first(HeaderId::Require)->value.off
-                                                               : m.first(HeaderId::ProxyRequire)->value.off,
-                                          "unsupported option tag"));
+      Verdict v = respond(
+          420, make_error(Errc::bad_value,
+                          m.first(HeaderId::Require) ? m.first(HeaderId::Require)->value.off
+                                                     : m.first(HeaderId::ProxyRequire)->value.off,
+                          "unsupported option tag"));
       v.unsupported = std::move(unsupported);
       return v;
     }
@@ -153,14 +163,16 @@ Verdict validate_request(const Message& m, const ValidationPolicy& policy) {
 
 Verdict validate_response(const Message& m) {
   if (m.is_request()) return drop(make_error(Errc::bad_start_line, 0, "not a response"));
-  if (!is_sip_2_0(m.version())) return drop(make_error(Errc::bad_version, 0, "unsupported SIP version"));
+  if (!is_sip_2_0(m.version()))
+    return drop(make_error(Errc::bad_version, 0, "unsupported SIP version"));
   if (auto r = check_common_headers(m); !r) return drop(r.error());
   for (const HeaderField& f : m.fields()) {
     if (f.id != HeaderId::Via) continue;
     auto via = m.via_at(f);
     if (is_broadcast_or_multicast(via->host) ||
         (via->received() && is_broadcast_or_multicast(*via->received())))
-      return drop(make_error(Errc::bad_value, f.value.off, "Via points at a broadcast or multicast address"));
+      return drop(make_error(Errc::bad_value, f.value.off,
+                             "Via points at a broadcast or multicast address"));
   }
   return Verdict{};
 }
@@ -171,7 +183,8 @@ Verdict verdict_for_parse_error(std::string_view raw, const Error& error) {
   const std::string_view s = raw.substr(i);
   if (s.empty() || ci_starts_with(s, "SIP/")) return drop(error);
   if (s.starts_with("ACK ")) return drop(error);
-  if (error.code == Errc::message_too_large || error.code == Errc::body_too_large) return respond(513, error);
+  if (error.code == Errc::message_too_large || error.code == Errc::body_too_large)
+    return respond(513, error);
   return respond(400, error);
 }
 

@@ -29,10 +29,10 @@ struct ValidationPolicy {
 struct Verdict {
   enum class Action { Accept, Respond, Drop };
   Action action = Action::Accept;
-  int status = 0;                 // Respond: the status code to send
-  std::string_view reason;        // Respond: reason phrase (static text)
-  std::string unsupported;        // 420: value for the Unsupported header
-  Error error;                    // what was wrong (for logs and counters)
+  int status = 0;           // Respond: the status code to send
+  std::string_view reason;  // Respond: reason phrase (static text)
+  std::string unsupported;  // 420: value for the Unsupported header
+  Error error;              // what was wrong (for logs and counters)
 
   bool accepted() const noexcept { return action == Action::Accept; }
 };

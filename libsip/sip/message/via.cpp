@@ -44,27 +44,34 @@ Result<Via> parse_via(std::string_view value) noexcept {
   if (via.version.empty() || !expect_slash(s))
     return make_error(Errc::bad_value, offset_in(value, s), "bad Via version");
   via.transport = take_token(s);
-  if (via.transport.empty()) return make_error(Errc::bad_value, offset_in(value, s), "bad Via transport");
+  if (via.transport.empty())
+    return make_error(Errc::bad_value, offset_in(value, s), "bad Via transport");
   const std::string_view after = trim_lws_left(s);
-  if (after.size() == s.size()) return make_error(Errc::bad_value, offset_in(value, s), "missing sent-by");
+  if (after.size() == s.size())
+    return make_error(Errc::bad_value, offset_in(value, s), "missing sent-by");
   s = after;
   // sent-by host: [IPv6] or a name/IPv4 made of alnum, '-', '.', '_'.
   std::string_view host_text;
   if (!s.empty() && s[0] == '[') {
     const std::size_t close = s.find(']');
-    if (close == std::string_view::npos) return make_error(Errc::bad_value, offset_in(value, s), "missing ']'");
+    if (close == std::string_view::npos)
+      return make_error(Errc::bad_value, offset_in(value, s), "missing ']'");
     host_text = s.substr(0, close + 1);
     s = s.substr(close + 1);
   } else {
     std::size_t i = 0;
-    while (i < s.size() && (is_alpha(s[i]) || is_digit(s[i]) || s[i] == '-' || s[i] == '.' || s[i] == '_')) ++i;
+    while (i < s.size() &&
+           (is_alpha(s[i]) || is_digit(s[i]) || s[i] == '-' || s[i] == '.' || s[i] == '_'))
+      ++i;
     host_text = s.substr(0, i);
     s = s.substr(i);
   }
-  if (host_text.empty()) return make_error(Errc::bad_value, offset_in(value, s), "missing sent-by host");
+  if (host_text.empty())
+    return make_error(Errc::bad_value, offset_in(value, s), "missing sent-by host");
   // Reuse the URI host grammar so Via and URIs classify hosts identically.
   char buf[300];
-  if (host_text.size() + 4 > sizeof buf) return make_error(Errc::bad_value, offset_in(value, host_text), "host too long");
+  if (host_text.size() + 4 > sizeof buf)
+    return make_error(Errc::bad_value, offset_in(value, host_text), "host too long");
   buf[0] = 's';
   buf[1] = 'i';
   buf[2] = 'p';
@@ -82,13 +89,15 @@ Result<Via> parse_via(std::string_view value) noexcept {
     std::size_t i = 0;
     while (i < t.size() && is_digit(t[i])) ++i;
     const auto port = parse_uint(t.substr(0, i), 65535);
-    if (!port || *port == 0) return make_error(Errc::bad_value, offset_in(value, t), "bad sent-by port");
+    if (!port || *port == 0)
+      return make_error(Errc::bad_value, offset_in(value, t), "bad sent-by port");
     via.port = static_cast<std::uint16_t>(*port);
     s = t.substr(i);
   }
   via.params = s;
   if (auto r = check_generic_params(via.params); !r)
-    return make_error(Errc::bad_value, offset_in(value, via.params) + r.error().offset, r.error().detail);
+    return make_error(Errc::bad_value, offset_in(value, via.params) + r.error().offset,
+                      r.error().detail);
   return via;
 }
 

@@ -33,7 +33,9 @@ bool read_line(const char* d, std::size_t pos, std::size_t end, Line& out) noexc
   return true;
 }
 
-bool is_sp(char c) noexcept { return c == ' ' || c == '\t'; }
+bool is_sp(char c) noexcept {
+  return c == ' ' || c == '\t';
+}
 
 // "SIP/" 1*DIGIT "." 1*DIGIT, protocol name case-insensitive.
 bool is_version(std::string_view v) noexcept {
@@ -61,15 +63,18 @@ Result<msg::StartLine> parse_start_line(std::string_view d, std::size_t begin, s
     sl.is_request = false;
     std::size_t i = 0;
     while (i < line.size() && !is_sp(line[i])) ++i;
-    if (!is_version(line.substr(0, i))) return make_error(Errc::bad_version, begin, "bad SIP version");
+    if (!is_version(line.substr(0, i)))
+      return make_error(Errc::bad_version, begin, "bad SIP version");
     sl.version = span(begin, i);
     while (i < line.size() && is_sp(line[i])) ++i;
     const std::size_t code_at = i;
     while (i < line.size() && is_digit(line[i])) ++i;
     if (i - code_at != 3 || (i < line.size() && !is_sp(line[i])))
       return make_error(Errc::bad_status, begin + code_at, "status code is not 3 digits");
-    const int code = (line[code_at] - '0') * 100 + (line[code_at + 1] - '0') * 10 + (line[code_at + 2] - '0');
-    if (code < 100 || code > 699) return make_error(Errc::bad_status, begin + code_at, "status code out of range");
+    const int code =
+        (line[code_at] - '0') * 100 + (line[code_at + 1] - '0') * 10 + (line[code_at + 2] - '0');
+    if (code < 100 || code > 699)
+      return make_error(Errc::bad_status, begin + code_at, "status code out of range");
     sl.status = static_cast<std::uint16_t>(code);
     if (i < line.size()) ++i;  // the single SP before the reason phrase
     sl.reason = span(begin + i, line.size() - i);
@@ -88,10 +93,13 @@ Result<msg::StartLine> parse_start_line(std::string_view d, std::size_t begin, s
     parts[n] = line.substr(s, i - s);
     offs[n++] = s;
   }
-  if (n != 3) return make_error(Errc::bad_start_line, begin, "request line needs method, URI and version");
-  if (offs[0] != 0) return make_error(Errc::bad_start_line, begin, "request line starts with a space");
+  if (n != 3)
+    return make_error(Errc::bad_start_line, begin, "request line needs method, URI and version");
+  if (offs[0] != 0)
+    return make_error(Errc::bad_start_line, begin, "request line starts with a space");
   if (!is_token(parts[0])) return make_error(Errc::bad_method, begin, "method is not a token");
-  if (!is_version(parts[2])) return make_error(Errc::bad_version, begin + offs[2], "bad SIP version");
+  if (!is_version(parts[2]))
+    return make_error(Errc::bad_version, begin + offs[2], "bad SIP version");
   auto u = uri::parse_uri(parts[1]);
   if (!u) return make_error(Errc::bad_uri, begin + offs[1] + u.error().offset, u.error().detail);
   sl.is_request = true;
@@ -110,7 +118,8 @@ Result<void> index_header_line(std::string_view d, std::size_t begin, std::size_
   if (i == begin) return make_error(Errc::bad_header, begin, "header name is not a token");
   const Span name = span(begin, i - begin);
   while (i < end && is_sp(d[i])) ++i;
-  if (i == end || d[i] != ':') return make_error(Errc::bad_header, i, "missing ':' after header name");
+  if (i == end || d[i] != ':')
+    return make_error(Errc::bad_header, i, "missing ':' after header name");
   ++i;
   const std::string_view value = trim_lws(d.substr(i, end - i));
   const std::size_t voff = value.empty() ? end : static_cast<std::size_t>(value.data() - d.data());
@@ -119,7 +128,8 @@ Result<void> index_header_line(std::string_view d, std::size_t begin, std::size_
   f.name = name;
   f.line = span(begin, end - begin);
   if (f.id == HeaderId::ContentLength) {
-    if (head.content_length) return make_error(Errc::bad_content_length, begin, "several Content-Length headers");
+    if (head.content_length)
+      return make_error(Errc::bad_content_length, begin, "several Content-Length headers");
     const auto cl = parse_uint(value, 0xFFFFFFFFu);
     if (!cl) return make_error(Errc::bad_content_length, voff, "Content-Length is not a number");
     head.content_length = static_cast<std::uint32_t>(*cl);
@@ -155,7 +165,8 @@ Result<msg::Message> parse_datagram_owned(std::string&& buf, const Limits& limit
   if (head_end == std::string::npos) {
     // A datagram whose last header line ends the datagram lacks only the
     // blank line (RFC 4475 baddn): frame it as a message without a body.
-    if (buf.back() != '\n') return make_error(Errc::truncated, buf.size(), "no blank line after headers");
+    if (buf.back() != '\n')
+      return make_error(Errc::truncated, buf.size(), "no blank line after headers");
     buf += "\r\n";
     head_end = buf.size();
   }
@@ -167,9 +178,11 @@ Result<msg::Message> parse_datagram_owned(std::string&& buf, const Limits& limit
       return make_error(Errc::body_truncated, head_end, "Content-Length exceeds the datagram");
     body_len = *head->content_length;
   }
-  if (body_len > limits.max_body_size) return make_error(Errc::body_too_large, head_end, "body too large");
+  if (body_len > limits.max_body_size)
+    return make_error(Errc::body_too_large, head_end, "body too large");
   buf.resize(head_end + body_len);  // octets past Content-Length are ignored
-  return msg::Message(std::move(buf), head->start, std::move(head->fields), span(head_end, body_len));
+  return msg::Message(std::move(buf), head->start, std::move(head->fields),
+                      span(head_end, body_len));
 }
 
 }  // namespace
@@ -211,13 +224,15 @@ Result<Head> parse_head(std::string& buf, std::size_t head_end, const Limits& li
     const bool blank = line.content_end == line.begin;
     const bool folded = !blank && is_sp(d[line.begin]);
     if (folded) {
-      if (cur_begin == std::string::npos) return make_error(Errc::bad_header, line.begin, "continuation line without a header");
+      if (cur_begin == std::string::npos)
+        return make_error(Errc::bad_header, line.begin, "continuation line without a header");
       // Unfold in place: the line break before this line becomes spaces.
       for (std::size_t k = cur_end; k < line.begin; ++k) buf[k] = ' ';
       cur_end = line.content_end;
     } else {
       if (cur_begin != std::string::npos) {
-        if (auto r = index_header_line(dv, cur_begin, cur_end, head.fields, head); !r) return r.error();
+        if (auto r = index_header_line(dv, cur_begin, cur_end, head.fields, head); !r)
+          return r.error();
       }
       if (blank) return head;
       if (++logical > limits.max_header_lines)

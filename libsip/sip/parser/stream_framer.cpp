@@ -38,7 +38,8 @@ FrameEvent StreamFramer::next() {
         return ev;
       }
       // A lone CRLF is a pong; so is "\r\n\r" followed by anything but '\n'.
-      if (pending.size() == 2 || pending[2] != '\r' || (pending.size() >= 4 && pending[3] != '\n')) {
+      if (pending.size() == 2 || pending[2] != '\r' ||
+          (pending.size() >= 4 && pending[3] != '\n')) {
         consumed_ += 2;
         ev.kind = FrameEvent::Kind::Pong;
         return ev;
@@ -58,8 +59,10 @@ FrameEvent StreamFramer::next() {
     }
     auto head = parse_head(buf_, end, limits_);
     if (!head) return fail(head.error().code, head.error().offset, head.error().detail);
-    if (!head->content_length) return fail(Errc::missing_content_length, 0, "Content-Length required on a stream");
-    if (*head->content_length > limits_.max_body_size) return fail(Errc::body_too_large, end, "body too large");
+    if (!head->content_length)
+      return fail(Errc::missing_content_length, 0, "Content-Length required on a stream");
+    if (*head->content_length > limits_.max_body_size)
+      return fail(Errc::body_too_large, end, "body too large");
     if (end + *head->content_length > limits_.max_message_size)
       return fail(Errc::message_too_large, end, "message too large");
     head_end_ = end;
@@ -73,7 +76,8 @@ FrameEvent StreamFramer::next() {
   // the message was moved to the front of the buffer then.
   std::string bytes(buf_, 0, total);
   consumed_ = total;
-  const msg::Span body{static_cast<std::uint32_t>(head_end_), static_cast<std::uint32_t>(body_len_)};
+  const msg::Span body{static_cast<std::uint32_t>(head_end_),
+                       static_cast<std::uint32_t>(body_len_)};
   head_end_ = 0;
   body_len_ = 0;
   ev.kind = FrameEvent::Kind::Message;

@@ -37,7 +37,8 @@ std::optional<SocketAddress> SocketAddress::from_ip(std::string_view ip, std::ui
   return std::nullopt;
 }
 
-std::optional<SocketAddress> SocketAddress::parse(std::string_view text, std::uint16_t default_port) {
+std::optional<SocketAddress> SocketAddress::parse(std::string_view text,
+                                                  std::uint16_t default_port) {
   std::string_view host = text;
   std::string_view port_text;
   if (!text.empty() && text[0] == '[') {
@@ -50,7 +51,8 @@ std::optional<SocketAddress> SocketAddress::parse(std::string_view text, std::ui
       port_text = rest.substr(1);
     }
   } else if (const std::size_t colon = text.find(':');
-             colon != std::string_view::npos && text.find(':', colon + 1) == std::string_view::npos) {
+             colon != std::string_view::npos &&
+             text.find(':', colon + 1) == std::string_view::npos) {
     host = text.substr(0, colon);
     port_text = text.substr(colon + 1);
   }
@@ -69,9 +71,13 @@ std::string SocketAddress::ip_string() const {
   return buf;
 }
 
-std::string SocketAddress::host_string() const { return v6 ? "[" + ip_string() + "]" : ip_string(); }
+std::string SocketAddress::host_string() const {
+  return v6 ? "[" + ip_string() + "]" : ip_string();
+}
 
-std::string SocketAddress::to_string() const { return host_string() + ":" + std::to_string(port); }
+std::string SocketAddress::to_string() const {
+  return host_string() + ":" + std::to_string(port);
+}
 
 bool SocketAddress::is_loopback() const noexcept {
   if (!v6) return ip[0] == 127;

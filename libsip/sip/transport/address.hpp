@@ -17,8 +17,12 @@ enum class Kind : std::uint8_t { Udp, Tcp, Tls };
 std::string_view kind_name(Kind k) noexcept;
 // Case-insensitive "udp"/"tcp"/"tls"; nullopt otherwise.
 std::optional<Kind> kind_from_name(std::string_view s) noexcept;
-constexpr bool is_reliable(Kind k) noexcept { return k != Kind::Udp; }
-constexpr std::uint16_t default_port(Kind k) noexcept { return k == Kind::Tls ? 5061 : 5060; }
+constexpr bool is_reliable(Kind k) noexcept {
+  return k != Kind::Udp;
+}
+constexpr std::uint16_t default_port(Kind k) noexcept {
+  return k == Kind::Tls ? 5061 : 5060;
+}
 
 // An IPv4 or IPv6 address and port. IPv4 uses the first 4 bytes.
 struct SocketAddress {
@@ -31,9 +35,9 @@ struct SocketAddress {
   // A numeric IPv4/IPv6 host (no brackets, no port).
   static std::optional<SocketAddress> from_ip(std::string_view ip, std::uint16_t port);
 
-  std::string ip_string() const;   // "192.0.2.1", "2001:db8::1"
-  std::string host_string() const; // "192.0.2.1", "[2001:db8::1]" (URI/Via form)
-  std::string to_string() const;   // "192.0.2.1:5060", "[2001:db8::1]:5060"
+  std::string ip_string() const;    // "192.0.2.1", "2001:db8::1"
+  std::string host_string() const;  // "192.0.2.1", "[2001:db8::1]" (URI/Via form)
+  std::string to_string() const;    // "192.0.2.1:5060", "[2001:db8::1]:5060"
   bool is_loopback() const noexcept;
   bool is_unspecified() const noexcept;
 

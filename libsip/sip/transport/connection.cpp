@@ -27,10 +27,13 @@ Connection::Connection(asio::io_context& io, TransportLayer::Impl& o, Kind k, Fl
   }
 }
 
-tcp::socket& Connection::lowest() { return tls ? tls->next_layer() : *plain; }
+tcp::socket& Connection::lowest() {
+  return tls ? tls->next_layer() : *plain;
+}
 
 void Connection::touch() {
-  idle.expires_after(std::chrono::duration_cast<std::chrono::nanoseconds>(owner.config.idle_timeout));
+  idle.expires_after(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(owner.config.idle_timeout));
   idle.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
     if (ec) return;  // re-armed or cancelled
     self->close(make_error(Errc::timed_out, 0, "idle timeout"));
@@ -45,29 +48,33 @@ void Connection::start_client(const Destination& to) {
     if (!to.tls_name.empty())
       SSL_ctrl(tls->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
                const_cast<char*>(name.c_str()));
-    if (owner.config.tls.verify_peer) tls->set_verify_callback(asio::ssl::host_name_verification(name));
+    if (owner.config.tls.verify_peer)
+      tls->set_verify_callback(asio::ssl::host_name_verification(name));
   }
   // Connect timeout: reuse the idle timer until the connection is ready.
-  idle.expires_after(std::chrono::duration_cast<std::chrono::nanoseconds>(owner.config.connect_timeout));
+  idle.expires_after(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(owner.config.connect_timeout));
   idle.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
     if (ec || self->ready) return;
     self->close(make_error(Errc::timed_out, 0, "connect timed out"));
   });
-  lowest().async_connect(to_endpoint<tcp::endpoint>(to.address), [self = shared_from_this()](
-                                                                       const boost::system::error_code& ec) {
-    if (self->closed) return;
-    if (ec) return self->close(io_error(Errc::network, ec, "connect failed"));
-    boost::system::error_code e2;
-    const auto le = self->lowest().local_endpoint(e2);
-    self->local = to_socket_address(le.address(), le.port());
-    self->lowest().set_option(tcp::no_delay(true), e2);
-    if (!self->tls) return self->on_ready();
-    self->tls->async_handshake(asio::ssl::stream_base::client, [self](const boost::system::error_code& hec) {
-      if (self->closed) return;
-      if (hec) return self->close(io_error(Errc::tls_failure, hec, "TLS handshake failed"));
-      self->on_ready();
-    });
-  });
+  lowest().async_connect(
+      to_endpoint<tcp::endpoint>(to.address),
+      [self = shared_from_this()](const boost::system::error_code& ec) {
+        if (self->closed) return;
+        if (ec) return self->close(io_error(Errc::network, ec, "connect failed"));
+        boost::system::error_code e2;
+        const auto le = self->lowest().local_endpoint(e2);
+        self->local = to_socket_address(le.address(), le.port());
+        self->lowest().set_option(tcp::no_delay(true), e2);
+        if (!self->tls) return self->on_ready();
+        self->tls->async_handshake(
+            asio::ssl::stream_base::client, [self](const boost::system::error_code& hec) {
+              if (self->closed) return;
+              if (hec) return self->close(io_error(Errc::tls_failure, hec, "TLS handshake failed"));
+              self->on_ready();
+            });
+      });
 }
 
 void Connection::start_server() {
@@ -79,7 +86,8 @@ void Connection::start_server() {
   lowest().set_option(tcp::no_delay(true), ec);
   if (!tls) return on_ready();
   touch();  // a client that never finishes the handshake is dropped on idle
-  tls->async_handshake(asio::ssl::stream_base::server, [self = shared_from_this()](const boost::system::error_code& hec) {
+  tls->async_handshake(asio::ssl::stream_base::server, [self = shared_from_this()](
+                                                           const boost::system::error_code& hec) {
     if (self->closed) return;
     if (hec) return self->close(io_error(Errc::tls_failure, hec, "TLS handshake failed"));
     self->on_ready();
@@ -184,38 +192,42 @@ void Connection::close(const Error& why) {
 // ---- Acceptor
 
 void Acceptor::accept_next() {
-  acceptor.async_accept([self = shared_from_this()](const boost::system::error_code& ec, tcp::socket s) {
-    TransportLayer::Impl& I = self->owner;
-    if (ec == asio::error::operation_aborted || I.shut) return;
-    if (!ec) {
-      if (I.connections.size() >= I.config.max_connections) {
-        boost::system::error_code ignore;
-        s.close(ignore);
-        log(LogLevel::Warn, "transport", "connection refused: max_connections reached");
-      } else {
-        auto c = std::make_shared<Connection>(I.io, I, self->kind, I.next_flow++);
-        if (self->kind == Kind::Tls) {
-          c->tls.emplace(std::move(s), I.server_tls);
-        } else {
-          c->plain.emplace(std::move(s));
+  acceptor.async_accept(
+      [self = shared_from_this()](const boost::system::error_code& ec, tcp::socket s) {
+        TransportLayer::Impl& I = self->owner;
+        if (ec == asio::error::operation_aborted || I.shut) return;
+        if (!ec) {
+          if (I.connections.size() >= I.config.max_connections) {
+            boost::system::error_code ignore;
+            s.close(ignore);
+            log(LogLevel::Warn, "transport", "connection refused: max_connections reached");
+          } else {
+            auto c = std::make_shared<Connection>(I.io, I, self->kind, I.next_flow++);
+            if (self->kind == Kind::Tls) {
+              c->tls.emplace(std::move(s), I.server_tls);
+            } else {
+              c->plain.emplace(std::move(s));
+            }
+            I.connections.emplace(c->id, c);
+            c->start_server();
+            if (!c->closed) I.connection_by_remote[{c->kind, c->remote}] = c->id;
+          }
         }
-        I.connections.emplace(c->id, c);
-        c->start_server();
-        if (!c->closed) I.connection_by_remote[{c->kind, c->remote}] = c->id;
-      }
-    }
-    self->accept_next();
-  });
+        self->accept_next();
+      });
 }
 
 // ---- Impl pieces that deal with connections
 
 std::shared_ptr<Connection> TransportLayer::Impl::connection_for(const Destination& to) {
   if (to.flow) {
-    if (auto it = connections.find(to.flow); it != connections.end() && !it->second->closed) return it->second;
+    if (auto it = connections.find(to.flow); it != connections.end() && !it->second->closed)
+      return it->second;
   }
-  if (auto it = connection_by_remote.find({to.kind, to.address}); it != connection_by_remote.end()) {
-    if (auto c = connections.find(it->second); c != connections.end() && !c->second->closed) return c->second;
+  if (auto it = connection_by_remote.find({to.kind, to.address});
+      it != connection_by_remote.end()) {
+    if (auto c = connections.find(it->second); c != connections.end() && !c->second->closed)
+      return c->second;
   }
   if (connections.size() >= config.max_connections) return nullptr;
   auto c = std::make_shared<Connection>(io, *this, to.kind, next_flow++);
@@ -232,7 +244,8 @@ void TransportLayer::Impl::on_stream_message(Connection& c, msg::Message m) {
 void TransportLayer::Impl::on_connection_closed(Connection& c, const Error& why) {
   if (c.ready) ++stats.connections_closed;
   const FlowId id = c.id;
-  if (auto it = connection_by_remote.find({c.kind, c.remote}); it != connection_by_remote.end() && it->second == id)
+  if (auto it = connection_by_remote.find({c.kind, c.remote});
+      it != connection_by_remote.end() && it->second == id)
     connection_by_remote.erase(it);
   auto keep = connections[id];  // keep `c` alive until the end of this call
   connections.erase(id);

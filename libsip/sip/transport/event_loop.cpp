@@ -1,10 +1,10 @@
 #include "sip/transport/event_loop.hpp"
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <algorithm>
 #include <unordered_map>
 #include <vector>
 
@@ -65,10 +65,16 @@ bool EventLoop::run_until(const std::function<bool()>& done, Duration max) {
   }
 }
 
-void EventLoop::stop() { impl_->io.stop(); }
-bool EventLoop::stopped() const noexcept { return impl_->io.stopped(); }
+void EventLoop::stop() {
+  impl_->io.stop();
+}
+bool EventLoop::stopped() const noexcept {
+  return impl_->io.stopped();
+}
 
-void EventLoop::post(std::function<void()> fn) { asio::post(impl_->io, std::move(fn)); }
+void EventLoop::post(std::function<void()> fn) {
+  asio::post(impl_->io, std::move(fn));
+}
 
 void EventLoop::on_signals(std::initializer_list<int> signals, std::function<void(int)> fn) {
   auto watch = std::make_unique<SignalWatch>(impl_->io, std::move(fn));
@@ -97,6 +103,8 @@ void EventLoop::cancel(TimerId id) noexcept {
   impl_->timers.erase(it);
 }
 
-void* EventLoop::native() noexcept { return &impl_->io; }
+void* EventLoop::native() noexcept {
+  return &impl_->io;
+}
 
 }  // namespace sip::transport

@@ -28,7 +28,7 @@ class EventLoop final : public TimerService {
   // every 10 ms) or `max` passes.
   // Returns done(). For tests and one-shot tools; never used inside handlers.
   bool run_until(const std::function<bool()>& done, Duration max);
-  void stop();   // thread-safe
+  void stop();  // thread-safe
   bool stopped() const noexcept;
   void post(std::function<void()> fn);  // thread-safe
 

@@ -48,7 +48,7 @@ struct Connection : std::enable_shared_from_this<Connection> {
   Connection(asio::io_context& io, TransportLayer::Impl& o, Kind k, FlowId f);
 
   void start_client(const Destination& to);  // connect (+ handshake)
-  void start_server();                        // accepted socket (+ handshake)
+  void start_server();                       // accepted socket (+ handshake)
   void write(std::string bytes, SendDone done);
   void close(const Error& why);
   tcp::socket& lowest();
@@ -61,7 +61,7 @@ struct Connection : std::enable_shared_from_this<Connection> {
   parser::StreamFramer framer;
   asio::steady_timer idle;
   SocketAddress local, remote;
-  bool ready = false;   // connected (and handshaken)
+  bool ready = false;  // connected (and handshaken)
   bool closed = false;
   bool writing = false;
   std::deque<std::pair<std::string, SendDone>> queue;
@@ -76,7 +76,8 @@ struct Connection : std::enable_shared_from_this<Connection> {
 };
 
 struct Acceptor : std::enable_shared_from_this<Acceptor> {
-  Acceptor(asio::io_context& io, TransportLayer::Impl& o, Kind k) : acceptor(io), owner(o), kind(k) {}
+  Acceptor(asio::io_context& io, TransportLayer::Impl& o, Kind k)
+      : acceptor(io), owner(o), kind(k) {}
   void accept_next();
   tcp::acceptor acceptor;
   TransportLayer::Impl& owner;
@@ -101,7 +102,8 @@ struct TransportLayer::Impl {
   std::shared_ptr<UdpListener> udp_socket_for(const Destination& to, Result<void>& err);
   std::shared_ptr<Connection> connection_for(const Destination& to);
   void deliver(msg::Message m, const Origin& o, std::string_view raw);
-  void answer_unparseable(std::string_view raw, const Error& e, const std::function<void(std::string)>& send_back);
+  void answer_unparseable(std::string_view raw, const Error& e,
+                          const std::function<void(std::string)>& send_back);
   void sweep_udp_flows();
 
   EventLoop& loop;

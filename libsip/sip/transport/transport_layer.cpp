@@ -28,7 +28,8 @@ SocketAddress to_socket_address(const asio::ip::address& a, std::uint16_t port) 
     std::copy(b.begin(), b.end(), s.ip.begin());
   } else {
     auto v6 = a.to_v6();
-    if (v6.is_v4_mapped()) return to_socket_address(asio::ip::make_address_v4(asio::ip::v4_mapped, v6), port);
+    if (v6.is_v4_mapped())
+      return to_socket_address(asio::ip::make_address_v4(asio::ip::v4_mapped, v6), port);
     s.v6 = true;
     const auto b = v6.to_bytes();
     std::copy(b.begin(), b.end(), s.ip.begin());
@@ -53,15 +54,17 @@ TransportLayer::Impl::Impl(EventLoop& l, TransportConfig c, InboundHandler& h)
 // ---- UDP
 
 void UdpListener::start_receive() {
-  socket.async_receive_from(asio::buffer(buffer), from,
-                            [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
-                              if (ec == asio::error::operation_aborted || self->owner.shut) return;
-                              if (!ec) self->owner.on_datagram(*self, n, self->from);
-                              self->start_receive();
-                            });
+  socket.async_receive_from(
+      asio::buffer(buffer), from,
+      [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+        if (ec == asio::error::operation_aborted || self->owner.shut) return;
+        if (!ec) self->owner.on_datagram(*self, n, self->from);
+        self->start_receive();
+      });
 }
 
-FlowId TransportLayer::Impl::udp_flow(const std::shared_ptr<UdpListener>& l, const SocketAddress& remote) {
+FlowId TransportLayer::Impl::udp_flow(const std::shared_ptr<UdpListener>& l,
+                                      const SocketAddress& remote) {
   const auto key = std::make_pair(l.get(), remote);
   if (auto it = udp_flow_by_key.find(key); it != udp_flow_by_key.end()) {
     udp_flows[it->second].last_used = loop.clock().now();
@@ -93,7 +96,8 @@ void TransportLayer::Impl::on_datagram(UdpListener& l, std::size_t n, const udp:
   // RFC 5626 4.4.1 style CRLF keep-alive over UDP: answer CRLFCRLF with CRLF.
   if (raw == "\r\n\r\n") {
     ++stats.keepalive_pings;
-    l.socket.async_send_to(asio::buffer("\r\n", 2), from, [self](const boost::system::error_code&, std::size_t) {});
+    l.socket.async_send_to(asio::buffer("\r\n", 2), from,
+                           [self](const boost::system::error_code&, std::size_t) {});
     return;
   }
   if (raw.find_first_not_of("\r\n") == std::string_view::npos) return;  // pong or stray CRLF
@@ -103,7 +107,8 @@ void TransportLayer::Impl::on_datagram(UdpListener& l, std::size_t n, const udp:
   if (!m) {
     answer_unparseable(raw, m.error(), [this, self, from](std::string bytes) {
       auto buf = std::make_shared<std::string>(std::move(bytes));
-      self->socket.async_send_to(asio::buffer(*buf), from, [buf](const boost::system::error_code&, std::size_t) {});
+      self->socket.async_send_to(asio::buffer(*buf), from,
+                                 [buf](const boost::system::error_code&, std::size_t) {});
       ++stats.sent;
     });
     return;
@@ -112,7 +117,7 @@ void TransportLayer::Impl::on_datagram(UdpListener& l, std::size_t n, const udp:
 }
 
 void TransportLayer::Impl::answer_unparseable(std::string_view raw, const Error& e,
-                                             const std::function<void(std::string)>& send_back) {
+                                              const std::function<void(std::string)>& send_back) {
   ++stats.parse_errors;
   const msg::Verdict v = msg::verdict_for_parse_error(raw, e);
   log(LogLevel::Debug, "transport", "unparseable input: " + e.to_string());
@@ -136,7 +141,8 @@ void TransportLayer::Impl::deliver(msg::Message m, const Origin& o, std::string_
   handler.on_inbound(Inbound{std::move(m), o});
 }
 
-std::shared_ptr<UdpListener> TransportLayer::Impl::udp_socket_for(const Destination& to, Result<void>& err) {
+std::shared_ptr<UdpListener> TransportLayer::Impl::udp_socket_for(const Destination& to,
+                                                                  Result<void>& err) {
   if (to.flow) {
     if (auto it = udp_flows.find(to.flow); it != udp_flows.end()) return it->second.listener;
   }
@@ -164,7 +170,9 @@ std::shared_ptr<UdpListener> TransportLayer::Impl::udp_socket_for(const Destinat
 TransportLayer::TransportLayer(EventLoop& loop, TransportConfig config, InboundHandler& handler)
     : impl_(std::make_unique<Impl>(loop, std::move(config), handler)) {}
 
-TransportLayer::~TransportLayer() { shutdown(); }
+TransportLayer::~TransportLayer() {
+  shutdown();
+}
 
 Result<void> TransportLayer::start() {
   Impl& I = *impl_;
@@ -183,9 +191,9 @@ Result<void> TransportLayer::start() {
   }
   I.client_tls.set_verify_mode(tc.verify_peer ? asio::ssl::verify_peer : asio::ssl::verify_none);
   if (!tc.cert_file.empty()) {
-    I.server_tls.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                             asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                             asio::ssl::context::no_tlsv1_1);
+    I.server_tls.set_options(asio::ssl::context::default_workarounds |
+                             asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3 |
+                             asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
     I.server_tls.use_certificate_chain_file(tc.cert_file, ec);
     if (ec) return sys_error(ec, "cannot load TLS certificate");
     I.server_tls.use_private_key_file(tc.key_file, asio::ssl::context::pem, ec);
@@ -265,16 +273,17 @@ void TransportLayer::send(const Destination& to, std::string bytes, SendDone don
     const FlowId flow = I.udp_flow(l, remote);
     Origin o{Kind::Udp, l->local, remote, flow};
     auto buf = std::make_shared<std::string>(std::move(bytes));
-    l->socket.async_send_to(asio::buffer(*buf), to_endpoint<udp::endpoint>(remote),
-                            [&I, buf, o, done = std::move(done)](const boost::system::error_code& ec, std::size_t) {
-                              if (ec) {
-                                ++I.stats.send_errors;
-                                if (done) done(sys_error(ec, "UDP send failed"));
-                                return;
-                              }
-                              ++I.stats.sent;
-                              if (done) done(o);
-                            });
+    l->socket.async_send_to(
+        asio::buffer(*buf), to_endpoint<udp::endpoint>(remote),
+        [&I, buf, o, done = std::move(done)](const boost::system::error_code& ec, std::size_t) {
+          if (ec) {
+            ++I.stats.send_errors;
+            if (done) done(sys_error(ec, "UDP send failed"));
+            return;
+          }
+          ++I.stats.sent;
+          if (done) done(o);
+        });
     return;
   }
   auto c = I.connection_for(to);
@@ -334,6 +343,8 @@ void TransportLayer::shutdown() {
   I.udp_flow_by_key.clear();
 }
 
-const TransportStats& TransportLayer::stats() const noexcept { return impl_->stats; }
+const TransportStats& TransportLayer::stats() const noexcept {
+  return impl_->stats;
+}
 
 }  // namespace sip::transport

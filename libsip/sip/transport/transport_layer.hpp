@@ -28,7 +28,7 @@ struct ListenSpec {
 struct TlsConfig {
   std::string cert_file;  // PEM chain presented by listeners (and as client cert)
   std::string key_file;
-  std::string ca_file;    // trust anchors; empty = the system store
+  std::string ca_file;      // trust anchors; empty = the system store
   bool verify_peer = true;  // outgoing: verify the server certificate and name
 };
 
@@ -42,10 +42,10 @@ struct TransportConfig {
 };
 
 struct TransportStats {
-  std::uint64_t received = 0;        // messages handed up
-  std::uint64_t parse_errors = 0;    // unparseable input (answered 400 or dropped)
-  std::uint64_t answered_400 = 0;    // stateless error responses sent
-  std::uint64_t keepalive_pings = 0; // CRLFCRLF answered with CRLF
+  std::uint64_t received = 0;         // messages handed up
+  std::uint64_t parse_errors = 0;     // unparseable input (answered 400 or dropped)
+  std::uint64_t answered_400 = 0;     // stateless error responses sent
+  std::uint64_t keepalive_pings = 0;  // CRLFCRLF answered with CRLF
   std::uint64_t sent = 0;
   std::uint64_t send_errors = 0;
   std::uint64_t connections_opened = 0;

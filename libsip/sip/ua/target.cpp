@@ -28,7 +28,8 @@ Result<TargetSpec> parse_target(std::string_view text, std::optional<transport::
   }
   auto u = uri::parse_uri(uri_text);
   if (!u || !u->is_sip() || u->host.empty())
-    return make_error(Errc::bad_uri, u ? 0 : u.error().offset, "not a host, host:port, transport:host:port or SIP URI");
+    return make_error(Errc::bad_uri, u ? 0 : u.error().offset,
+                      "not a host, host:port, transport:host:port or SIP URI");
   TargetSpec t;
   t.sips = u->scheme == uri::Scheme::Sips;
   t.host = std::string(u->host);

@@ -15,12 +15,12 @@
 namespace sip::ua {
 
 struct TargetSpec {
-  std::string uri;    // canonical "sip:host[:port][;transport=x]" or "sips:..."
-  std::string host;   // without brackets
-  std::uint16_t port = 0;                  // 0 = not given
-  std::optional<transport::Kind> kind;     // explicit transport, if any
+  std::string uri;                      // canonical "sip:host[:port][;transport=x]" or "sips:..."
+  std::string host;                     // without brackets
+  std::uint16_t port = 0;               // 0 = not given
+  std::optional<transport::Kind> kind;  // explicit transport, if any
   bool sips = false;
-  bool numeric = false;                    // host is an IP literal
+  bool numeric = false;  // host is an IP literal
 };
 
 // `forced` (e.g. from --transport) overrides what the text implies.

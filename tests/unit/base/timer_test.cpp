@@ -42,8 +42,8 @@ TEST(ManualTimers, CancelAndNextDue) {
   const TimerId id = t.start(1s, [&] { fired = true; });
   EXPECT_EQ(t.next_due(), 1s);
   t.cancel(id);
-  t.cancel(id);      // twice is harmless
-  t.cancel(12345);   // unknown is harmless
+  t.cancel(id);     // twice is harmless
+  t.cancel(12345);  // unknown is harmless
   EXPECT_EQ(t.advance(5s), 0u);
   EXPECT_FALSE(fired);
   EXPECT_EQ(t.next_due(), Duration::max());

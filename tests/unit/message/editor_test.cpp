@@ -44,7 +44,8 @@ TEST(Editor, ProxyStyleEdits) {
   EXPECT_EQ(out,
             "INVITE sip:bob@192.0.2.7:5060 SIP/2.0\r\n"
             "Via: SIP/2.0/UDP proxy.example.com;branch=z9hG4bKnew\r\n"
-            "Via: SIP/2.0/UDP a.example.com;branch=z9hG4bK1, SIP/2.0/UDP b.example.com;branch=z9hG4bK2\r\n"
+            "Via: SIP/2.0/UDP a.example.com;branch=z9hG4bK1, SIP/2.0/UDP "
+            "b.example.com;branch=z9hG4bK2\r\n"
             "Route: <sip:p2.example.com;lr>\r\n"
             "From:   \"A\"  <sip:a@example.com>;tag=9\r\n"
             "To: <sip:bob@example.com>\r\n"
@@ -96,7 +97,9 @@ TEST(Editor, WrongContentLengthIsCorrected) {
   MessageEditor e(m);
   e.replace(*m.first(HeaderId::CallId), "longer-call-id");
   e.append("Subject", "hi");
-  EXPECT_EQ(e.serialize(), "MESSAGE sip:a@b SIP/2.0\r\nContent-Length: 3\r\nCall-ID: longer-call-id\r\nSubject: hi\r\n\r\nabc");
+  EXPECT_EQ(e.serialize(),
+            "MESSAGE sip:a@b SIP/2.0\r\nContent-Length: 3\r\nCall-ID: longer-call-id\r\nSubject: "
+            "hi\r\n\r\nabc");
 }
 
 TEST(Editor, InsertBeforeAndRemoveAllByName) {
@@ -106,13 +109,15 @@ TEST(Editor, InsertBeforeAndRemoveAllByName) {
   e.remove_all("x-odd");
   e.remove_all(HeaderId::Route);
   const std::string out = e.serialize();
-  EXPECT_NE(out.find("Record-Route: <sip:me.example.com;lr>\r\nCall-ID: c1\r\n"), std::string::npos);
+  EXPECT_NE(out.find("Record-Route: <sip:me.example.com;lr>\r\nCall-ID: c1\r\n"),
+            std::string::npos);
   EXPECT_EQ(out.find("X-Odd"), std::string::npos);
   EXPECT_EQ(out.find("Route: <sip:p"), std::string::npos);
 }
 
 TEST(Editor, ResponseStatusAndMethodChange) {
-  auto resp = parse("SIP/2.0 180 Ringing\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nContent-Length: 0\r\n\r\n");
+  auto resp = parse(
+      "SIP/2.0 180 Ringing\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nContent-Length: 0\r\n\r\n");
   MessageEditor e(resp);
   e.set_status(183);
   EXPECT_EQ(e.serialize().substr(0, 30), "SIP/2.0 183 Session Progress\r\n");
@@ -129,7 +134,9 @@ TEST(Editor, PrependOnAMessageWithoutHeaders) {
   MessageEditor e(m);
   e.prepend("Via", "SIP/2.0/UDP h;branch=z9hG4bK1");
   e.append("Call-ID", "x");
-  EXPECT_EQ(e.serialize(), "SIP/2.0 200\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nCall-ID: x\r\nContent-Length: 0\r\n\r\n");
+  EXPECT_EQ(e.serialize(),
+            "SIP/2.0 200\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nCall-ID: x\r\nContent-Length: "
+            "0\r\n\r\n");
 }
 
 TEST(Builder, RequestFromParts) {

@@ -25,7 +25,8 @@ TEST(GenericParams, RejectsEmptyNamesAndJunk) {
 }
 
 TEST(NameAddr, QuotedDisplayWithEscapes) {
-  auto na = parse_name_addr(R"("J Rosenberg \\\""       <sip:jdrosen@example.com>  ;  tag = 98asjd8)");
+  auto na =
+      parse_name_addr(R"("J Rosenberg \\\""       <sip:jdrosen@example.com>  ;  tag = 98asjd8)");
   ASSERT_TRUE(na) << na.error().to_string();
   EXPECT_TRUE(na->display_quoted);
   EXPECT_EQ(na->display, R"(J Rosenberg \\\")");
@@ -55,9 +56,9 @@ TEST(NameAddr, UnquotedDisplayAndNoSpaceBeforeAngle) {
 }
 
 TEST(NameAddr, Rejections) {
-  EXPECT_FALSE(parse_name_addr(R"("Mr. J. User <sip:j.user@example.com>)"));  // quotbal
+  EXPECT_FALSE(parse_name_addr(R"("Mr. J. User <sip:j.user@example.com>)"));           // quotbal
   EXPECT_FALSE(parse_name_addr("Bell, Alexander <sip:a.g.bell@example.com>;tag=43"));  // baddn
-  EXPECT_FALSE(parse_name_addr("\"Joe\" <sip:joe@example.org>;;;;"));  // badinv01
+  EXPECT_FALSE(parse_name_addr("\"Joe\" <sip:joe@example.org>;;;;"));                  // badinv01
   EXPECT_FALSE(parse_name_addr("<sip:joe@example.org"));
   EXPECT_FALSE(parse_name_addr(""));
   auto e = parse_name_addr("\"Joe\" sip:joe@example.org");
@@ -78,7 +79,9 @@ TEST(Contact, StarExpiresAndQ) {
   auto star = parse_contact(" * ");
   ASSERT_TRUE(star);
   EXPECT_TRUE(star->star);
-  auto c = parse_contact("\"Quoted string \\\"\\\"\" <sip:jdrosen@example.com> ; newparam =  newvalue ;  secondparam ; q = 0.33");
+  auto c = parse_contact(
+      "\"Quoted string \\\"\\\"\" <sip:jdrosen@example.com> ; newparam =  newvalue ;  secondparam "
+      "; q = 0.33");
   ASSERT_TRUE(c);
   EXPECT_EQ(c->q(), "0.33");
   EXPECT_EQ(c->addr.param("newparam"), "newvalue");
@@ -165,7 +168,8 @@ TEST(MediaTypeTest, TypeSubtypeParams) {
 
 TEST(Auth, DigestCredentials) {
   auto a = parse_auth(
-      "Digest username=\"alice\", realm=\"example.com\", nonce=\"abc, def\", uri=\"sip:example.com\", "
+      "Digest username=\"alice\", realm=\"example.com\", nonce=\"abc, def\", "
+      "uri=\"sip:example.com\", "
       "response=\"0123\", algorithm=SHA-256, qop=auth, nc=00000001, cnonce=\"xyz\"");
   ASSERT_TRUE(a) << a.error().to_string();
   EXPECT_EQ(a->scheme, "Digest");

@@ -11,7 +11,8 @@ namespace {
 
 constexpr std::string_view kInvite =
     "INVITE sip:bob@biloxi.example.com SIP/2.0\r\n"
-    "Via: SIP/2.0/UDP pc33.atlanta.example.com;branch=z9hG4bK776asdhds, SIP/2.0/TCP proxy.example.com;branch=z9hG4bKa\r\n"
+    "Via: SIP/2.0/UDP pc33.atlanta.example.com;branch=z9hG4bK776asdhds, SIP/2.0/TCP "
+    "proxy.example.com;branch=z9hG4bKa\r\n"
     "v: SIP/2.0/UDP 192.0.2.1:5062;branch=z9hG4bKb;rport=5062;received=192.0.2.1\r\n"
     "Max-Forwards: 70\r\n"
     "To: Bob <sip:bob@biloxi.example.com>\r\n"
@@ -82,7 +83,8 @@ TEST(Message, ListHeadersSplitOutsideQuotesAndAngles) {
   Message m = parse(kInvite);
   EXPECT_EQ(m.count(HeaderId::Via), 3u);
   std::vector<std::string_view> branches;
-  m.for_each(HeaderId::Via, [&](const HeaderField& f) { branches.push_back(m.via_at(f)->branch()); });
+  m.for_each(HeaderId::Via,
+             [&](const HeaderField& f) { branches.push_back(m.via_at(f)->branch()); });
   ASSERT_EQ(branches.size(), 3u);
   EXPECT_EQ(branches[0], "z9hG4bK776asdhds");
   EXPECT_EQ(branches[1], "z9hG4bKa");
@@ -90,7 +92,8 @@ TEST(Message, ListHeadersSplitOutsideQuotesAndAngles) {
   EXPECT_EQ(m.top_via()->host, "pc33.atlanta.example.com");
   EXPECT_EQ(m.count(HeaderId::Contact), 2u);
   std::vector<std::string_view> users;
-  m.for_each(HeaderId::Contact, [&](const HeaderField& f) { users.push_back(m.contact_at(f)->addr.uri.user); });
+  m.for_each(HeaderId::Contact,
+             [&](const HeaderField& f) { users.push_back(m.contact_at(f)->addr.uri.user); });
   EXPECT_EQ(users, (std::vector<std::string_view>{"alice", "x"}));
   // Unknown headers are never split.
   ASSERT_NE(m.find("x-custom"), nullptr);
@@ -140,7 +143,8 @@ TEST(Message, ErrorOffsetsPointIntoTheMessage) {
 TEST(Message, ResponseAndClone) {
   Message m = parse(
       "SIP/2.0 486 Busy Here\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:a@b>;tag=1\r\n"
-      "To: <sip:a@b>;tag=2\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\nReason: SIP;cause=486;text=\"Busy\"\r\n\r\n");
+      "To: <sip:a@b>;tag=2\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\nReason: "
+      "SIP;cause=486;text=\"Busy\"\r\n\r\n");
   EXPECT_TRUE(m.is_response());
   EXPECT_EQ(m.status(), 486);
   EXPECT_EQ(m.reason(), "Busy Here");

@@ -40,7 +40,8 @@ TEST(Validate, VersionGives505) {
 }
 
 TEST(Validate, MissingMandatoryHeaderGives400) {
-  auto v = check("OPTIONS sip:b@e SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nCSeq: 1 OPTIONS\r\n\r\n");
+  auto v = check(
+      "OPTIONS sip:b@e SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nCSeq: 1 OPTIONS\r\n\r\n");
   EXPECT_EQ(v.status, 400);
   EXPECT_STREQ(v.error.detail, "missing From");
 }
@@ -54,7 +55,8 @@ TEST(Validate, CSeqMethodMismatchGives400) {
 }
 
 TEST(Validate, RequireUnknownGives420WithUnsupportedList) {
-  const std::string r = request("OPTIONS sip:b@e SIP/2.0", "Require: foo, path\r\nProxy-Require: bar\r\n");
+  const std::string r =
+      request("OPTIONS sip:b@e SIP/2.0", "Require: foo, path\r\nProxy-Require: bar\r\n");
   Verdict v = check(r);
   EXPECT_EQ(v.status, 420);
   EXPECT_EQ(v.unsupported, "foo, path, bar");
@@ -83,9 +85,15 @@ TEST(Validate, AckIsNeverAnswered) {
 }
 
 TEST(Validate, RegisterStarRules) {
-  EXPECT_TRUE(check(request("REGISTER sip:e SIP/2.0", "Contact: *\r\nExpires: 0\r\n", "1 REGISTER")).accepted());
-  EXPECT_EQ(check(request("REGISTER sip:e SIP/2.0", "Contact: *\r\nExpires: 10\r\n", "1 REGISTER")).status, 400);
-  EXPECT_EQ(check(request("REGISTER sip:e SIP/2.0", "Contact: *, <sip:a@h>\r\nExpires: 0\r\n", "1 REGISTER")).status, 400);
+  EXPECT_TRUE(check(request("REGISTER sip:e SIP/2.0", "Contact: *\r\nExpires: 0\r\n", "1 REGISTER"))
+                  .accepted());
+  EXPECT_EQ(check(request("REGISTER sip:e SIP/2.0", "Contact: *\r\nExpires: 10\r\n", "1 REGISTER"))
+                .status,
+            400);
+  EXPECT_EQ(check(request("REGISTER sip:e SIP/2.0", "Contact: *, <sip:a@h>\r\nExpires: 0\r\n",
+                          "1 REGISTER"))
+                .status,
+            400);
   EXPECT_EQ(check(request("REGISTER sip:e SIP/2.0", "Contact: *\r\n", "1 REGISTER")).status, 400);
 }
 

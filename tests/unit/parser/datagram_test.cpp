@@ -125,7 +125,9 @@ TEST(Datagram, Limits) {
   EXPECT_EQ(parse_datagram(std::string_view(d), small).error().code, Errc::message_too_large);
   small = Limits{};
   small.max_body_size = 2;
-  EXPECT_EQ(parse_datagram(std::string_view("OPTIONS sip:a@b SIP/2.0\r\nl: 3\r\n\r\nabc"), small).error().code,
+  EXPECT_EQ(parse_datagram(std::string_view("OPTIONS sip:a@b SIP/2.0\r\nl: 3\r\n\r\nabc"), small)
+                .error()
+                .code,
             Errc::body_too_large);
 }
 

@@ -648,7 +648,8 @@ TEST(SdpAddress, Ipv6Syntax) {
 TEST(SdpParse, SecondKeyLineInASectionIsRejected) {
   // Found by fuzz_sdp: a repeated k= was kept as an extra line and came out
   // in another order after a second round trip.
-  const std::string body = "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nt=0 0\r\nk=clear:a\r\nk=clear:b\r\n";
+  const std::string body =
+      "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nt=0 0\r\nk=clear:a\r\nk=clear:b\r\n";
   auto r = parse(body);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, Errc::bad_sdp);

@@ -32,7 +32,8 @@ struct Collector : InboundHandler {
 
 std::string options(const std::string& via_host, Kind kind) {
   auto b = msg::MessageBuilder::request("OPTIONS", "sip:server@example.com");
-  b.header("Via", "SIP/2.0/" + std::string(kind_name(kind)) + " " + via_host + ";rport;branch=" + make_branch());
+  b.header("Via", "SIP/2.0/" + std::string(kind_name(kind)) + " " + via_host +
+                      ";rport;branch=" + make_branch());
   b.header("From", "<sip:client@example.com>;tag=" + make_tag());
   b.header("To", "<sip:server@example.com>");
   b.header("Call-ID", make_call_id());
@@ -42,7 +43,8 @@ std::string options(const std::string& via_host, Kind kind) {
 
 struct Pair {
   explicit Pair(TransportConfig server_cfg, TransportConfig client_cfg = {})
-      : server(loop, std::move(server_cfg), server_in), client(loop, std::move(client_cfg), client_in) {
+      : server(loop, std::move(server_cfg), server_in),
+        client(loop, std::move(client_cfg), client_in) {
     auto s = server.start();
     EXPECT_TRUE(s) << s.error().to_string();
     auto c = client.start();
@@ -71,7 +73,11 @@ void round_trip(Pair& p, Kind kind, bool v6) {
   ASSERT_TRUE(*opened) << opened->error().to_string();
   const Origin client_origin = **opened;
   to.flow = client_origin.flow;
-  p.client.send(to, options(client_origin.local.host_string() + ":" + std::to_string(client_origin.local.port), kind), nullptr);
+  p.client.send(
+      to,
+      options(client_origin.local.host_string() + ":" + std::to_string(client_origin.local.port),
+              kind),
+      nullptr);
   ASSERT_TRUE(p.wait([&] { return !p.server_in.got.empty(); }));
   Inbound req = std::move(p.server_in.got.front());
   p.server_in.got.pop_front();
@@ -175,7 +181,8 @@ TEST(TransportLayerTest, UnparseableRequestGetsStateless400) {
   Pair p(listen_on({{Kind::Udp, "127.0.0.1:0"}}));
   RawSocket udp(SOCK_DGRAM, *p.server.listen_address(Kind::Udp, false));
   udp.send(
-      "INVITE sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKbad\r\nFrom: <sip:a@b>;tag=1\r\n"
+      "INVITE sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKbad\r\nFrom: "
+      "<sip:a@b>;tag=1\r\n"
       "To: <sip:a@b>\r\nCall-ID: bad1\r\nCSeq: 1 INVITE\r\nContent-Length: -5\r\n\r\n");
   ASSERT_TRUE(p.wait([&] { return udp.poll_recv(); }));
   EXPECT_TRUE(udp.data.starts_with("SIP/2.0 400 Bad Request\r\n")) << udp.data;
@@ -201,7 +208,8 @@ TEST(TransportLayerTest, ConnectFailureIsReported) {
   SocketAddress dead = *p.server.listen_address(Kind::Tcp, false);
   p.server.shutdown();
   std::optional<Result<Origin>> r;
-  p.client.send({Kind::Tcp, dead, 0, ""}, options("127.0.0.1", Kind::Tcp), [&](Result<Origin> x) { r = std::move(x); });
+  p.client.send({Kind::Tcp, dead, 0, ""}, options("127.0.0.1", Kind::Tcp),
+                [&](Result<Origin> x) { r = std::move(x); });
   ASSERT_TRUE(p.wait([&] { return r.has_value(); }));
   ASSERT_FALSE(*r);
   EXPECT_EQ(r->error().code, Errc::network);

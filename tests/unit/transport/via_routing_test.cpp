@@ -10,7 +10,8 @@ namespace {
 msg::Message request_with_via(std::string_view via) {
   std::string s = "OPTIONS sip:a@b SIP/2.0\r\nVia: ";
   s += via;
-  s += "\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:a@b>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+  s += "\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:a@b>\r\nCall-ID: c\r\nCSeq: 1 "
+       "OPTIONS\r\nContent-Length: 0\r\n\r\n";
   auto m = parser::parse_datagram(std::move(s));
   EXPECT_TRUE(m) << m.error().to_string();
   return std::move(m).value();
@@ -52,17 +53,20 @@ TEST(ReceivedRport, Ipv6Source) {
 }
 
 TEST(ResponseRouting, UdpUsesReceivedAndRport) {
-  auto req = request_with_via("SIP/2.0/UDP 10.0.0.1:5062;rport=40000;received=203.0.113.5;branch=z9hG4bK1");
+  auto req = request_with_via(
+      "SIP/2.0/UDP 10.0.0.1:5062;rport=40000;received=203.0.113.5;branch=z9hG4bK1");
   auto resp = msg::make_response(req, 200).build();
   ASSERT_TRUE(resp);
-  Origin o{Kind::Udp, *SocketAddress::parse("198.51.100.1:5060"), *SocketAddress::parse("203.0.113.5:40000"), 7};
+  Origin o{Kind::Udp, *SocketAddress::parse("198.51.100.1:5060"),
+           *SocketAddress::parse("203.0.113.5:40000"), 7};
   Destination d = response_destination(*resp, o);
   EXPECT_EQ(d.address.to_string(), "203.0.113.5:40000");
   EXPECT_EQ(d.flow, 7u);
 }
 
 TEST(ResponseRouting, UdpWithoutRportUsesSentByPort) {
-  auto req = request_with_via("SIP/2.0/UDP host.example.com:5070;received=203.0.113.5;branch=z9hG4bK1");
+  auto req =
+      request_with_via("SIP/2.0/UDP host.example.com:5070;received=203.0.113.5;branch=z9hG4bK1");
   auto resp = msg::make_response(req, 200).build();
   Origin o{Kind::Udp, {}, *SocketAddress::parse("203.0.113.5:40000"), 7};
   Destination d = response_destination(*resp, o);
