@@ -62,7 +62,18 @@ std::string escape(std::string_view s, Component component) {
   return out;
 }
 
-bool escaped_equal(std::string_view a, std::string_view b, bool fold_case) noexcept {
+namespace {
+
+// RFC 3261 25.1 "reserved": an escaped reserved byte is NOT equivalent to the
+// literal byte (19.1.4: only non-reserved characters equal their encoding).
+bool is_reserved(char c) noexcept {
+  return std::string_view(";/?:@&=+$,").find(c) != std::string_view::npos;
+}
+
+// Decodes both sides in step; with `reserved_matters`, an escaped reserved
+// byte must be escaped on both sides.
+bool decoded_equal(std::string_view a, std::string_view b, bool fold_case,
+                   bool reserved_matters) noexcept {
   std::size_t i = 0, j = 0;
   bool ea = false, eb = false;
   while (i < a.size() && j < b.size()) {
@@ -73,8 +84,19 @@ bool escaped_equal(std::string_view a, std::string_view b, bool fold_case) noexc
       y = ascii_lower(y);
     }
     if (x != y) return false;
+    if (reserved_matters && (ea && is_reserved(x)) != (eb && is_reserved(y))) return false;
   }
   return i == a.size() && j == b.size();
+}
+
+}  // namespace
+
+bool escaped_equal(std::string_view a, std::string_view b, bool fold_case) noexcept {
+  return decoded_equal(a, b, fold_case, false);
+}
+
+bool component_equal(std::string_view a, std::string_view b, bool fold_case) noexcept {
+  return decoded_equal(a, b, fold_case, true);
 }
 
 }  // namespace sip::uri

@@ -25,6 +25,9 @@ std::string escape(std::string_view s, Component component);
 // Compares two escaped strings by their decoded bytes without allocating.
 // With `fold_case`, ASCII letters compare case-insensitively after decoding.
 bool escaped_equal(std::string_view a, std::string_view b, bool fold_case) noexcept;
+// RFC 3261 19.1.4 component equality: as escaped_equal, and in addition an
+// escaped reserved byte (";/?:@&=+$,") never equals the literal byte.
+bool component_equal(std::string_view a, std::string_view b, bool fold_case) noexcept;
 
 // One decoding step, shared by the comparison functions: returns the byte at
 // s[i] (decoding a valid %HH escape) and advances `i` past it; `escaped` is

@@ -77,29 +77,6 @@ bool parse_ipv6(std::string_view s, std::array<std::uint8_t, 16>& out) noexcept 
 
 namespace {
 
-// RFC 3261 25.1 "reserved": an escaped reserved byte is NOT equivalent to the
-// literal byte (19.1.4: only non-reserved characters equal their encoding).
-bool is_reserved(char c) noexcept {
-  return std::string_view(";/?:@&=+$,").find(c) != std::string_view::npos;
-}
-
-// Compares escaped strings per 19.1.4: decoded bytes must match, and a
-// reserved byte must be escaped in both or in neither.
-bool component_equal(std::string_view a, std::string_view b, bool fold_case) noexcept {
-  std::size_t i = 0, j = 0;
-  bool ea = false, eb = false;
-  while (i < a.size() && j < b.size()) {
-    char x = decode_step(a, i, ea);
-    char y = decode_step(b, j, eb);
-    if (fold_case) {
-      x = ascii_lower(x);
-      y = ascii_lower(y);
-    }
-    if (x != y || (ea && is_reserved(x)) != (eb && is_reserved(y))) return false;
-  }
-  return i == a.size() && j == b.size();
-}
-
 bool host_equal(const UriView& a, const UriView& b) noexcept {
   if (a.host_kind != b.host_kind) return false;
   switch (a.host_kind) {
