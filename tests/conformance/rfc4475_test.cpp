@@ -26,15 +26,17 @@ struct Row {
   std::string file, section, cls, expect, note;
 };
 
-// Role rows and the issue that owns them (issue numbers of the tracker).
+// Role rows and where they are tested (or the issue that will test them).
 const std::map<std::string, std::string>& role_owners() {
   static const std::map<std::string, std::string> owners{
       {"invut.dat", "issue 5 (B2BUA forwards unknown Content-Type; its UAS answers 415)"},
-      {"regaut01.dat", "issue 4 (registrar challenges unknown Authorization schemes)"},
-      {"zeromf.dat", "issue 4 (OPTIONS to the server itself answers 200 with Max-Forwards 0)"},
-      {"cparam01.dat", "issue 4 (registrar applies the Contact ;expires header parameter)"},
-      {"cparam02.dat", "issue 4 (registrar stores the contact URI with its url-parameter)"},
-      {"regescrt.dat", "issue 4 (registrar stores the contact with its escaped ?Route header)"},
+      {"regaut01.dat",
+       "the registrar: Rfc4475Registrar in rfc4475_registrar_test.cpp (401 challenge)"},
+      {"zeromf.dat",
+       "sipproxyd: SipproxydServer.OptionsToTheServerAnswers200EvenWithMaxForwardsZero"},
+      {"cparam01.dat", "the registrar: Rfc4475Registrar in rfc4475_registrar_test.cpp"},
+      {"cparam02.dat", "the registrar: Rfc4475Registrar in rfc4475_registrar_test.cpp"},
+      {"regescrt.dat", "the registrar: Rfc4475Registrar in rfc4475_registrar_test.cpp"},
       {"sdp01.dat", "issue 5 (B2BUA forwards; its UAS answers 406 to an unusable Accept)"},
   };
   return owners;
@@ -121,7 +123,7 @@ TEST_P(Rfc4475, GetsTheManifestReaction) {
   std::string why;
   const std::string got = reaction(bytes, &why);
   if (row.expect == "role") {
-    GTEST_SKIP() << row.file << " (" << row.note << "): role row owned by "
+    GTEST_SKIP() << row.file << " (" << row.note << "): role row tested by "
                  << role_owners().at(row.file) << "; message layer says " << got;
   }
   EXPECT_TRUE(expected(row.expect, got))

@@ -40,7 +40,10 @@ namespace sip {
   X(closed, "connection closed")                                   \
   X(limit_reached, "a configured limit was reached")               \
   X(bad_config, "invalid configuration")                           \
-  X(auth_failed, "authentication failed")
+  X(auth_failed, "authentication failed")                          \
+  X(conflict, "already exists")                                    \
+  X(storage, "storage failure")                                    \
+  X(invalid_argument, "invalid argument")
 
 enum class Errc : std::uint8_t {
 #define SIP_ERRC_ENUM(name, text) name,

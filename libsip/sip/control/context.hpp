@@ -1,0 +1,55 @@
+// What the control commands work on: the core thread's Store (connection),
+// the in-memory Directory they keep in step with every change, the Registrar
+// (null in tests and tools without one) and the engine's hooks for reload and
+// stats. Thread-safety: core thread only; every referenced object must
+// outlive the registry the commands are registered in.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "sip/base/clock.hpp"
+#include "sip/base/result.hpp"
+#include "sip/directory/directory.hpp"
+#include "sip/store/store.hpp"
+
+namespace sip::registrar {
+class Registrar;
+}
+
+namespace sip::control {
+
+class CommandRegistry;
+
+struct Context {
+  store::Store& store;
+  directory::Directory& directory;
+  registrar::Registrar* registrar = nullptr;
+  // "reload": the engine's config reload (it should end with
+  // reload_directory()). Empty: reload only re-reads the Directory.
+  std::function<Result<void>()> reload;
+  // "stats": the engine's part (uptime_s, transport ...); the command adds
+  // accounts, bindings, registrar and store. Empty: only those.
+  std::function<nlohmann::json()> stats;
+  // Wall clock for binding "expires_in"; null = the system clock.
+  const Clock* wall = nullptr;
+  // PBKDF2 iterations for customer passwords; 0 = auth::kPasswordIterations
+  // (tests lower it to stay fast).
+  std::uint32_t password_iterations = 0;
+};
+
+// Registers every method of helper-formats.md (customer.*, domain.*,
+// account.*, binding.*, stats, reload, export, import) over `context`.
+void register_commands(CommandRegistry& registry, Context& context);
+
+// Re-reads every domain and account from the store into the Directory,
+// keeping its default domain.
+Result<void> reload_directory(Context& context);
+
+// A password for people to type: `length` characters from an alphabet
+// without look-alikes (no 0/O, 1/l/I), from the CSPRNG.
+std::string generate_password(std::size_t length = 16);
+
+}  // namespace sip::control

@@ -1,0 +1,86 @@
+// CommandRegistry: the control methods by name ("account.list" ...), shared by
+// the unix control socket and (later) the HTTP API so both stay in step. A
+// handler takes the request's params (always a JSON object) and returns a
+// CommandResult: a JSON result or an error {code, message} whose code is an
+// Errc name or one of "parse_error", "invalid_request", "unknown_method".
+// Thread-safety: add() at start-up; call()/handle_line() on the core thread.
+// Only control .cpp files and the engine include this header (it pulls JSON).
+#pragma once
+
+#include <exception>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "sip/base/result.hpp"
+
+namespace sip::control {
+
+struct CommandError {
+  std::string code;  // "not_found", "invalid_argument", "unknown_method" ...
+  std::string message;
+};
+
+class CommandResult {
+ public:
+  CommandResult(nlohmann::json value) : v_(std::move(value)) {}  // NOLINT
+  CommandResult(CommandError error) : v_(std::move(error)) {}    // NOLINT
+  static CommandResult fail(Errc code, std::string message) {
+    return CommandError{errc_name(code), std::move(message)};
+  }
+
+  bool ok() const noexcept { return v_.index() == 0; }
+  const nlohmann::json& value() const { return std::get<0>(v_); }
+  nlohmann::json& value() { return std::get<0>(v_); }
+  const CommandError& error() const { return std::get<1>(v_); }
+
+ private:
+  std::variant<nlohmann::json, CommandError> v_;
+};
+
+// Thrown by command helpers to end a handler with an error; call() turns it
+// into the CommandResult. Never escapes the registry.
+class CommandFailure : public std::exception {
+ public:
+  CommandFailure(Errc code, std::string message) : error_{errc_name(code), std::move(message)} {}
+  explicit CommandFailure(CommandError error) : error_(std::move(error)) {}
+  const char* what() const noexcept override { return error_.message.c_str(); }
+  const CommandError& error() const noexcept { return error_; }
+
+ private:
+  CommandError error_;
+};
+
+using Handler = std::function<CommandResult(const nlohmann::json& params)>;
+
+class CommandRegistry {
+ public:
+  // Registers (or replaces) `method`.
+  void add(std::string method, Handler handler);
+  bool contains(std::string_view method) const;
+  std::vector<std::string> methods() const;  // sorted
+
+  // Runs `method`. `params` null means {}; anything but an object is
+  // invalid_request. unknown_method when absent. A CommandFailure or JSON
+  // type error thrown by the handler becomes its error (invalid_argument for
+  // JSON errors); any other exception becomes "internal".
+  CommandResult call(std::string_view method, const nlohmann::json& params) const;
+
+  // One request line -> one response line (no trailing newline), the whole
+  // protocol of helper-formats.md: parse_error when the line is not JSON,
+  // invalid_request when it is not an object with a string "method".
+  std::string handle_line(std::string_view line) const;
+
+  // {"id":null,"error":{"code":code,"message":message}}
+  static std::string error_line(std::string_view code, std::string_view message);
+
+ private:
+  std::map<std::string, Handler, std::less<>> handlers_;
+};
+
+}  // namespace sip::control

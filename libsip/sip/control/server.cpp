@@ -1,0 +1,275 @@
+#include "sip/control/server.hpp"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <array>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/write.hpp>
+#include <cerrno>
+#include <cstring>
+#include <deque>
+#include <unordered_set>
+#include <utility>
+
+#include "sip/base/log.hpp"
+#include "sip/control/registry.hpp"
+#include "sip/transport/event_loop.hpp"
+
+namespace sip::control {
+namespace {
+
+namespace asio = boost::asio;
+using Local = asio::local::stream_protocol;
+using boost::system::error_code;
+
+constexpr std::size_t kReadChunk = 16 * 1024;
+
+// What is at `path`: nothing, a socket someone answers on, a stale socket,
+// or something that is not a socket at all.
+enum class PathState : std::uint8_t { Absent, Live, Stale, NotSocket };
+
+PathState probe(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return PathState::Absent;
+  if (!S_ISSOCK(st.st_mode)) return PathState::NotSocket;
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return PathState::Live;  // cannot tell: do not delete it
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.data(), path.size());
+  int rc = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
+  int err = errno;
+  ::close(fd);
+  if (rc == 0) return PathState::Live;
+  // ECONNREFUSED: a socket file nobody listens on. EAGAIN: a full backlog,
+  // i.e. alive.
+  return err == ECONNREFUSED ? PathState::Stale : PathState::Live;
+}
+
+}  // namespace
+
+class Connection;
+
+struct ControlServer::Impl : std::enable_shared_from_this<ControlServer::Impl> {
+  Impl(transport::EventLoop& l, ServerOptions o, const CommandRegistry& r)
+      : io(*static_cast<asio::io_context*>(l.native())),
+        options(std::move(o)),
+        registry(r),
+        acceptor(io) {}
+
+  void accept();
+  void on_accept(error_code ec, Local::socket socket);
+  void forget(const std::shared_ptr<Connection>& c) { connections.erase(c); }
+
+  asio::io_context& io;
+  ServerOptions options;
+  const CommandRegistry& registry;
+  Local::acceptor acceptor;
+  std::unordered_set<std::shared_ptr<Connection>> connections;
+  bool bound = false;
+};
+
+// One client: reads lines, answers each through the registry, writes the
+// answers in order through a queue. Reading pauses while answers are being
+// written, so a client that does not read cannot grow our memory.
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(Local::socket socket, std::weak_ptr<ControlServer::Impl> server)
+      : socket_(std::move(socket)), server_(std::move(server)) {}
+
+  void start() { read(); }
+
+  void close() {
+    if (closed_) return;
+    closed_ = true;
+    error_code ignored;
+    socket_.shutdown(Local::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+    if (auto server = server_.lock()) server->forget(shared_from_this());
+  }
+
+ private:
+  void read() {
+    socket_.async_read_some(
+        asio::buffer(chunk_),
+        [self = shared_from_this()](error_code ec, std::size_t n) { self->on_read(ec, n); });
+  }
+
+  void on_read(error_code ec, std::size_t n) {
+    if (closed_) return;
+    auto server = server_.lock();
+    if (!server) return;
+    if (ec) {
+      // EOF (or a reset): answer a last line without newline, then close
+      // once everything queued is written.
+      if (ec == asio::error::eof && !pending_.empty()) answer(*server, pending_);
+      pending_.clear();
+      closing_ = true;
+      finish_or_continue();
+      return;
+    }
+    pending_.append(chunk_.data(), n);
+    std::size_t start = 0;
+    while (!closing_) {
+      std::size_t nl = pending_.find('\n', start);
+      if (nl == std::string::npos) break;
+      std::string_view line(pending_.data() + start, nl - start);
+      start = nl + 1;
+      if (line.size() > server->options.max_line) {
+        too_long(*server);
+        break;
+      }
+      answer(*server, line);
+    }
+    pending_.erase(0, start);
+    if (!closing_ && pending_.size() > server->options.max_line) too_long(*server);
+    finish_or_continue();
+  }
+
+  void answer(const ControlServer::Impl& server, std::string_view line) {
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.find_first_not_of(" \t") == std::string_view::npos) return;  // blank line
+    std::string response = server.registry.handle_line(line);
+    response.push_back('\n');
+    out_.push_back(std::move(response));
+  }
+
+  void too_long(const ControlServer::Impl& server) {
+    std::string response = CommandRegistry::error_line(
+        "limit_reached", "request line longer than " + std::to_string(server.options.max_line) +
+                             " bytes; closing the connection");
+    response.push_back('\n');
+    out_.push_back(std::move(response));
+    pending_.clear();
+    closing_ = true;
+  }
+
+  // After reading: write what is queued; with nothing queued either close
+  // (closing) or read on.
+  void finish_or_continue() {
+    if (writing_) return;
+    if (!out_.empty()) return write_next();
+    if (closing_) return close();
+    read();
+  }
+
+  void write_next() {
+    writing_ = true;
+    asio::async_write(socket_, asio::buffer(out_.front()),
+                      [self = shared_from_this()](error_code ec, std::size_t) {
+                        self->writing_ = false;
+                        if (self->closed_) return;
+                        if (ec) return self->close();
+                        self->out_.pop_front();
+                        self->finish_or_continue();
+                      });
+  }
+
+  Local::socket socket_;
+  std::weak_ptr<ControlServer::Impl> server_;
+  std::array<char, kReadChunk> chunk_{};
+  std::string pending_;  // bytes of an incomplete line
+  std::deque<std::string> out_;
+  bool writing_ = false;
+  bool closing_ = false;  // close once out_ is written
+  bool closed_ = false;
+};
+
+void ControlServer::Impl::accept() {
+  acceptor.async_accept([weak = weak_from_this()](error_code ec, Local::socket socket) {
+    if (auto self = weak.lock()) self->on_accept(ec, std::move(socket));
+  });
+}
+
+void ControlServer::Impl::on_accept(error_code ec, Local::socket socket) {
+  if (!acceptor.is_open()) return;
+  if (ec) {
+    if (ec == asio::error::operation_aborted) return;
+    log(LogLevel::Warn, "control", "accept failed: " + ec.message());
+  } else if (connections.size() >= options.max_clients) {
+    // A fresh socket's send buffer always has room for one short line.
+    std::string line = CommandRegistry::error_line("limit_reached", "too many control clients");
+    line.push_back('\n');
+    error_code ignored;
+    asio::write(socket, asio::buffer(line), ignored);
+    socket.close(ignored);
+  } else {
+    auto c = std::make_shared<Connection>(std::move(socket), weak_from_this());
+    connections.insert(c);
+    c->start();
+  }
+  accept();
+}
+
+ControlServer::ControlServer(transport::EventLoop& loop, ServerOptions options,
+                             const CommandRegistry& registry)
+    : impl_(std::make_shared<Impl>(loop, std::move(options), registry)) {}
+
+ControlServer::~ControlServer() {
+  stop();
+}
+
+Result<void> ControlServer::start() {
+  Impl& s = *impl_;
+  const std::string& path = s.options.path;
+  if (s.acceptor.is_open()) return make_error(Errc::conflict, 0, "control server already started");
+  if (path.empty()) return make_error(Errc::bad_config, 0, "control socket path is empty");
+  if (path.size() >= sizeof(sockaddr_un{}.sun_path))
+    return make_error(Errc::bad_config, 0, "control socket path is too long");
+  switch (probe(path)) {
+    case PathState::Absent: break;
+    case PathState::Live:
+      return make_error(Errc::conflict, 0, "another server is listening on the control socket");
+    case PathState::Stale: ::unlink(path.c_str()); break;
+    case PathState::NotSocket:
+      return make_error(Errc::bad_config, 0, "control socket path exists and is not a socket");
+  }
+  error_code ec;
+  s.acceptor.open(Local(), ec);
+  if (!ec) s.acceptor.bind(Local::endpoint(path), ec);
+  if (ec) {
+    error_code ignored;
+    s.acceptor.close(ignored);
+    return make_error(Errc::network, 0, "cannot bind the control socket");
+  }
+  s.bound = true;
+  // Before listen(): nobody can connect while the mode is still the umask's.
+  if (::chmod(path.c_str(), static_cast<mode_t>(s.options.mode)) != 0) {
+    stop();
+    return make_error(Errc::network, 0, "cannot set the control socket's permissions");
+  }
+  s.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    stop();
+    return make_error(Errc::network, 0, "cannot listen on the control socket");
+  }
+  s.accept();
+  return {};
+}
+
+void ControlServer::stop() {
+  Impl& s = *impl_;
+  error_code ignored;
+  s.acceptor.close(ignored);
+  auto connections = std::move(s.connections);
+  s.connections.clear();
+  for (const auto& c : connections) c->close();
+  if (s.bound) {
+    ::unlink(s.options.path.c_str());
+    s.bound = false;
+  }
+}
+
+std::size_t ControlServer::connection_count() const noexcept {
+  return impl_->connections.size();
+}
+
+const std::string& ControlServer::path() const noexcept {
+  return impl_->options.path;
+}
+
+}  // namespace sip::control

@@ -1,0 +1,55 @@
+// ControlServer: the daemon's unix-socket control endpoint. One JSON request
+// per line in, one response line out per request, in order (see
+// CommandRegistry::handle_line); lines over `max_line` get an error and the
+// connection is closed. Runs on the EventLoop's thread: every member and
+// every command handler runs there. The EventLoop and the CommandRegistry
+// must outlive the server. Asio and JSON stay inside server.cpp.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "sip/base/result.hpp"
+
+namespace sip::transport {
+class EventLoop;
+}
+
+namespace sip::control {
+
+class CommandRegistry;
+
+struct ServerOptions {
+  std::string path;                    // the socket file
+  unsigned mode = 0600;                // permissions set on it after bind
+  std::size_t max_clients = 64;        // beyond it a client gets limit_reached and is closed
+  std::size_t max_line = 1024 * 1024;  // bytes per request line (without the newline)
+};
+
+class ControlServer {
+ public:
+  ControlServer(transport::EventLoop& loop, ServerOptions options, const CommandRegistry& registry);
+  ~ControlServer();  // stop()
+  ControlServer(const ControlServer&) = delete;
+  ControlServer& operator=(const ControlServer&) = delete;
+
+  // Binds and listens. conflict when another live server answers on the path;
+  // a stale socket file (nothing listening) is replaced; bad_config when the
+  // path is empty, too long, or exists and is not a socket; network when
+  // bind/chmod/listen fail.
+  Result<void> start();
+  // Closes the listener and every connection, removes the socket file.
+  // Idempotent.
+  void stop();
+
+  std::size_t connection_count() const noexcept;
+  const std::string& path() const noexcept;
+
+  struct Impl;
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace sip::control

@@ -1,0 +1,322 @@
+#include "sip/engine/config.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string_view>
+
+namespace sip::engine {
+namespace {
+
+using json = nlohmann::json;
+
+// A config problem: the static detail for Error, the full text for people.
+struct Problem {
+  std::string text;
+};
+
+[[noreturn]] void fail(const std::string& text) {
+  throw Problem{text};
+}
+
+void check_keys(const json& obj, const std::string& where,
+                std::initializer_list<std::string_view> allowed) {
+  if (!obj.is_object()) fail(where + ": expected an object");
+  for (const auto& [key, value] : obj.items()) {
+    bool ok = false;
+    for (auto a : allowed) ok = ok || key == a;
+    if (!ok) fail(where + ": unknown field \"" + key + "\"");
+  }
+}
+
+std::string get_string(const json& obj, const char* key, const std::string& where,
+                       std::string fallback) {
+  auto it = obj.find(key);
+  if (it == obj.end()) return fallback;
+  if (!it->is_string()) fail(where + "." + key + ": expected a string");
+  return it->get<std::string>();
+}
+
+bool get_bool(const json& obj, const char* key, const std::string& where, bool fallback) {
+  auto it = obj.find(key);
+  if (it == obj.end()) return fallback;
+  if (!it->is_boolean()) fail(where + "." + key + ": expected true or false");
+  return it->get<bool>();
+}
+
+std::int64_t get_int(const json& obj, const char* key, const std::string& where,
+                     std::int64_t fallback, std::int64_t min, std::int64_t max) {
+  auto it = obj.find(key);
+  if (it == obj.end()) return fallback;
+  if (!it->is_number_integer()) fail(where + "." + key + ": expected an integer");
+  auto v = it->get<std::int64_t>();
+  if (v < min || v > max) {
+    fail(where + "." + key + ": " + std::to_string(v) + " is outside " + std::to_string(min) +
+         ".." + std::to_string(max));
+  }
+  return v;
+}
+
+std::string resolve(const std::string& base_dir, const std::string& path) {
+  if (path.empty() || path == ":memory:" || base_dir.empty()) return path;
+  std::filesystem::path p(path);
+  if (p.is_absolute()) return path;
+  return (std::filesystem::path(base_dir) / p).lexically_normal().string();
+}
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return s;
+}
+
+void parse_listen(const json& list, ServerConfig& cfg) {
+  if (!list.is_array() || list.empty()) fail("listen: expected a non-empty array");
+  cfg.transport.listen.clear();
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const std::string where = "listen[" + std::to_string(i) + "]";
+    check_keys(list[i], where, {"transport", "address"});
+    auto kind = transport::kind_from_name(get_string(list[i], "transport", where, "udp"));
+    if (!kind) fail(where + ".transport: expected udp, tcp or tls");
+    const std::string text = get_string(list[i], "address", where, "");
+    auto addr = transport::SocketAddress::parse(text, transport::default_port(*kind));
+    if (!addr) fail(where + ".address: \"" + text + "\" is not ip:port or [ipv6]:port");
+    cfg.transport.listen.push_back({*kind, *addr});
+  }
+}
+
+void parse_registrar(const json& r, ServerConfig& cfg) {
+  const std::string w = "registrar";
+  check_keys(r, w,
+             {"min_expires", "max_expires", "default_expires", "max_bindings", "keepalive_interval",
+              "user_agent_rules", "algorithms", "nonce_lifetime", "strict_digest_uri"});
+  auto& rc = cfg.registrar;
+  using std::chrono::seconds;
+  rc.min_expires = seconds(get_int(r, "min_expires", w, rc.min_expires.count(), 1, 86400));
+  rc.max_expires = seconds(get_int(r, "max_expires", w, rc.max_expires.count(), 1, 7 * 86400));
+  rc.default_expires =
+      seconds(get_int(r, "default_expires", w, rc.default_expires.count(), 1, 7 * 86400));
+  if (rc.max_expires < rc.min_expires) fail("registrar.max_expires: below min_expires");
+  rc.max_bindings = static_cast<std::size_t>(
+      get_int(r, "max_bindings", w, static_cast<std::int64_t>(rc.max_bindings), 1, 1000));
+  rc.keepalive_interval =
+      seconds(get_int(r, "keepalive_interval", w, rc.keepalive_interval.count(), 5, 3600));
+  rc.strict_digest_uri = get_bool(r, "strict_digest_uri", w, rc.strict_digest_uri);
+  cfg.nonce_lifetime =
+      seconds(get_int(r, "nonce_lifetime", w, cfg.nonce_lifetime.count(), 10, 3600));
+  if (auto it = r.find("user_agent_rules"); it != r.end()) {
+    if (!it->is_array()) fail("registrar.user_agent_rules: expected an array");
+    rc.user_agent_rules.clear();
+    for (std::size_t i = 0; i < it->size(); ++i) {
+      const std::string where = "registrar.user_agent_rules[" + std::to_string(i) + "]";
+      const json& rule = (*it)[i];
+      check_keys(rule, where, {"pattern", "max_expires"});
+      registrar::UserAgentRule u;
+      u.pattern = get_string(rule, "pattern", where, "");
+      if (u.pattern.empty()) fail(where + ".pattern: required");
+      u.max_expires = seconds(get_int(rule, "max_expires", where, 3600, 1, 7 * 86400));
+      rc.user_agent_rules.push_back(std::move(u));
+    }
+  }
+  if (auto it = r.find("algorithms"); it != r.end()) {
+    if (!it->is_array() || it->empty()) fail("registrar.algorithms: expected a non-empty array");
+    rc.offer_md5 = false;
+    rc.offer_sha256 = false;
+    for (const auto& a : *it) {
+      const std::string name = a.is_string() ? lower(a.get<std::string>()) : std::string();
+      if (name == "md5") {
+        rc.offer_md5 = true;
+      } else if (name == "sha-256") {
+        rc.offer_sha256 = true;
+      } else {
+        fail("registrar.algorithms: expected \"SHA-256\" and/or \"MD5\"");
+      }
+    }
+  }
+}
+
+void parse_security(const json& s, ServerConfig& cfg) {
+  const std::string w = "security";
+  check_keys(s, w, {"max_failures", "failure_window", "block_for", "block_silently"});
+  auto& rc = cfg.registrar;
+  using std::chrono::seconds;
+  rc.max_failures = static_cast<std::size_t>(
+      get_int(s, "max_failures", w, static_cast<std::int64_t>(rc.max_failures), 0, 100000));
+  rc.failure_window = seconds(get_int(s, "failure_window", w, rc.failure_window.count(), 1, 86400));
+  rc.block_for = seconds(get_int(s, "block_for", w, rc.block_for.count(), 1, 7 * 86400));
+  rc.block_silently = get_bool(s, "block_silently", w, rc.block_silently);
+}
+
+LogLevel parse_level(const std::string& s) {
+  const std::string l = lower(s);
+  if (l == "trace") return LogLevel::Trace;
+  if (l == "debug") return LogLevel::Debug;
+  if (l == "info") return LogLevel::Info;
+  if (l == "warn" || l == "warning") return LogLevel::Warn;
+  if (l == "error") return LogLevel::Error;
+  if (l == "off") return LogLevel::Off;
+  fail("log.level: expected trace, debug, info, warn, error or off");
+}
+
+ServerConfig parse_object(const json& root, const std::string& base_dir) {
+  ServerConfig cfg = default_config(base_dir);
+  check_keys(root, "config",
+             {"listen", "tls", "domains", "default_domain", "store", "control", "http", "registrar",
+              "security", "limits", "log"});
+  if (auto it = root.find("listen"); it != root.end()) parse_listen(*it, cfg);
+  if (auto it = root.find("tls"); it != root.end()) {
+    check_keys(*it, "tls", {"cert", "key", "ca", "verify_peer"});
+    cfg.transport.tls.cert_file = resolve(base_dir, get_string(*it, "cert", "tls", ""));
+    cfg.transport.tls.key_file = resolve(base_dir, get_string(*it, "key", "tls", ""));
+    cfg.transport.tls.ca_file = resolve(base_dir, get_string(*it, "ca", "tls", ""));
+    cfg.transport.tls.verify_peer = get_bool(*it, "verify_peer", "tls", true);
+  }
+  if (auto it = root.find("domains"); it != root.end()) {
+    if (!it->is_array()) fail("domains: expected an array of host names");
+    cfg.domains.clear();
+    for (const auto& d : *it) {
+      if (!d.is_string() || d.get<std::string>().empty()) fail("domains: expected host names");
+      cfg.domains.push_back(lower(d.get<std::string>()));
+    }
+  }
+  // The built-in default domain only stands when the file names no domains.
+  if (root.contains("domains")) cfg.default_domain.clear();
+  cfg.default_domain = lower(get_string(root, "default_domain", "config", cfg.default_domain));
+  if (cfg.default_domain.empty() && !cfg.domains.empty()) cfg.default_domain = cfg.domains.front();
+  if (!cfg.default_domain.empty() &&
+      std::find(cfg.domains.begin(), cfg.domains.end(), cfg.default_domain) == cfg.domains.end()) {
+    fail("default_domain: \"" + cfg.default_domain + "\" is not one of \"domains\"");
+  }
+  if (auto it = root.find("store"); it != root.end()) {
+    check_keys(*it, "store", {"path", "synchronous_full"});
+    cfg.store.path = resolve(base_dir, get_string(*it, "path", "store", cfg.store.path));
+    cfg.store.synchronous_full = get_bool(*it, "synchronous_full", "store", false);
+  }
+  if (auto it = root.find("control"); it != root.end()) {
+    check_keys(*it, "control", {"socket", "mode"});
+    cfg.control.socket =
+        resolve(base_dir, get_string(*it, "socket", "control", cfg.control.socket));
+    const std::string mode = get_string(*it, "mode", "control", "0600");
+    try {
+      std::size_t used = 0;
+      unsigned long m = std::stoul(mode, &used, 8);
+      if (used != mode.size() || m > 0777) throw std::invalid_argument("mode");
+      cfg.control.mode = static_cast<unsigned>(m);
+    } catch (const std::exception&) {
+      fail("control.mode: expected an octal permission string such as \"0660\"");
+    }
+  }
+  if (auto it = root.find("http"); it != root.end()) {
+    check_keys(*it, "http", {"bind"});
+    cfg.http_bind = get_string(*it, "bind", "http", cfg.http_bind);
+  }
+  if (auto it = root.find("registrar"); it != root.end()) parse_registrar(*it, cfg);
+  if (auto it = root.find("security"); it != root.end()) parse_security(*it, cfg);
+  if (auto it = root.find("limits"); it != root.end()) {
+    check_keys(*it, "limits", {"max_message_size", "max_connections", "idle_timeout"});
+    cfg.transport.limits.max_message_size = static_cast<std::size_t>(
+        get_int(*it, "max_message_size", "limits",
+                static_cast<std::int64_t>(cfg.transport.limits.max_message_size), 1024, 1 << 20));
+    cfg.transport.max_connections = static_cast<std::size_t>(
+        get_int(*it, "max_connections", "limits",
+                static_cast<std::int64_t>(cfg.transport.max_connections), 1, 1000000));
+    cfg.transport.idle_timeout = std::chrono::seconds(get_int(
+        *it, "idle_timeout", "limits",
+        std::chrono::duration_cast<std::chrono::seconds>(cfg.transport.idle_timeout).count(), 10,
+        86400));
+  }
+  if (auto it = root.find("log"); it != root.end()) {
+    check_keys(*it, "log", {"level"});
+    cfg.log_level = parse_level(get_string(*it, "level", "log", "info"));
+  }
+  if (cfg.domains.empty()) fail("domains: at least one served domain is required");
+  if (cfg.store.path.empty()) fail("store.path: required");
+  if (cfg.control.socket.empty()) fail("control.socket: required");
+  return cfg;
+}
+
+}  // namespace
+
+ServerConfig default_config(const std::string& dir) {
+  ServerConfig cfg;
+  auto addr = transport::SocketAddress::parse("127.0.0.1:5060");
+  cfg.transport.listen = {{transport::Kind::Udp, *addr}, {transport::Kind::Tcp, *addr}};
+  cfg.domains = {"sipsmith.test"};
+  cfg.default_domain = "sipsmith.test";
+  cfg.store.path = resolve(dir, "sipsmith.db");
+  cfg.control.socket = resolve(dir, "sipproxyd.sock");
+  cfg.http_bind = "127.0.0.1:8080";
+  return cfg;
+}
+
+Result<ServerConfig> parse_config(std::string_view text, const std::string& base_dir,
+                                  std::string* message) {
+  try {
+    json root = json::parse(text, nullptr, true, /*ignore_comments=*/true);
+    return parse_object(root, base_dir);
+  } catch (const Problem& p) {
+    if (message) *message = p.text;
+  } catch (const json::exception& e) {
+    if (message) *message = std::string("not valid JSON: ") + e.what();
+  }
+  return Error{Errc::bad_config, 0, "invalid configuration"};
+}
+
+Result<ServerConfig> load_config(const std::string& path, std::string* message) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    if (message) *message = "cannot read " + path;
+    return Error{Errc::bad_config, 0, "cannot read the config file"};
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string base = std::filesystem::absolute(path).parent_path().string();
+  auto cfg = parse_config(text.str(), base, message);
+  if (cfg) cfg->source_path = std::filesystem::absolute(path).string();
+  if (!cfg && message) *message = path + ": " + *message;
+  return cfg;
+}
+
+std::string config_to_json(const ServerConfig& c) {
+  json j;
+  j["listen"] = json::array();
+  for (const auto& l : c.transport.listen) {
+    std::string kind(transport::kind_name(l.kind));
+    j["listen"].push_back({{"transport", lower(kind)}, {"address", l.address.to_string()}});
+  }
+  j["domains"] = c.domains;
+  j["default_domain"] = c.default_domain;
+  j["store"] = {{"path", c.store.path}, {"synchronous_full", c.store.synchronous_full}};
+  char mode[8];
+  std::snprintf(mode, sizeof mode, "0%o", c.control.mode);
+  j["control"] = {{"socket", c.control.socket}, {"mode", mode}};
+  j["http"] = {{"bind", c.http_bind}};
+  const auto& r = c.registrar;
+  json rules = json::array();
+  for (const auto& u : r.user_agent_rules)
+    rules.push_back({{"pattern", u.pattern}, {"max_expires", u.max_expires.count()}});
+  json algs = json::array();
+  if (r.offer_sha256) algs.push_back("SHA-256");
+  if (r.offer_md5) algs.push_back("MD5");
+  j["registrar"] = {{"min_expires", r.min_expires.count()},
+                    {"max_expires", r.max_expires.count()},
+                    {"default_expires", r.default_expires.count()},
+                    {"max_bindings", r.max_bindings},
+                    {"keepalive_interval", r.keepalive_interval.count()},
+                    {"user_agent_rules", rules},
+                    {"algorithms", algs},
+                    {"strict_digest_uri", r.strict_digest_uri},
+                    {"nonce_lifetime", c.nonce_lifetime.count()}};
+  j["security"] = {{"max_failures", r.max_failures},
+                   {"failure_window", r.failure_window.count()},
+                   {"block_for", r.block_for.count()},
+                   {"block_silently", r.block_silently}};
+  j["limits"] = {{"max_message_size", c.transport.limits.max_message_size},
+                 {"max_connections", c.transport.max_connections}};
+  j["log"] = {{"level", lower(log_level_name(c.log_level))}};
+  return j.dump(2);
+}
+
+}  // namespace sip::engine

@@ -1,0 +1,50 @@
+// sipproxyd's server configuration: the parsed form of the JSON config file
+// (comments allowed). Plain values, no JSON types, so the engine header stays
+// light. Relative paths in the file are resolved against the file's directory.
+// Loading throws nothing: errors come back as bad_config with a message that
+// names the field (config_error_text()).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sip/base/log.hpp"
+#include "sip/base/result.hpp"
+#include "sip/registrar/registrar.hpp"
+#include "sip/store/sqlite_store.hpp"
+#include "sip/transport/transport_layer.hpp"
+
+namespace sip::engine {
+
+struct ControlConfig {
+  std::string socket = "sipproxyd.sock";
+  unsigned mode = 0600;  // permissions of the socket file
+};
+
+struct ServerConfig {
+  std::string source_path;  // the file it was read from (empty: built-in defaults)
+  transport::TransportConfig transport;
+  std::vector<std::string> domains;  // operator domains, created in the store when missing
+  std::string default_domain;        // "local" alias target (default: first domain)
+  store::SqliteOptions store;
+  ControlConfig control;
+  std::string http_bind;  // later issue: the HTTP API
+  registrar::Config registrar;
+  std::chrono::seconds nonce_lifetime{300};
+  LogLevel log_level = LogLevel::Info;
+};
+
+// Parses config text. `base_dir` resolves relative paths. On error the
+// Error's detail is static; the full message (field name, JSON position) is
+// written to `*message` when given.
+Result<ServerConfig> parse_config(std::string_view text, const std::string& base_dir,
+                                  std::string* message = nullptr);
+// Reads and parses a file.
+Result<ServerConfig> load_config(const std::string& path, std::string* message = nullptr);
+// The built-in demo defaults (UDP+TCP on 127.0.0.1:5060, domain
+// sipsmith.test, store and socket in `dir`).
+ServerConfig default_config(const std::string& dir);
+// The config as JSON text (for --check-config and the demo script).
+std::string config_to_json(const ServerConfig& config);
+
+}  // namespace sip::engine

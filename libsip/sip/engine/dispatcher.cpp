@@ -1,0 +1,130 @@
+#include "sip/engine/dispatcher.hpp"
+
+#include <utility>
+
+#include "sip/base/log.hpp"
+#include "sip/message/builder.hpp"
+#include "sip/message/validate.hpp"
+#include "sip/uri/uri.hpp"
+
+namespace sip::engine {
+namespace {
+
+constexpr std::string_view kAllow = "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER";
+
+// A failed send is the transport's to count; the dispatcher only notes it.
+void note(const Result<void>& sent) {
+  if (!sent)
+    log(LogLevel::Debug, "dispatch", "response not sent: " + std::string(sent.error().detail));
+}
+
+void reply(txn::ServerTransaction& txn, int status, std::string_view reason) {
+  note(txn.respond(status, reason));
+}
+
+void reply(txn::ServerTransaction& txn, msg::Message response) {
+  note(txn.respond(std::move(response)));
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(const directory::Directory& directory, std::string server_name)
+    : directory_(directory), server_name_(std::move(server_name)) {}
+
+void Dispatcher::set_local_addresses(std::vector<transport::SocketAddress> addresses) {
+  local_ = std::move(addresses);
+}
+
+bool Dispatcher::is_served_host(std::string_view host) const {
+  if (directory_.canonical_domain(host)) return true;
+  auto ip = transport::SocketAddress::from_ip(host, 0);
+  if (!ip) return false;
+  for (const auto& a : local_) {
+    if (a.v6 == ip->v6 && a.ip == ip->ip) return true;
+    if (a.is_unspecified() && a.v6 == ip->v6) return true;
+  }
+  return false;
+}
+
+void Dispatcher::on_request(txn::ServerTransaction txn, transport::Inbound&& in) {
+  ++stats_.requests;
+  const msg::Message& m = in.message;
+  const msg::Method method = m.method();
+  if (registrar_ != nullptr && registrar_->source_blocked(in.origin.remote.ip_string())) {
+    ++stats_.blocked;
+    if (block_silently_) {
+      // Detached without an answer on purpose: the source is blocked.
+      txn.release();
+      return;
+    }
+    reply(txn, 403, "Blocked");
+    return;
+  }
+
+  msg::ValidationPolicy policy;
+  // The registrar and OPTIONS-to-the-server are targets, not forwarders.
+  policy.reject_max_forwards_zero =
+      method != msg::Method::Register && method != msg::Method::Options;
+  msg::Verdict verdict = msg::validate_request(m, policy);
+  if (verdict.action == msg::Verdict::Action::Drop) {
+    ++stats_.dropped;
+    txn.release();
+    return;
+  }
+  if (verdict.action == msg::Verdict::Action::Respond) {
+    ++stats_.invalid;
+    auto b = msg::make_response(m, verdict.status, verdict.reason);
+    if (!verdict.unsupported.empty()) b.header("Unsupported", verdict.unsupported);
+    b.header("Server", server_name_);
+    if (auto r = b.build()) {
+      reply(txn, std::move(*r));
+    } else {
+      reply(txn, verdict.status, verdict.reason);
+    }
+    return;
+  }
+
+  auto ruri = m.request_uri();
+  const std::string_view host = ruri ? ruri->host : std::string_view{};
+  if (method == msg::Method::Register) {
+    if (registrar_ == nullptr) {
+      reply(txn, 503, "Registrar not ready");
+      return;
+    }
+    registrar_->on_register(std::move(txn), std::move(in));
+    return;
+  }
+  if (!is_served_host(host)) {
+    ++stats_.not_served;
+    reply(txn, 404, "Domain not serviced");
+    return;
+  }
+  if (method == msg::Method::Options) {
+    answer_options(txn, m);
+    return;
+  }
+  ++stats_.not_implemented;
+  reply(txn, 501, "Not Implemented");
+}
+
+void Dispatcher::answer_options(txn::ServerTransaction& txn, const msg::Message& request) {
+  ++stats_.options;
+  auto b = msg::make_response(request, 200, "OK");
+  b.header("Allow", kAllow);
+  b.header("Accept", "application/sdp");
+  b.header("Accept-Encoding", "identity");
+  b.header("Accept-Language", "en");
+  b.header("Supported", "");
+  b.header("Server", server_name_);
+  if (auto r = b.build()) {
+    reply(txn, std::move(*r));
+  } else {
+    reply(txn, 200, "OK");
+  }
+}
+
+void Dispatcher::on_ack_2xx(transport::Inbound&& /*in*/) {
+  // No dialogs yet (the B2BUA arrives with a later issue): nothing to do.
+}
+
+}  // namespace sip::engine

@@ -1,0 +1,210 @@
+#include "sip/engine/engine.hpp"
+
+#include <unistd.h>
+
+#include <csignal>
+#include <utility>
+
+#include "sip/base/log.hpp"
+#include "sip/engine/engine_impl.hpp"
+#include "sip/store/sqlite_store.hpp"
+
+namespace sip::engine {
+namespace {
+
+constexpr std::string_view kModule = "engine";
+
+void log_info(const std::string& text) {
+  log(LogLevel::Info, kModule, text);
+}
+
+std::string kind_lower(transport::Kind k) {
+  std::string s(transport::kind_name(k));
+  for (auto& c : s) c = static_cast<char>(c - 'A' + 'a');
+  return s;
+}
+
+}  // namespace
+
+void QueuePersistence::save(const store::Binding& binding, std::function<void(Result<void>)> done) {
+  auto shared_done = std::make_shared<std::function<void(Result<void>)>>(std::move(done));
+  auto r = queue_.submit([b = binding](store::Store& s) { return s.bindings().upsert(b); },
+                         [shared_done](Result<void> result) {
+                           if (*shared_done) (*shared_done)(std::move(result));
+                         });
+  if (!r && *shared_done) (*shared_done)(r.error());
+}
+
+void QueuePersistence::erase(store::Id account_id, const std::string& contact_key,
+                             std::function<void(Result<void>)> done) {
+  auto shared_done = std::make_shared<std::function<void(Result<void>)>>(std::move(done));
+  auto r = queue_.submit([account_id, key = contact_key](
+                             store::Store& s) { return s.bindings().remove(account_id, key); },
+                         [shared_done](Result<void> result) {
+                           if (*shared_done) (*shared_done)(std::move(result));
+                         });
+  if (!r && *shared_done) (*shared_done)(r.error());
+}
+
+Result<void> Engine::Impl::load_directory() {
+  for (const auto& name : config.domains) {
+    auto found = store->domains().find(name);
+    if (found) continue;
+    if (found.error().code != Errc::not_found) return found.error();
+    store::Domain d;
+    d.name = name;
+    if (auto added = store->domains().add(d); !added) return added.error();
+    log_info("created served domain " + name);
+  }
+  auto domains = store->domains().list();
+  if (!domains) return domains.error();
+  auto accounts = store->accounts().list();
+  if (!accounts) return accounts.error();
+  directory.set_domains(std::move(*domains), config.default_domain);
+  directory.set_accounts(std::move(*accounts));
+  return {};
+}
+
+bool Engine::Impl::build(std::string* message) {
+  set_log_level(config.log_level);
+  auto opened = store::open_sqlite(config.store);
+  if (!opened) {
+    *message =
+        "cannot open the store " + config.store.path + ": " + std::string(opened.error().detail);
+    return false;
+  }
+  store = std::move(*opened);
+  if (auto r = load_directory(); !r) {
+    *message = "cannot load domains and accounts: " + std::string(r.error().detail);
+    return false;
+  }
+  auto queue =
+      store::WriteQueue::start(store::sqlite_factory(config.store),
+                               [this](std::function<void()> fn) { loop.post(std::move(fn)); });
+  if (!queue) {
+    *message = "cannot start the store writer: " + std::string(queue.error().detail);
+    return false;
+  }
+  writes = std::move(*queue);
+
+  nonces = std::make_unique<auth::NonceService>(loop.clock(), config.nonce_lifetime);
+  dispatcher = std::make_unique<Dispatcher>(directory, config.registrar.server_name);
+  dispatcher->set_blocking(config.registrar.block_silently);
+  transport = std::make_unique<transport::TransportLayer>(loop, config.transport, relay);
+  txn = std::make_unique<txn::TransactionLayer>(*transport, loop, *dispatcher);
+  relay.connect(txn.get());
+  persistence = std::make_unique<QueuePersistence>(*writes);
+  registrar = std::make_unique<registrar::Registrar>(
+      *txn, *transport, loop, loop.clock(), directory, *persistence, *nonces, config.registrar);
+  dispatcher->set_registrar(registrar.get());
+  relay.set_drop([this](const transport::Inbound& in) {
+    return config.registrar.block_silently && in.message.is_request() &&
+           registrar->source_blocked(in.origin.remote.ip_string());
+  });
+
+  auto bindings = store->bindings().list();
+  if (!bindings) {
+    *message = "cannot read registrar bindings: " + std::string(bindings.error().detail);
+    return false;
+  }
+  bindings_restored = bindings->size();
+
+  if (auto r = transport->start(); !r) {
+    std::string what;
+    for (const auto& l : config.transport.listen) {
+      if (!what.empty()) what += ", ";
+      what += kind_lower(l.kind) + " " + l.address.to_string();
+    }
+    *message = "cannot bind " + what + ": " + std::string(r.error().detail);
+    return false;
+  }
+  std::vector<transport::SocketAddress> local;
+  for (const auto& l : transport->listeners()) local.push_back(l.address);
+  dispatcher->set_local_addresses(std::move(local));
+  registrar->restore(std::move(*bindings));
+
+  if (!start_control(message)) return false;
+
+  loop.on_signals({SIGTERM, SIGINT, SIGHUP}, [this](int sig) {
+    if (sig == SIGHUP) {
+      if (auto r = reload(); !r)
+        log(LogLevel::Error, kModule, "reload failed; keeping the old config");
+      return;
+    }
+    drain_and_stop();
+  });
+  return true;
+}
+
+Result<void> Engine::Impl::reload() {
+  if (config.source_path.empty()) {
+    log_info("reload: running on built-in defaults; re-reading domains and accounts only");
+    return load_directory();
+  }
+  std::string message;
+  auto fresh = load_config(config.source_path, &message);
+  if (!fresh) {
+    log(LogLevel::Error, kModule, "reload: " + message);
+    return fresh.error();
+  }
+  if (auto r = registrar->reconfigure(fresh->registrar); !r) {
+    log(LogLevel::Error, kModule, "reload: registrar: " + std::string(r.error().detail));
+    return r.error();
+  }
+  if (fresh->transport.listen.size() != config.transport.listen.size() ||
+      fresh->store.path != config.store.path || fresh->control.socket != config.control.socket) {
+    log(LogLevel::Warn, kModule,
+        "reload: listen addresses, store path and control socket apply after a restart");
+  }
+  set_log_level(fresh->log_level);
+  dispatcher->set_blocking(fresh->registrar.block_silently);
+  config.registrar = fresh->registrar;
+  config.domains = fresh->domains;
+  config.default_domain = fresh->default_domain;
+  config.log_level = fresh->log_level;
+  if (auto r = load_directory(); !r) return r.error();
+  log_info("configuration reloaded from " + config.source_path);
+  return {};
+}
+
+void Engine::Impl::drain_and_stop() {
+  if (stopping) return;
+  stopping = true;
+  log_info("stopping: draining the store writer");
+  stop_control();
+  // Every binding change acknowledged so far is committed; completions the
+  // writer posted run before the stop below (the loop runs posts in order).
+  writes->flush();
+  loop.post([this] {
+    transport->shutdown();
+    loop.stop();
+  });
+}
+
+Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Engine::~Engine() = default;
+
+Result<std::unique_ptr<Engine>> Engine::create(ServerConfig config, std::string* message) {
+  auto impl = std::make_unique<Impl>(std::move(config));
+  std::string local;
+  if (!impl->build(message ? message : &local))
+    return Error{Errc::bad_config, 0, "start-up failed"};
+  return std::unique_ptr<Engine>(new Engine(std::move(impl)));
+}
+
+std::string Engine::ready_line() const {
+  return impl_->ready().dump();
+}
+
+void Engine::run() {
+  impl_->loop.run();
+  impl_->writes->stop();
+  log_info("stopped");
+}
+
+void Engine::stop() {
+  Impl* impl = impl_.get();
+  impl->loop.post([impl] { impl->drain_and_stop(); });
+}
+
+}  // namespace sip::engine

@@ -1,0 +1,83 @@
+// The engine's control socket: the command registry over the engine's parts,
+// with the engine's reload and stats hooks.
+#include <fstream>
+
+#include "sip/control/context.hpp"
+#include "sip/control/registry.hpp"
+#include "sip/control/server.hpp"
+#include "sip/engine/engine_impl.hpp"
+
+namespace sip::engine {
+
+class ControlHost {
+ public:
+  explicit ControlHost(Engine::Impl& engine)
+      : context_{*engine.store,       engine.directory, engine.registrar.get(), {}, {},
+                 &engine.loop.clock()} {
+    context_.reload = [&engine]() -> Result<void> { return engine.reload(); };
+    context_.stats = [&engine] { return engine.stats(); };
+    control::register_commands(registry_, context_);
+    control::ServerOptions options;
+    options.path = engine.config.control.socket;
+    options.mode = engine.config.control.mode;
+    server_ = std::make_unique<control::ControlServer>(engine.loop, options, registry_);
+  }
+  Result<void> start() { return server_->start(); }
+  control::CommandResult call(std::string_view method, const nlohmann::json& params) {
+    return registry_.call(method, params);
+  }
+  void stop() { server_->stop(); }
+
+ private:
+  control::Context context_;
+  control::CommandRegistry registry_;
+  std::unique_ptr<control::ControlServer> server_;
+};
+
+// Built and destroyed here, where ControlHost is a complete type.
+Engine::Impl::Impl(ServerConfig cfg) : config(std::move(cfg)) {}
+
+Engine::Impl::~Impl() {
+  stop_control();
+  registrar.reset();
+  txn.reset();
+  if (transport) transport->shutdown();
+  transport.reset();
+  if (writes) writes->stop();
+}
+
+bool Engine::Impl::start_control(std::string* message) {
+  control = std::make_unique<ControlHost>(*this);
+  if (auto r = control->start(); !r) {
+    *message = "cannot open the control socket " + config.control.socket + ": " +
+               std::string(r.error().detail);
+    return false;
+  }
+  return true;
+}
+
+Result<void> Engine::import_file(const std::string& path, std::string* summary) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *summary = "cannot read " + path;
+    return Error{Errc::not_found, 0, "cannot read the import file"};
+  }
+  nlohmann::json doc = nlohmann::json::parse(in, nullptr, false, /*ignore_comments=*/true);
+  if (doc.is_discarded()) {
+    *summary = path + ": not valid JSON";
+    return Error{Errc::invalid_argument, 0, "import file is not JSON"};
+  }
+  auto result = impl_->control->call("import", {{"document", std::move(doc)}});
+  if (!result.ok()) {
+    *summary = path + ": " + result.error().code + ": " + result.error().message;
+    return Error{Errc::invalid_argument, 0, "import failed"};
+  }
+  *summary = result.value().dump();
+  return {};
+}
+
+void Engine::Impl::stop_control() {
+  if (control) control->stop();
+}
+
+}  // namespace sip::engine

@@ -1,0 +1,101 @@
+// Private to the engine's .cpp files: the parts of a running sipproxyd and the
+// order they are built in (members are destroyed in reverse: the control
+// socket and registrar go before the transaction layer and transport; the
+// write queue and store last).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "sip/auth/nonce_service.hpp"
+#include "sip/directory/directory.hpp"
+#include "sip/engine/config.hpp"
+#include "sip/engine/dispatcher.hpp"
+#include "sip/engine/engine.hpp"
+#include "sip/registrar/registrar.hpp"
+#include "sip/store/store.hpp"
+#include "sip/store/write_queue.hpp"
+#include "sip/transaction/transaction_layer.hpp"
+#include "sip/transport/event_loop.hpp"
+#include "sip/transport/transport_layer.hpp"
+
+namespace sip::engine {
+
+class ControlHost;  // engine_control.cpp: the control socket and its commands
+
+// The transport needs its InboundHandler before the TransactionLayer (which
+// needs the transport as its Sender) exists.
+// With a drop filter set, matching messages never reach the transaction
+// layer (sources blocked silently: no transaction is created for them).
+class InboundRelay final : public transport::InboundHandler {
+ public:
+  void on_inbound(transport::Inbound&& in) override {
+    if (drop_ && drop_(in)) {
+      ++dropped_;
+      return;
+    }
+    if (to_ != nullptr) to_->on_inbound(std::move(in));
+  }
+  void on_flow_closed(transport::FlowId flow, const Error& why) override {
+    if (to_ != nullptr) to_->on_flow_closed(flow, why);
+  }
+  void connect(transport::InboundHandler* to) noexcept { to_ = to; }
+  void set_drop(std::function<bool(const transport::Inbound&)> drop) { drop_ = std::move(drop); }
+  std::uint64_t dropped() const noexcept { return dropped_; }
+
+ private:
+  transport::InboundHandler* to_ = nullptr;
+  std::function<bool(const transport::Inbound&)> drop_;
+  std::uint64_t dropped_ = 0;
+};
+
+// Binding changes go through the store's WriteQueue (group commit); the
+// registrar's callbacks come back on the core thread via the loop.
+class QueuePersistence final : public registrar::Persistence {
+ public:
+  explicit QueuePersistence(store::WriteQueue& queue) : queue_(queue) {}
+  void save(const store::Binding& binding, std::function<void(Result<void>)> done) override;
+  void erase(store::Id account_id, const std::string& contact_key,
+             std::function<void(Result<void>)> done) override;
+
+ private:
+  store::WriteQueue& queue_;
+};
+
+struct Engine::Impl {
+  explicit Impl(ServerConfig cfg);
+  ~Impl();
+
+  // Builds everything; false with `*message` set on failure.
+  bool build(std::string* message);
+  Result<void> load_directory();
+  Result<void> reload();  // re-reads config.source_path
+  void drain_and_stop();
+  nlohmann::json stats() const;
+  nlohmann::json ready() const;
+  // engine_control.cpp
+  bool start_control(std::string* message);
+  void stop_control();
+
+  ServerConfig config;
+  transport::EventLoop loop;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<store::WriteQueue> writes;
+  directory::Directory directory;
+  std::unique_ptr<auth::NonceService> nonces;
+  std::unique_ptr<Dispatcher> dispatcher;
+  InboundRelay relay;
+  std::unique_ptr<transport::TransportLayer> transport;
+  std::unique_ptr<txn::TransactionLayer> txn;
+  std::unique_ptr<QueuePersistence> persistence;
+  std::unique_ptr<registrar::Registrar> registrar;
+  std::unique_ptr<ControlHost> control;
+  std::size_t bindings_restored = 0;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  bool stopping = false;
+};
+
+}  // namespace sip::engine

@@ -1,0 +1,88 @@
+// The engine's JSON views: the ready line and the `stats` command.
+#include <unistd.h>
+
+#include "sip/engine/engine_impl.hpp"
+
+namespace sip::engine {
+namespace {
+
+std::string kind_lower(transport::Kind k) {
+  std::string s(transport::kind_name(k));
+  for (auto& c : s) c = static_cast<char>(c - 'A' + 'a');
+  return s;
+}
+
+}  // namespace
+
+nlohmann::json Engine::Impl::ready() const {
+  nlohmann::json listen = nlohmann::json::array();
+  for (const auto& l : transport->listeners()) {
+    listen.push_back({{"transport", kind_lower(l.kind)}, {"address", l.address.to_string()}});
+  }
+  return {{"event", "ready"},
+          {"pid", static_cast<long>(::getpid())},
+          {"listen", listen},
+          {"domains", config.domains},
+          {"control", config.control.socket},
+          {"store", config.store.path},
+          {"accounts", directory.account_count()},
+          {"bindings_restored", bindings_restored}};
+}
+
+nlohmann::json Engine::Impl::stats() const {
+  const auto& t = transport->stats();
+  const auto& r = registrar->stats();
+  const auto& d = dispatcher->stats();
+  const auto w = writes->stats();
+  const auto uptime =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started);
+  return {
+      {"uptime_s", uptime.count()},
+      {"accounts", directory.account_count()},
+      {"bindings", r.bindings},
+      {"transport",
+       {{"received", t.received},
+        {"parse_errors", t.parse_errors},
+        {"answered_400", t.answered_400},
+        {"keepalive_pings", t.keepalive_pings},
+        {"sent", t.sent},
+        {"send_errors", t.send_errors},
+        {"connections_opened", t.connections_opened},
+        {"connections_closed", t.connections_closed}}},
+      {"transactions", {{"client", txn->client_count()}, {"server", txn->server_count()}}},
+      {"requests",
+       {{"total", d.requests},
+        {"invalid", d.invalid},
+        {"dropped", d.dropped},
+        {"blocked", d.blocked},
+        {"dropped_silently", relay.dropped()},
+        {"options", d.options},
+        {"not_served", d.not_served},
+        {"not_implemented", d.not_implemented}}},
+      {"registrar",
+       {{"registers", r.registers},
+        {"ok", r.ok},
+        {"challenged", r.challenged},
+        {"auth_failures", r.auth_failures},
+        {"stale", r.stale},
+        {"rejected", r.rejected},
+        {"blocked", r.blocked},
+        {"blocked_sources", r.blocked_sources},
+        {"bindings", r.bindings},
+        {"expired", r.expired},
+        {"evicted", r.evicted},
+        {"keepalives_sent", r.keepalives_sent},
+        {"keepalive_failures", r.keepalive_failures},
+        {"persist_failures", r.persist_failures}}},
+      {"store",
+       {{"schema_version", store->schema_version()},
+        {"submitted", w.submitted},
+        {"committed", w.committed},
+        {"failed", w.failed},
+        {"rejected", w.rejected},
+        {"batches", w.batches},
+        {"queued", w.queued}}},
+  };
+}
+
+}  // namespace sip::engine

@@ -1,0 +1,154 @@
+// The registrar (RFC 3261 section 10.3, RFC 5626 instance ids, RFC 8760
+// digest) for the accounts in the Directory: digest challenge/verify with
+// stateless nonces, expiry policy (423 Min-Expires, maximum, per-User-Agent
+// caps), Contact: * removal, a per-account binding limit that evicts the
+// OLDEST binding, NAT-aware bindings (source address, transport, flow and a
+// mangled contact), keep-alives per binding (CRLF, OPTIONS, none), expiry on
+// time (also after a restart), and source blocking after repeated failures.
+// A 200 OK is sent only after the binding change is durable (Persistence
+// reports back), so an acknowledged binding survives kill -9.
+// Thread-safety: core thread only. The TransactionLayer, Sender, TimerService,
+// Directory, Persistence and NonceService must outlive the Registrar.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sip/auth/nonce_service.hpp"
+#include "sip/base/clock.hpp"
+#include "sip/base/result.hpp"
+#include "sip/base/timer.hpp"
+#include "sip/directory/directory.hpp"
+#include "sip/store/types.hpp"
+#include "sip/transaction/transaction_layer.hpp"
+#include "sip/transport/transport.hpp"
+
+namespace sip::registrar {
+
+// First matching rule (RE2 partial match on User-Agent) caps the granted
+// expiry of that UA.
+struct UserAgentRule {
+  std::string pattern;
+  std::chrono::seconds max_expires{3600};
+};
+
+struct Config {
+  std::chrono::seconds min_expires{60};      // 0 < requested < min -> 423 + Min-Expires
+  std::chrono::seconds max_expires{3600};
+  std::chrono::seconds default_expires{3600};  // no expires param nor header
+  std::vector<UserAgentRule> user_agent_rules;
+  std::size_t max_bindings = 10;  // per account; beyond it the oldest binding goes
+  std::chrono::seconds keepalive_interval{30};
+  // Digest: the challenge offers SHA-256 then MD5 (one WWW-Authenticate each).
+  bool offer_sha256 = true;
+  bool offer_md5 = true;
+  // The digest-uri must equal the Request-URI (RFC 2617 3.2.2.5). Off by
+  // default: many UAs (SIPp among them) put the server's address there, and
+  // the per-nonce nc tracking already refuses replays; any sip/sips URI is
+  // then accepted (the digest still covers it).
+  bool strict_digest_uri = false;
+  // Source blocking: `max_failures` failed authentications (bad credentials,
+  // unknown user, forged nonce) from one IP within `failure_window` block that
+  // IP for `block_for`. Blocked sources get 403 (or nothing when
+  // `block_silently`). 0 disables.
+  std::size_t max_failures = 10;
+  std::chrono::seconds failure_window{60};
+  std::chrono::seconds block_for{300};
+  bool block_silently = false;
+  std::string server_name = "sipsmith";  // Server header
+};
+
+// Why a binding went away (events, logs, the binding.remove command).
+enum class RemovalReason : std::uint8_t {
+  ClientExpiredSpecific,  // Expires 0 on that contact
+  ClientExpiredAll,       // Contact: *
+  Expired,                // not refreshed in time
+  ExceededPerUserLimit,   // evicted as the oldest
+  KeepAliveFailed,        // OPTIONS unanswered / flow gone
+  Administrative,         // control command, account removed or disabled
+};
+const char* removal_reason_name(RemovalReason r) noexcept;
+
+// Durable storage of binding changes (the engine runs them through the
+// store's WriteQueue). `done` runs on the core thread with the outcome.
+class Persistence {
+ public:
+  virtual ~Persistence() = default;
+  virtual void save(const store::Binding& binding, std::function<void(Result<void>)> done) = 0;
+  virtual void erase(store::Id account_id, const std::string& contact_key,
+                     std::function<void(Result<void>)> done) = 0;
+};
+
+// A binding change for observers (event bus, logs, tests).
+struct BindingEvent {
+  enum class Kind : std::uint8_t { Added, Refreshed, Removed } kind;
+  store::Binding binding;
+  RemovalReason reason = RemovalReason::Expired;  // for Removed
+};
+
+struct Stats {
+  std::uint64_t registers = 0;       // REGISTER requests handled
+  std::uint64_t ok = 0;              // answered 200
+  std::uint64_t challenged = 0;      // answered 401
+  std::uint64_t auth_failures = 0;   // bad credentials / unknown user (403)
+  std::uint64_t stale = 0;           // 401 stale=true
+  std::uint64_t rejected = 0;        // other 4xx/5xx
+  std::uint64_t blocked = 0;         // requests from blocked sources
+  std::uint64_t blocked_sources = 0; // sources blocked now
+  std::uint64_t bindings = 0;        // current bindings
+  std::uint64_t expired = 0;         // bindings removed by expiry
+  std::uint64_t evicted = 0;         // bindings removed by the per-account limit
+  std::uint64_t keepalives_sent = 0;
+  std::uint64_t keepalive_failures = 0;
+  std::uint64_t persist_failures = 0;
+};
+
+class Registrar {
+ public:
+  // `wall` gives unix time for Binding times; `timers` drives expiry and
+  // keep-alives; OPTIONS keep-alives go through `layer`, CRLF ones through
+  // `sender` on the binding's flow.
+  Registrar(txn::TransactionLayer& layer, transport::Sender& sender, TimerService& timers,
+            const Clock& wall, const directory::Directory& directory, Persistence& persistence,
+            const auth::NonceService& nonces, Config config);
+  ~Registrar();
+  Registrar(const Registrar&) = delete;
+  Registrar& operator=(const Registrar&) = delete;
+
+  // Applies a new config (reload); existing bindings keep their expiry.
+  // bad_config when a User-Agent pattern does not compile.
+  Result<void> reconfigure(Config config);
+  // Loads bindings read from the store at start: expired ones are erased
+  // through Persistence, the rest get expiry timers (and keep-alives sent
+  // through a listener, since flows do not survive a restart).
+  void restore(std::vector<store::Binding> bindings);
+
+  // A REGISTER whose request-URI or To host is a served domain (the caller
+  // checks the method). Always answers `txn`, possibly later.
+  void on_register(txn::ServerTransaction txn, transport::Inbound&& in);
+  // True when `ip` is blocked now (the engine may refuse other requests too).
+  bool source_blocked(std::string_view ip) const;
+  // Counts a failed authentication from `ip` elsewhere (e.g. an INVITE).
+  void note_auth_failure(std::string_view ip);
+
+  std::vector<store::Binding> bindings(store::Id account_id) const;
+  std::vector<store::Binding> all_bindings() const;
+  // Removes one binding (by contact key) or all of an account's; not_found
+  // when there was nothing to remove.
+  Result<void> remove(store::Id account_id, const std::string& contact_key, RemovalReason why);
+  Result<void> remove_all(store::Id account_id, RemovalReason why);
+
+  void set_observer(std::function<void(const BindingEvent&)> observer);
+  const Stats& stats() const noexcept;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sip::registrar

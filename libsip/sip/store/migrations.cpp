@@ -1,0 +1,146 @@
+#include "sip/store/migrations.hpp"
+
+#include <array>
+#include <string>
+
+namespace sip::store {
+namespace {
+
+struct Migration {
+  int version;
+  const char* sql;
+};
+
+// v1: provisioning records and registrar bindings. Names are stored lower
+// case (the code lower-cases them); account usernames keep their case and
+// are unique case-insensitively per domain. Ids 0 never appear: optional
+// references (domain owner) are NULL instead.
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE customers (
+  id             INTEGER PRIMARY KEY,
+  username       TEXT NOT NULL UNIQUE,
+  password_hash  TEXT NOT NULL DEFAULT '',
+  api_key        TEXT NOT NULL DEFAULT '',
+  time_zone      TEXT NOT NULL DEFAULT 'UTC',
+  max_executions INTEGER NOT NULL DEFAULT 5,
+  max_accounts   INTEGER NOT NULL DEFAULT 50,
+  admin          INTEGER NOT NULL DEFAULT 0,
+  disabled       INTEGER NOT NULL DEFAULT 0,
+  created        INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX customers_api_key ON customers(api_key) WHERE api_key <> '';
+
+CREATE TABLE domains (
+  id       INTEGER PRIMARY KEY,
+  name     TEXT NOT NULL UNIQUE,
+  owner_id INTEGER REFERENCES customers(id) ON DELETE CASCADE,
+  created  INTEGER NOT NULL
+);
+CREATE INDEX domains_owner ON domains(owner_id);
+
+CREATE TABLE domain_aliases (
+  alias     TEXT PRIMARY KEY,
+  domain_id INTEGER NOT NULL REFERENCES domains(id) ON DELETE CASCADE
+);
+CREATE INDEX domain_aliases_domain ON domain_aliases(domain_id);
+
+CREATE TABLE sip_accounts (
+  id            INTEGER PRIMARY KEY,
+  owner_id      INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+  username      TEXT NOT NULL,
+  domain_id     INTEGER NOT NULL REFERENCES domains(id),
+  ha1_md5       TEXT NOT NULL DEFAULT '',
+  ha1_sha256    TEXT NOT NULL DEFAULT '',
+  out_dialplan  TEXT NOT NULL DEFAULT '',
+  in_dialplan   TEXT NOT NULL DEFAULT '',
+  incoming_only INTEGER NOT NULL DEFAULT 0,
+  disabled      INTEGER NOT NULL DEFAULT 0,
+  keepalive     TEXT NOT NULL DEFAULT 'crlf' CHECK (keepalive IN ('crlf', 'options', 'none')),
+  ip_acl        TEXT NOT NULL DEFAULT '',
+  dont_mangle   INTEGER NOT NULL DEFAULT 0,
+  network_id    TEXT NOT NULL DEFAULT '',
+  description   TEXT NOT NULL DEFAULT '',
+  created       INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX sip_accounts_user ON sip_accounts(domain_id, lower(username));
+CREATE INDEX sip_accounts_owner ON sip_accounts(owner_id);
+
+CREATE TABLE bindings (
+  account_id  INTEGER NOT NULL REFERENCES sip_accounts(id) ON DELETE CASCADE,
+  contact_key TEXT NOT NULL,
+  contact_uri TEXT NOT NULL,
+  mangled_uri TEXT NOT NULL,
+  instance_id TEXT NOT NULL,
+  user_agent  TEXT NOT NULL,
+  call_id     TEXT NOT NULL,
+  cseq        INTEGER NOT NULL,
+  q           REAL NOT NULL,
+  transport   TEXT NOT NULL,
+  remote      TEXT NOT NULL,
+  local       TEXT NOT NULL,
+  registered  INTEGER NOT NULL,
+  updated     INTEGER NOT NULL,
+  expires     INTEGER NOT NULL,
+  PRIMARY KEY (account_id, contact_key)
+) WITHOUT ROWID;
+CREATE INDEX bindings_expires ON bindings(expires);
+
+CREATE TABLE dialplan_kv (
+  owner_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+  key      TEXT NOT NULL,
+  value    TEXT NOT NULL,
+  updated  INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (owner_id, key)
+) WITHOUT ROWID;
+)sql";
+
+// Append new steps here; versions are consecutive from 1.
+constexpr std::array kMigrations = {
+    Migration{1, kSchemaV1},
+};
+
+}  // namespace
+
+int latest_schema_version() noexcept {
+  return kMigrations.back().version;
+}
+
+Result<int> check_schema_version(Db& db) {
+  auto version = db.query_int("PRAGMA user_version");
+  if (!version) {
+    // SQLITE_NOTADB surfaces as storage from the query; a file we cannot
+    // read as a database is a configuration problem for the operator.
+    return make_error(Errc::bad_config, 0, "the store file is not a readable SQLite database");
+  }
+  if (*version < 0 || *version > latest_schema_version()) {
+    return make_error(Errc::bad_config, 0,
+                      "the store file has a newer schema than this sipsmith knows");
+  }
+  return static_cast<int>(*version);
+}
+
+Result<int> migrate(Db& db) {
+  auto current = check_schema_version(db);
+  if (!current) return current.error();
+  int version = *current;
+  for (const Migration& m : kMigrations) {
+    if (m.version <= version) continue;
+    auto tx = TxScope::begin(db);
+    if (!tx) return tx.error();
+    // Another connection may have migrated while we waited for the lock.
+    auto now = db.query_int("PRAGMA user_version");
+    if (!now) return now.error();
+    if (*now >= m.version) {
+      version = static_cast<int>(*now);
+      continue;  // the scope rolls back its empty transaction
+    }
+    if (auto r = db.exec(m.sql, "a schema migration failed"); !r) return r.error();
+    const std::string bump = "PRAGMA user_version = " + std::to_string(m.version);
+    if (auto r = db.exec(bump.c_str(), "cannot record the schema version"); !r) return r.error();
+    if (auto r = tx->commit(); !r) return r.error();
+    version = m.version;
+  }
+  return version;
+}
+
+}  // namespace sip::store

@@ -1,0 +1,93 @@
+// The SQLite implementations of the repository interfaces (internal to the
+// module; sqlite_store.cpp composes them). Each borrows the store's Db and
+// validates records with validate.hpp before writing. Multi-statement
+// writes run in a TxScope, so they nest inside Store::transaction and the
+// WriteQueue's savepoints.
+// Thread-safety: as the owning Store (one thread at a time).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+#include "sip/store/sqlite_db.hpp"
+#include "sip/store/store.hpp"
+
+namespace sip::store {
+
+inline std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+class SqliteCustomers final : public CustomerRepository {
+ public:
+  explicit SqliteCustomers(Db& db) : db_(db) {}
+  Result<std::vector<Customer>> list() override;
+  Result<Customer> get(Id id) override;
+  Result<Customer> find(std::string_view username) override;
+  Result<Customer> find_by_api_key(std::string_view api_key) override;
+  Result<Id> add(const Customer& customer) override;
+  Result<void> update(const Customer& customer) override;
+  Result<void> remove(Id id) override;
+
+ private:
+  Result<Customer> one(Stmt& stmt);  // the first row, or not_found
+  Db& db_;
+};
+
+class SqliteDomains final : public DomainRepository {
+ public:
+  explicit SqliteDomains(Db& db) : db_(db) {}
+  Result<std::vector<Domain>> list() override;
+  Result<Domain> find(std::string_view name_or_alias) override;
+  Result<Id> add(const Domain& domain) override;
+  Result<void> update(const Domain& domain) override;
+  Result<void> remove(Id id) override;
+  Result<Domain> get(Id id);
+
+ private:
+  // conflict when `name` is a name or alias of a domain other than `self`.
+  Result<void> check_free(const std::string& name, Id self);
+  Result<void> check_names(const Domain& domain, Id self);
+  Result<void> check_owner(Id owner_id);
+  Result<void> write_aliases(const Domain& domain, Id id);
+  Result<void> load_aliases(Domain& domain);
+  Db& db_;
+};
+
+class SqliteAccounts final : public AccountRepository {
+ public:
+  explicit SqliteAccounts(Db& db) : db_(db) {}
+  Result<std::vector<SipAccount>> list(Id owner = 0) override;
+  Result<SipAccount> get(Id id) override;
+  Result<SipAccount> find(std::string_view username, std::string_view domain) override;
+  Result<Id> add(const SipAccount& account) override;
+  Result<void> update(const SipAccount& account) override;
+  Result<void> remove(Id id) override;
+
+ private:
+  struct Placement {
+    Id domain_id = 0;
+  };
+  // Checks domain, owner and the owner's account limit; the domain id.
+  Result<Placement> place(const SipAccount& account, Id previous_owner);
+  Db& db_;
+};
+
+class SqliteBindings final : public BindingRepository {
+ public:
+  explicit SqliteBindings(Db& db) : db_(db) {}
+  Result<std::vector<Binding>> list() override;
+  Result<std::vector<Binding>> list_for(Id account_id) override;
+  Result<void> upsert(const Binding& binding) override;
+  Result<void> remove(Id account_id, std::string_view contact_key) override;
+  Result<void> remove_account(Id account_id) override;
+  Result<std::size_t> remove_expired(std::int64_t now) override;
+
+ private:
+  Result<std::vector<Binding>> select(const char* sql, Id account_id);
+  Db& db_;
+};
+
+}  // namespace sip::store

@@ -1,0 +1,87 @@
+// open_sqlite(): connection set-up (version check before anything is
+// written, then WAL, synchronous level, foreign keys, migrations) and the
+// Store composed of the SQLite repositories.
+#include "sip/store/sqlite_store.hpp"
+
+#include <utility>
+
+#include "sip/store/migrations.hpp"
+#include "sip/store/sqlite_db.hpp"
+#include "sip/store/sqlite_repos.hpp"
+
+namespace sip::store {
+namespace {
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(std::unique_ptr<Db> db, int version)
+      : db_(std::move(db)),
+        customers_(*db_),
+        domains_(*db_),
+        accounts_(*db_),
+        bindings_(*db_),
+        version_(version) {}
+
+  CustomerRepository& customers() override { return customers_; }
+  DomainRepository& domains() override { return domains_; }
+  AccountRepository& accounts() override { return accounts_; }
+  BindingRepository& bindings() override { return bindings_; }
+  int schema_version() const override { return version_; }
+
+  // Outside a transaction: BEGIN IMMEDIATE .. COMMIT. Inside one (a
+  // WriteQueue job, or a body calling transaction() again): a savepoint.
+  Result<void> transaction(const std::function<Result<void>()>& body) override {
+    auto tx = TxScope::begin(*db_);
+    if (!tx) return tx.error();
+    if (auto r = body(); !r) return r;  // the scope rolls back
+    return tx->commit();
+  }
+
+ private:
+  std::unique_ptr<Db> db_;
+  SqliteCustomers customers_;
+  SqliteDomains domains_;
+  SqliteAccounts accounts_;
+  SqliteBindings bindings_;
+  int version_;
+};
+
+bool is_memory(const std::string& path) {
+  return path.empty() || path == ":memory:";
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> open_sqlite(const SqliteOptions& options) {
+  if (options.path.empty()) return make_error(Errc::bad_config, 0, "store path is empty");
+  const auto busy = options.busy_timeout.count();
+  auto db = Db::open({options.path, options.create,
+                      static_cast<int>(busy < 0 ? 0 : (busy > INT32_MAX ? INT32_MAX : busy))});
+  if (!db) return db.error();
+  // Refuse a newer file before any pragma writes to it.
+  if (auto v = check_schema_version(**db); !v) return v.error();
+  if (!is_memory(options.path)) {
+    auto mode = (*db)->prepare("PRAGMA journal_mode = WAL");
+    if (!mode) return mode.error();
+    auto row = mode->step("cannot switch the journal to WAL");
+    if (!row) return row.error();
+    if (!*row || mode->column_text(0) != "wal") {
+      return make_error(Errc::storage, 0, "the file system does not support WAL");
+    }
+  }
+  const char* sync =
+      options.synchronous_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL";
+  if (auto r = (*db)->exec(sync, "cannot set the synchronous level"); !r) return r.error();
+  if (auto r = (*db)->exec("PRAGMA foreign_keys = ON", "cannot enable foreign keys"); !r) {
+    return r.error();
+  }
+  auto version = migrate(**db);
+  if (!version) return version.error();
+  return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(*db), *version));
+}
+
+StoreFactory sqlite_factory(SqliteOptions options) {
+  return [options = std::move(options)]() { return open_sqlite(options); };
+}
+
+}  // namespace sip::store

@@ -1,0 +1,93 @@
+// The provisioning store behind narrow repository interfaces, so the roles
+// never see SQL and a PostgreSQL backend can be added for multi-node
+// deployments. SQLite (WAL, numbered migrations) is the default backend; see
+// sqlite_store.hpp. Thread-safety: one Store object (one connection) is used
+// by one thread at a time; the core thread has its own, the WriteQueue's
+// thread another. Returned records are copies owned by the caller.
+// Errors: not_found, conflict (unique name taken), invalid_argument (a record
+// that breaks a rule, detail says which), storage (the database failed).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sip/base/result.hpp"
+#include "sip/store/types.hpp"
+
+namespace sip::store {
+
+class CustomerRepository {
+ public:
+  virtual ~CustomerRepository() = default;
+  virtual Result<std::vector<Customer>> list() = 0;
+  virtual Result<Customer> get(Id id) = 0;
+  virtual Result<Customer> find(std::string_view username) = 0;
+  virtual Result<Customer> find_by_api_key(std::string_view api_key) = 0;
+  // Returns the new id. `created` 0 = now.
+  virtual Result<Id> add(const Customer& customer) = 0;
+  virtual Result<void> update(const Customer& customer) = 0;  // by id
+  // Also removes the customer's domains, accounts and their bindings.
+  virtual Result<void> remove(Id id) = 0;
+};
+
+class DomainRepository {
+ public:
+  virtual ~DomainRepository() = default;
+  virtual Result<std::vector<Domain>> list() = 0;
+  // By name or alias, case-insensitive.
+  virtual Result<Domain> find(std::string_view name_or_alias) = 0;
+  // conflict when the name or an alias is already a name or alias.
+  virtual Result<Id> add(const Domain& domain) = 0;
+  virtual Result<void> update(const Domain& domain) = 0;  // by id (name, aliases, owner)
+  // invalid_argument while accounts still use the domain.
+  virtual Result<void> remove(Id id) = 0;
+};
+
+class AccountRepository {
+ public:
+  virtual ~AccountRepository() = default;
+  // owner 0 = every customer's accounts. Ordered by domain, username.
+  virtual Result<std::vector<SipAccount>> list(Id owner = 0) = 0;
+  virtual Result<SipAccount> get(Id id) = 0;
+  virtual Result<SipAccount> find(std::string_view username, std::string_view domain) = 0;
+  // conflict when username@domain exists; invalid_argument when the domain
+  // is not served or the owner does not exist.
+  virtual Result<Id> add(const SipAccount& account) = 0;
+  virtual Result<void> update(const SipAccount& account) = 0;  // by id
+  virtual Result<void> remove(Id id) = 0;                      // and its bindings
+};
+
+class BindingRepository {
+ public:
+  virtual ~BindingRepository() = default;
+  virtual Result<std::vector<Binding>> list() = 0;  // all, every account
+  virtual Result<std::vector<Binding>> list_for(Id account_id) = 0;
+  // Insert or replace by (account_id, contact_key).
+  virtual Result<void> upsert(const Binding& binding) = 0;
+  virtual Result<void> remove(Id account_id, std::string_view contact_key) = 0;  // ok if absent
+  virtual Result<void> remove_account(Id account_id) = 0;
+  // Removes bindings with expires <= now; returns how many.
+  virtual Result<std::size_t> remove_expired(std::int64_t now) = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  virtual CustomerRepository& customers() = 0;
+  virtual DomainRepository& domains() = 0;
+  virtual AccountRepository& accounts() = 0;
+  virtual BindingRepository& bindings() = 0;
+  // Runs `body` in one transaction: committed when it returns ok, rolled
+  // back otherwise (its error is returned). Not re-entrant.
+  virtual Result<void> transaction(const std::function<Result<void>()>& body) = 0;
+  // The schema version after migrations (for stats and diagnostics).
+  virtual int schema_version() const = 0;
+};
+
+using StoreFactory = std::function<Result<std::unique_ptr<Store>>()>;
+
+}  // namespace sip::store

@@ -1,0 +1,194 @@
+// The WriteQueue: one writer thread with its own Store, group commit (one
+// transaction per wake-up, a savepoint per job) and in-order completion.
+#include "sip/store/write_queue.hpp"
+
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace sip::store {
+namespace {
+
+class WriteQueueImpl final : public WriteQueue {
+ public:
+  WriteQueueImpl(Post post, WriteQueueOptions options) : post_(std::move(post)), options_(options) {
+    if (options_.max_batch == 0) options_.max_batch = 1;
+  }
+  ~WriteQueueImpl() override { stop(); }
+
+  // Runs on the new thread until the store is open (or failed to open).
+  Result<void> launch(StoreFactory factory) {
+    std::promise<Result<void>> opened;
+    auto ready = opened.get_future();
+    thread_ = std::thread([this, &factory, &opened] {
+      auto store =
+          factory
+              ? factory()
+              : Result<std::unique_ptr<Store>>(make_error(Errc::bad_config, 0, "no store factory"));
+      if (!store) {
+        opened.set_value(store.error());
+        return;
+      }
+      store_ = std::move(*store);
+      opened.set_value(Result<void>{});
+      run();
+      store_.reset();  // the connection closes on its own thread
+    });
+    auto r = ready.get();
+    if (!r) {
+      thread_.join();
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    return r;
+  }
+
+  Result<void> submit(Job job, Done done) override {
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_ || pending_ >= options_.max_queue) {
+        ++stats_.rejected;
+        return make_error(Errc::limit_reached, 0,
+                          stopping_ ? "the write queue is stopped" : "the write queue is full");
+      }
+      queue_.push_back(Entry{std::move(job), std::move(done)});
+      ++pending_;
+      ++submitted_;
+      ++stats_.submitted;
+    }
+    work_cv_.notify_one();
+    return {};
+  }
+
+  void flush() override {
+    std::unique_lock lock(mu_);
+    const std::uint64_t target = submitted_;
+    progress_cv_.wait(lock, [&] { return finished_ >= target; });
+  }
+
+  void stop() override {
+    std::call_once(stop_once_, [this] {
+      {
+        std::lock_guard lock(mu_);
+        stopping_ = true;
+      }
+      work_cv_.notify_one();
+      if (thread_.joinable()) thread_.join();
+    });
+  }
+
+  WriteQueueStats stats() const override {
+    std::lock_guard lock(mu_);
+    WriteQueueStats s = stats_;
+    s.queued = pending_;
+    return s;
+  }
+
+ private:
+  struct Entry {
+    Job job;
+    Done done;
+  };
+
+  void run() {
+    std::vector<Entry> batch;
+    std::vector<Result<void>> results;
+    for (;;) {
+      {
+        std::unique_lock lock(mu_);
+        work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty()) return;  // stopping and drained
+        if (options_.linger.count() > 0 && queue_.size() < options_.max_batch && !stopping_) {
+          work_cv_.wait_for(lock, options_.linger,
+                            [&] { return stopping_ || queue_.size() >= options_.max_batch; });
+        }
+        const std::size_t n = std::min(queue_.size(), options_.max_batch);
+        for (std::size_t i = 0; i < n; ++i) {
+          batch.push_back(std::move(queue_.front()));
+          queue_.pop_front();
+        }
+      }
+      run_batch(batch, results);
+      finish(batch, results);
+      batch.clear();
+      results.clear();
+    }
+  }
+
+  static Result<void> run_job(Store& store, const Job& job) {
+    if (!job) return {};
+    try {
+      return store.transaction([&] { return job(store); });
+    } catch (const std::exception&) {
+      // Jobs should not throw; one that does fails alone.
+      return make_error(Errc::storage, 0, "a store job threw an exception");
+    }
+  }
+
+  // One transaction; each job in its own savepoint (nested transaction).
+  void run_batch(const std::vector<Entry>& batch, std::vector<Result<void>>& results) {
+    results.assign(batch.size(), Result<void>{});
+    auto outcome = store_->transaction([&]() -> Result<void> {
+      for (std::size_t i = 0; i < batch.size(); ++i) results[i] = run_job(*store_, batch[i].job);
+      return {};
+    });
+    if (!outcome) {
+      // BEGIN or COMMIT failed: nothing of the batch is on disk.
+      for (auto& r : results) r = outcome;
+    }
+  }
+
+  void finish(std::vector<Entry>& batch, const std::vector<Result<void>>& results) {
+    std::uint64_t ok = 0;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (results[i]) ++ok;
+      if (!batch[i].done) continue;
+      if (post_) {
+        post_([done = std::move(batch[i].done), r = results[i]] { done(r); });
+      } else {
+        batch[i].done(results[i]);
+      }
+    }
+    {
+      std::lock_guard lock(mu_);
+      stats_.committed += ok;
+      stats_.failed += batch.size() - ok;
+      ++stats_.batches;
+      pending_ -= batch.size();
+      finished_ += batch.size();
+    }
+    progress_cv_.notify_all();
+  }
+
+  Post post_;
+  WriteQueueOptions options_;
+  std::unique_ptr<Store> store_;  // used by the writer thread only
+  std::thread thread_;
+  std::once_flag stop_once_;
+
+  mutable std::mutex mu_;
+  std::condition_variable work_cv_;
+  std::condition_variable progress_cv_;
+  std::deque<Entry> queue_;
+  bool stopping_ = false;
+  std::size_t pending_ = 0;      // submitted, not yet finished
+  std::uint64_t submitted_ = 0;  // jobs are finished in submit order
+  std::uint64_t finished_ = 0;
+  WriteQueueStats stats_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<WriteQueue>> WriteQueue::start(StoreFactory factory, Post post,
+                                                      WriteQueueOptions options) {
+  auto queue = std::make_unique<WriteQueueImpl>(std::move(post), options);
+  if (auto r = queue->launch(std::move(factory)); !r) return r.error();
+  return std::unique_ptr<WriteQueue>(std::move(queue));
+}
+
+}  // namespace sip::store

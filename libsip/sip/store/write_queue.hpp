@@ -1,0 +1,63 @@
+// Group commit off the core thread. Jobs submitted from the core thread run on
+// the queue's own thread against its own Store (connection); everything queued
+// when the thread wakes runs in one transaction (each job inside a SAVEPOINT,
+// so one failing job does not undo the others), then each job's `done` is
+// handed to `post` (the core loop's post) with that job's result. A 200 OK to
+// a REGISTER is sent from `done`, so an acknowledged binding is on disk.
+// Thread-safety: submit(), flush(), stats() from any thread; `done` runs
+// wherever `post` runs it. The queue is bounded: submit() beyond `max_queue`
+// fails at once with limit_reached (the caller answers 503/500, nothing is lost
+// silently). The destructor drains the queue (graceful stop loses nothing).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include "sip/base/result.hpp"
+#include "sip/store/store.hpp"
+
+namespace sip::store {
+
+struct WriteQueueOptions {
+  std::size_t max_queue = 100000;       // jobs waiting (not yet committed)
+  std::size_t max_batch = 2000;         // jobs per transaction
+  std::chrono::milliseconds linger{0};  // extra wait to grow a batch (0 = none)
+};
+
+struct WriteQueueStats {
+  std::uint64_t submitted = 0;
+  std::uint64_t committed = 0;  // jobs whose transaction committed
+  std::uint64_t failed = 0;     // jobs that returned an error or whose commit failed
+  std::uint64_t rejected = 0;   // submit() refused: queue full or stopped
+  std::uint64_t batches = 0;
+  std::size_t queued = 0;  // now waiting
+};
+
+class WriteQueue {
+ public:
+  using Job = std::function<Result<void>(Store&)>;
+  using Done = std::function<void(Result<void>)>;
+  using Post = std::function<void(std::function<void()>)>;
+
+  // Opens the writer's Store with `factory` on the new thread. Fails when the
+  // factory fails (the thread is not left running).
+  static Result<std::unique_ptr<WriteQueue>> start(StoreFactory factory, Post post,
+                                                   WriteQueueOptions options = {});
+  virtual ~WriteQueue() = default;
+
+  // `done` may be empty. Returns limit_reached when full or stopping (then
+  // `done` is not called).
+  virtual Result<void> submit(Job job, Done done = {}) = 0;
+  // Blocks until every job submitted before the call is committed or failed
+  // and its `done` has been handed to `post`. Not from the writer thread (a
+  // `done` run inline by `post`): that would wait for itself.
+  virtual void flush() = 0;
+  // Drains, commits and joins the thread; later submits fail. Idempotent.
+  virtual void stop() = 0;
+  virtual WriteQueueStats stats() const = 0;
+};
+
+}  // namespace sip::store

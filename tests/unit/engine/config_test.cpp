@@ -1,0 +1,135 @@
+#include "sip/engine/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace sip::engine {
+namespace {
+
+ServerConfig parse_ok(const std::string& text) {
+  std::string message;
+  auto c = parse_config(text, "/etc/sipsmith", &message);
+  EXPECT_TRUE(c) << message;
+  return c ? *c : ServerConfig{};
+}
+
+std::string parse_error(const std::string& text) {
+  std::string message;
+  auto c = parse_config(text, "/etc/sipsmith", &message);
+  EXPECT_FALSE(c) << text;
+  if (!c) {
+    EXPECT_EQ(c.error().code, Errc::bad_config);
+  }
+  return message;
+}
+
+TEST(EngineConfig, CommentsAndDefaults) {
+  ServerConfig c = parse_ok(R"({
+    // line comment
+    "domains": ["Example.COM"], /* block comment */
+    "listen": [{"transport": "tcp", "address": "[::1]:5070"}]
+  })");
+  ASSERT_EQ(c.domains.size(), 1u);
+  EXPECT_EQ(c.domains[0], "example.com");
+  EXPECT_EQ(c.default_domain, "example.com");
+  ASSERT_EQ(c.transport.listen.size(), 1u);
+  EXPECT_EQ(c.transport.listen[0].kind, transport::Kind::Tcp);
+  EXPECT_TRUE(c.transport.listen[0].address.v6);
+  EXPECT_EQ(c.transport.listen[0].address.port, 5070);
+  EXPECT_EQ(c.registrar.min_expires.count(), 60);
+  EXPECT_EQ(c.registrar.max_bindings, 10u);
+  EXPECT_TRUE(c.registrar.offer_md5);
+  EXPECT_TRUE(c.registrar.offer_sha256);
+  EXPECT_EQ(c.log_level, LogLevel::Info);
+}
+
+TEST(EngineConfig, RelativePathsFollowTheConfigFile) {
+  ServerConfig c = parse_ok(R"({"domains": ["a.test"], "store": {"path": "data/s.db"},
+                               "control": {"socket": "/run/x.sock", "mode": "0660"}})");
+  EXPECT_EQ(c.store.path, "/etc/sipsmith/data/s.db");
+  EXPECT_EQ(c.control.socket, "/run/x.sock");
+  EXPECT_EQ(c.control.mode, 0660u);
+}
+
+TEST(EngineConfig, RegistrarAndSecurityFields) {
+  ServerConfig c = parse_ok(R"({"domains": ["a.test"],
+    "registrar": {"min_expires": 120, "max_expires": 7200, "max_bindings": 3,
+                  "algorithms": ["md5"], "nonce_lifetime": 60,
+                  "user_agent_rules": [{"pattern": "^Cisco", "max_expires": 120}]},
+    "security": {"max_failures": 5, "failure_window": 30, "block_for": 600, "block_silently": true},
+    "log": {"level": "debug"}})");
+  EXPECT_EQ(c.registrar.min_expires.count(), 120);
+  EXPECT_EQ(c.registrar.max_expires.count(), 7200);
+  EXPECT_EQ(c.registrar.max_bindings, 3u);
+  EXPECT_TRUE(c.registrar.offer_md5);
+  EXPECT_FALSE(c.registrar.offer_sha256);
+  EXPECT_EQ(c.nonce_lifetime.count(), 60);
+  ASSERT_EQ(c.registrar.user_agent_rules.size(), 1u);
+  EXPECT_EQ(c.registrar.user_agent_rules[0].pattern, "^Cisco");
+  EXPECT_EQ(c.registrar.max_failures, 5u);
+  EXPECT_EQ(c.registrar.block_for.count(), 600);
+  EXPECT_TRUE(c.registrar.block_silently);
+  EXPECT_EQ(c.log_level, LogLevel::Debug);
+}
+
+TEST(EngineConfig, ErrorsNameTheField) {
+  EXPECT_NE(
+      parse_error(R"({"domains": ["a.test"], "registar": {}})").find("unknown field \"registar\""),
+      std::string::npos);
+  EXPECT_NE(parse_error(R"({"domains": ["a.test"], "registrar": {"min_expires": "60"}})")
+                .find("registrar.min_expires: expected an integer"),
+            std::string::npos);
+  EXPECT_NE(
+      parse_error(R"({"domains": ["a.test"], "registrar": {"min_expires": 0}})").find("outside"),
+      std::string::npos);
+  EXPECT_NE(parse_error(R"({"domains": ["a.test"], "listen": [{"transport": "sctp"}]})")
+                .find("listen[0].transport"),
+            std::string::npos);
+  EXPECT_NE(parse_error(R"({"domains": ["a.test"], "listen": [{"address": "nohost:x"}]})")
+                .find("listen[0].address"),
+            std::string::npos);
+  EXPECT_NE(parse_error(R"({"domains": []})").find("at least one served domain"),
+            std::string::npos);
+  EXPECT_NE(
+      parse_error(R"({"domains": ["a.test"], "control": {"mode": "0999"}})").find("control.mode"),
+      std::string::npos);
+  EXPECT_NE(parse_error(R"({"domains": ["a.test"], "registrar": {"algorithms": ["SHA-1"]}})")
+                .find("registrar.algorithms"),
+            std::string::npos);
+  EXPECT_NE(parse_error("{ not json").find("not valid JSON"), std::string::npos);
+  EXPECT_NE(
+      parse_error(R"({"domains": ["a.test"], "default_domain": "b.test"})").find("default_domain"),
+      std::string::npos);
+  EXPECT_NE(parse_error(
+                R"({"domains": ["a.test"], "registrar": {"min_expires": 600, "max_expires": 60}})")
+                .find("below min_expires"),
+            std::string::npos);
+}
+
+TEST(EngineConfig, PrintedConfigParsesBackToTheSameValues) {
+  ServerConfig c = parse_ok(R"({"domains": ["a.test", "b.test"], "default_domain": "b.test",
+    "registrar": {"algorithms": ["SHA-256"], "user_agent_rules": [{"pattern": "x", "max_expires": 90}]},
+    "security": {"max_failures": 7}})");
+  std::string message;
+  auto again = parse_config(config_to_json(c), "/", &message);
+  ASSERT_TRUE(again) << message << "\n" << config_to_json(c);
+  EXPECT_EQ(again->domains, c.domains);
+  EXPECT_EQ(again->default_domain, "b.test");
+  EXPECT_EQ(again->registrar.offer_md5, false);
+  EXPECT_EQ(again->registrar.user_agent_rules.size(), 1u);
+  EXPECT_EQ(again->registrar.max_failures, 7u);
+  EXPECT_EQ(again->store.path, c.store.path);
+  EXPECT_EQ(again->transport.listen.size(), c.transport.listen.size());
+}
+
+TEST(EngineConfig, DefaultConfigIsValid) {
+  ServerConfig d = default_config("/tmp/demo");
+  EXPECT_EQ(d.store.path, "/tmp/demo/sipsmith.db");
+  EXPECT_EQ(d.control.socket, "/tmp/demo/sipproxyd.sock");
+  std::string message;
+  EXPECT_TRUE(parse_config(config_to_json(d), "/tmp/demo", &message)) << message;
+}
+
+}  // namespace
+}  // namespace sip::engine

@@ -1,0 +1,156 @@
+// Opening the SQLite store: migrations to the current version, data kept on
+// reopen, newer or foreign files refused untouched, WAL on, two connections.
+#include <sqlite3.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "sip/store/write_queue.hpp"
+#include "store_fixture.hpp"
+
+namespace sip::store::testing {
+namespace {
+
+using StoreOpen = StoreTest;
+
+std::string read_file(const std::string& path) {
+  std::string out;
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return out;
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) out.append(buf, n);
+  std::fclose(f);
+  return out;
+}
+
+// A query on a separate raw connection (what another process would see).
+std::string raw_query(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  std::string out;
+  if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK &&
+      sqlite3_step(stmt) == SQLITE_ROW) {
+    const auto* text = sqlite3_column_text(stmt, 0);
+    if (text != nullptr) out = reinterpret_cast<const char*>(text);
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return out;
+}
+
+TEST_F(StoreOpen, FreshFileGetsVersionOneWithWalAndForeignKeys) {
+  auto s = open();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->schema_version(), 1);
+  EXPECT_EQ(raw_query(path_, "PRAGMA user_version"), "1");
+  EXPECT_EQ(raw_query(path_, "PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(raw_query(path_,
+                      "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name "
+                      "IN ('customers', 'domains', 'domain_aliases', 'sip_accounts', "
+                      "'bindings', 'dialplan_kv')"),
+            "6");
+}
+
+TEST_F(StoreOpen, ReopeningKeepsDataAndVersion) {
+  {
+    auto s = open();
+    ASSERT_TRUE(s);
+    const auto base = add_basics(*s);
+    ASSERT_TRUE(s->bindings().upsert(binding(base.account, "k")).ok());
+  }
+  auto s = open();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->schema_version(), 1);
+  EXPECT_TRUE(s->customers().find("demo").ok());
+  EXPECT_TRUE(s->accounts().find("1001", "sipsmith.test").ok());
+  EXPECT_EQ(s->bindings().list()->size(), 1u);
+}
+
+TEST_F(StoreOpen, NewerSchemaIsRefusedAndLeftUntouched) {
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE future (x); PRAGMA user_version = 99;", nullptr,
+                           nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  const std::string before = read_file(path_);
+  ASSERT_FALSE(before.empty());
+  auto s = open_sqlite(options());
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, Errc::bad_config);
+  EXPECT_EQ(read_file(path_), before);
+  EXPECT_FALSE(std::filesystem::exists(path_ + "-wal"));
+  EXPECT_EQ(raw_query(path_, "PRAGMA user_version"), "99");
+  EXPECT_EQ(raw_query(path_, "PRAGMA journal_mode"), "delete");
+}
+
+TEST_F(StoreOpen, NonDatabaseFileIsBadConfigAndMissingFileWithoutCreateFails) {
+  {
+    std::ofstream out(path_, std::ios::binary);
+    out << std::string(4096, 'x');
+  }
+  auto s = open_sqlite(options());
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, Errc::bad_config);
+  SqliteOptions missing = options();
+  missing.path = (dir_ / "missing.db").string();
+  missing.create = false;
+  EXPECT_FALSE(open_sqlite(missing).ok());
+  EXPECT_FALSE(std::filesystem::exists(missing.path));
+  EXPECT_EQ(open_sqlite(SqliteOptions{}).error().code, Errc::bad_config);  // empty path
+}
+
+TEST_F(StoreOpen, MemoryDatabaseWorksForSingleConnectionTests) {
+  SqliteOptions o;
+  o.path = ":memory:";
+  auto s = open_sqlite(o);
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  EXPECT_EQ((*s)->schema_version(), 1);
+  const auto base = add_basics(**s);
+  EXPECT_GT(base.account, 0);
+}
+
+TEST_F(StoreOpen, CoreAndWriterConnectionsShareTheFile) {
+  auto core = open();
+  ASSERT_TRUE(core);
+  const auto base = add_basics(*core);
+  auto queue = WriteQueue::start(sqlite_factory(options()), {});
+  ASSERT_TRUE(queue.ok()) << queue.error().to_string();
+  // Writer and core write at the same time; busy_timeout serialises them.
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_TRUE((*queue)
+                    ->submit([&base, i](Store& s) {
+                      return s.bindings().upsert(binding(base.account, "w" + std::to_string(i)));
+                    })
+                    .ok());
+    if (i % 20 == 0) {
+      ASSERT_TRUE(core->domains().add(domain("d" + std::to_string(i) + ".test")).ok());
+    }
+  }
+  (*queue)->flush();
+  // The core connection sees what the writer committed.
+  auto seen = core->bindings().list_for(base.account);
+  ASSERT_TRUE(seen.ok());
+  EXPECT_EQ(seen->size(), 200u);
+  EXPECT_EQ(core->domains().list()->size(), 11u);
+  // And the writer sees what the core wrote.
+  Result<std::size_t> domains_seen = std::size_t{0};
+  ASSERT_TRUE((*queue)
+                  ->submit([&](Store& s) -> Result<void> {
+                    auto d = s.domains().list();
+                    if (!d) return d.error();
+                    domains_seen = d->size();
+                    return {};
+                  })
+                  .ok());
+  (*queue)->flush();
+  ASSERT_TRUE(domains_seen.ok());
+  EXPECT_EQ(*domains_seen, 11u);
+  EXPECT_EQ((*queue)->stats().failed, 0u);
+}
+
+}  // namespace
+}  // namespace sip::store::testing

@@ -1,0 +1,38 @@
+// The control socket client: one unix stream connection, one request line
+// out, one response line in, all within a deadline. POSIX sockets only (no
+// Asio in a one-shot tool). Thread-safety: one object per thread.
+#pragma once
+
+#include <chrono>
+#include <stdexcept>
+#include <string>
+
+namespace sipsmith::sipctl {
+
+// Connection refused, no such socket, timeout, connection closed early:
+// exit status 3.
+class NetworkError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class ControlClient {
+ public:
+  // Connects; throws NetworkError.
+  ControlClient(const std::string& path, std::chrono::milliseconds timeout);
+  ~ControlClient();
+  ControlClient(const ControlClient&) = delete;
+  ControlClient& operator=(const ControlClient&) = delete;
+
+  // Sends `line` (a newline is appended) and returns the next response line
+  // (without its newline). Throws NetworkError on timeout or a closed socket.
+  std::string exchange(const std::string& line);
+
+ private:
+  std::string path_;
+  std::chrono::steady_clock::time_point deadline_;
+  int fd_ = -1;
+  std::string buffered_;
+};
+
+}  // namespace sipsmith::sipctl
