@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <csignal>
 #include <string>
 #include <vector>
 
@@ -54,7 +55,7 @@ Reply parse_reply(const std::optional<std::string>& raw) {
 
 // A REGISTER from `peer` for user@kDomain; `authorization` may be empty.
 std::string make_register(const UdpPeer& peer, const std::string& user, const std::string& call_id,
-                          int cseq, const std::string& authorization) {
+                          int cseq, const std::string& authorization, int expires = 600) {
   const std::string hp = peer.ip() + ":" + std::to_string(peer.port());
   std::string m = "REGISTER sip:" + std::string(kDomain) + " SIP/2.0\r\n";
   m += "Via: SIP/2.0/UDP " + hp + ";branch=" + sip::make_branch() + ";rport\r\n";
@@ -63,7 +64,7 @@ std::string make_register(const UdpPeer& peer, const std::string& user, const st
   m += "Call-ID: " + call_id + "\r\n";
   m += "CSeq: " + std::to_string(cseq) + " REGISTER\r\n";
   m += "Contact: <sip:" + user + "@" + hp + ">\r\n";
-  m += "Max-Forwards: 70\r\nExpires: 600\r\n";
+  m += "Max-Forwards: 70\r\nExpires: " + std::to_string(expires) + "\r\n";
   if (!authorization.empty()) m += "Authorization: " + authorization + "\r\n";
   m += "Content-Length: 0\r\n\r\n";
   return m;
@@ -72,9 +73,10 @@ std::string make_register(const UdpPeer& peer, const std::string& user, const st
 // Sends REGISTER, answers the challenge (preferred algorithm) with `password`,
 // returns the final reply to the authenticated request.
 Reply register_with(UdpPeer& peer, const Daemon& d, const std::string& user,
-                    const std::string& password, Reply* challenge_out = nullptr) {
+                    const std::string& password, Reply* challenge_out = nullptr,
+                    int expires = 600) {
   const std::string call_id = sip::make_call_id();
-  peer.send(make_register(peer, user, call_id, 1, ""), "127.0.0.1", d.port());
+  peer.send(make_register(peer, user, call_id, 1, "", expires), "127.0.0.1", d.port());
   Reply challenge = parse_reply(peer.receive_final());
   if (challenge_out) *challenge_out = challenge;
   if (challenge.status != 401 || challenge.challenges.empty()) return challenge;
@@ -85,7 +87,7 @@ Reply register_with(UdpPeer& peer, const Daemon& d, const std::string& user,
   sip::auth::RequestInfo info{"REGISTER", uri, ""};
   auto auth = sip::auth::make_authorization(challenge.challenges[*best], creds, info, 1);
   if (!auth) return challenge;
-  peer.send(make_register(peer, user, call_id, 2, *auth), "127.0.0.1", d.port());
+  peer.send(make_register(peer, user, call_id, 2, *auth, expires), "127.0.0.1", d.port());
   return parse_reply(peer.receive_final());
 }
 
@@ -246,6 +248,33 @@ TEST(SipproxydServer, OptionsToTheServerAnswers200EvenWithMaxForwardsZero) {
   peer.send(other, "127.0.0.1", d.port());
   Reply refused = parse_reply(peer.receive_final());
   EXPECT_EQ(refused.status, 404) << refused.raw;
+}
+
+TEST(SipproxydServer, SighupReloadsTheRegistrarSettings) {
+  TempDir dir;
+  Daemon d(dir, base_config());
+  add_alice(d);
+  UdpPeer peer;
+  auto expires_reply = [&](int expires) {
+    return register_with(peer, d, "alice", kAlicePassword, nullptr, expires);
+  };
+
+  EXPECT_EQ(expires_reply(100).status, 200);  // 100 s is above the default 60 s minimum
+  json cfg = base_config();
+  cfg["registrar"] = {{"min_expires", 300}};
+  d.rewrite_config(cfg);
+  d.signal(SIGHUP);
+  ASSERT_TRUE(d.wait_stderr("configuration reloaded", Millis(10000))) << d.stderr_text();
+  Reply too_short = expires_reply(100);
+  EXPECT_EQ(too_short.status, 423) << too_short.raw;
+  EXPECT_NE(too_short.raw.find("Min-Expires: 300"), std::string::npos) << too_short.raw;
+
+  // A broken file keeps the running config and says why.
+  write_file(dir.file("sipproxyd.json"), "{ \"domains\": 7 }");
+  d.signal(SIGHUP);
+  ASSERT_TRUE(d.wait_stderr("reload failed", Millis(10000))) << d.stderr_text();
+  EXPECT_EQ(expires_reply(100).status, 423);
+  EXPECT_TRUE(d.running());
 }
 
 TEST(SipproxydCli, CheckConfigNamesTheBadField) {

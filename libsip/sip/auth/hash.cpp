@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <cstring>
 #include <memory>
 
 namespace sip::auth {
@@ -76,6 +77,62 @@ bool hmac_sha256(std::span<const std::uint8_t> key, std::span<const std::uint8_t
   const unsigned char* r =
       HMAC(md, key.data(), static_cast<int>(key.size()), data.data(), data.size(), out.data(), &n);
   return r != nullptr && n == out.size();
+}
+
+HmacSha256Key::HmacSha256Key(std::span<const std::uint8_t> key) noexcept {
+  const EVP_MD* md = fetch_md(DigestHash::Sha256);
+  if (md == nullptr) return;
+  constexpr std::size_t kBlock = 64;  // SHA-256 block size
+  std::array<std::uint8_t, kBlock> k{};
+  if (key.size() > kBlock) {
+    unsigned int n = 0;
+    if (EVP_Digest(key.data(), key.size(), k.data(), &n, md, nullptr) != 1) return;
+  } else if (!key.empty()) {
+    std::memcpy(k.data(), key.data(), key.size());
+  }
+  std::array<std::uint8_t, kBlock> pad{};
+  EVP_MD_CTX* inner = EVP_MD_CTX_new();
+  EVP_MD_CTX* outer = EVP_MD_CTX_new();
+  bool good = inner != nullptr && outer != nullptr;
+  for (std::size_t i = 0; i < kBlock; ++i) pad[i] = static_cast<std::uint8_t>(k[i] ^ 0x36);
+  good = good && EVP_DigestInit_ex(inner, md, nullptr) == 1 &&
+         EVP_DigestUpdate(inner, pad.data(), pad.size()) == 1;
+  for (std::size_t i = 0; i < kBlock; ++i) pad[i] = static_cast<std::uint8_t>(k[i] ^ 0x5c);
+  good = good && EVP_DigestInit_ex(outer, md, nullptr) == 1 &&
+         EVP_DigestUpdate(outer, pad.data(), pad.size()) == 1;
+  OPENSSL_cleanse(k.data(), k.size());
+  OPENSSL_cleanse(pad.data(), pad.size());
+  if (!good) {
+    EVP_MD_CTX_free(inner);
+    EVP_MD_CTX_free(outer);
+    return;
+  }
+  inner_ = inner;
+  outer_ = outer;
+}
+
+HmacSha256Key::~HmacSha256Key() {
+  EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(inner_));
+  EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(outer_));
+}
+
+bool HmacSha256Key::mac(std::initializer_list<std::span<const std::uint8_t>> parts,
+                        HmacSha256& out) const noexcept {
+  EVP_MD_CTX* ctx = thread_ctx();
+  if (!ok() || ctx == nullptr) return false;
+  if (EVP_MD_CTX_copy_ex(ctx, static_cast<const EVP_MD_CTX*>(inner_)) != 1) return false;
+  for (const auto& p : parts) {
+    if (!p.empty() && EVP_DigestUpdate(ctx, p.data(), p.size()) != 1) return false;
+  }
+  std::array<std::uint8_t, kHmacSha256Size> ihash{};
+  unsigned int n = 0;
+  if (EVP_DigestFinal_ex(ctx, ihash.data(), &n) != 1 || n != ihash.size()) return false;
+  if (EVP_MD_CTX_copy_ex(ctx, static_cast<const EVP_MD_CTX*>(outer_)) != 1 ||
+      EVP_DigestUpdate(ctx, ihash.data(), ihash.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx, out.data(), &n) != 1 || n != out.size()) {
+    return false;
+  }
+  return true;
 }
 
 bool constant_time_equal(std::string_view a, std::string_view b) noexcept {

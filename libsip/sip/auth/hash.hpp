@@ -38,6 +38,28 @@ using HmacSha256 = std::array<std::uint8_t, kHmacSha256Size>;
 bool hmac_sha256(std::span<const std::uint8_t> key, std::span<const std::uint8_t> data,
                  HmacSha256& out) noexcept;
 
+// HMAC-SHA256 with a fixed key, keyed once: the inner and outer hash states
+// after the padded key are computed in the constructor, so each mac() costs
+// two short SHA-256 runs instead of OpenSSL 3's per-call HMAC set-up (which
+// dominated nonce issue/verify). Thread-safety: mac() is const and may run
+// concurrently (each thread uses its own working context).
+class HmacSha256Key {
+ public:
+  explicit HmacSha256Key(std::span<const std::uint8_t> key) noexcept;
+  ~HmacSha256Key();  // frees (and so clears) the keyed states
+  HmacSha256Key(const HmacSha256Key&) = delete;
+  HmacSha256Key& operator=(const HmacSha256Key&) = delete;
+
+  bool ok() const noexcept { return inner_ != nullptr && outer_ != nullptr; }
+  // HMAC over the concatenation of `parts`; false when OpenSSL fails.
+  bool mac(std::initializer_list<std::span<const std::uint8_t>> parts,
+           HmacSha256& out) const noexcept;
+
+ private:
+  void* inner_ = nullptr;  // EVP_MD_CTX*, after key ^ ipad
+  void* outer_ = nullptr;  // EVP_MD_CTX*, after key ^ opad
+};
+
 // Equality whose running time depends only on the lengths (lengths are not
 // secret here: they follow from the algorithm).
 bool constant_time_equal(std::string_view a, std::string_view b) noexcept;

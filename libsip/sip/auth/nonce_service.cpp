@@ -65,12 +65,6 @@ bool decode_base64url(std::string_view in, std::span<std::uint8_t> out) noexcept
   return n == out.size() && acc == 0;
 }
 
-void append_length_prefixed(std::vector<std::uint8_t>& buf, std::string_view s) {
-  const auto n = static_cast<std::uint32_t>(s.size());
-  for (int shift = 24; shift >= 0; shift -= 8) buf.push_back(static_cast<std::uint8_t>(n >> shift));
-  buf.insert(buf.end(), s.begin(), s.end());
-}
-
 static_assert(NonceService::kNonceLength ==
                   ((8 + NonceService::kRandomSize + kHmacSha256Size) * 4 + 2) / 3,
               "kNonceLength must be the unpadded base64url length of the raw nonce");
@@ -89,10 +83,14 @@ std::string_view nonce_status_name(NonceStatus s) noexcept {
 NonceService::NonceService(const Clock& clock, std::chrono::seconds lifetime)
     : clock_(clock), lifetime_(lifetime) {
   random_bytes(secret_);
+  key_ = std::make_unique<HmacSha256Key>(secret_);
 }
 
 NonceService::NonceService(const Clock& clock, std::chrono::seconds lifetime, const Secret& secret)
-    : clock_(clock), lifetime_(lifetime), secret_(secret) {}
+    : clock_(clock),
+      lifetime_(lifetime),
+      secret_(secret),
+      key_(std::make_unique<HmacSha256Key>(secret_)) {}
 
 NonceService::~NonceService() {
   secure_wipe(secret_);
@@ -100,13 +98,24 @@ NonceService::~NonceService() {
 
 bool NonceService::mac(const std::uint8_t* stamp_and_random, std::string_view realm,
                        std::string_view client_ip, std::uint8_t* out) const {
-  std::vector<std::uint8_t> buf;
-  buf.reserve(kStampSize + kRandomSize + 8 + realm.size() + client_ip.size());
-  buf.insert(buf.end(), stamp_and_random, stamp_and_random + kStampSize + kRandomSize);
-  append_length_prefixed(buf, realm);
-  append_length_prefixed(buf, client_ip);
+  // MAC input: stamp || random || len32(realm) || realm || len32(ip) || ip.
+  auto length = [](std::string_view v) {
+    const auto n = static_cast<std::uint32_t>(v.size());
+    return std::array<std::uint8_t, 4>{
+        static_cast<std::uint8_t>(n >> 24), static_cast<std::uint8_t>(n >> 16),
+        static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n)};
+  };
+  auto bytes = [](std::string_view v) {
+    return std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(v.data()), v.size());
+  };
+  const auto realm_len = length(realm);
+  const auto ip_len = length(client_ip);
   HmacSha256 h;
-  if (!hmac_sha256(secret_, buf, h)) return false;
+  if (!key_->mac({std::span<const std::uint8_t>(stamp_and_random, kStampSize + kRandomSize),
+                  realm_len, bytes(realm), ip_len, bytes(client_ip)},
+                 h)) {
+    return false;
+  }
   std::memcpy(out, h.data(), h.size());
   return true;
 }

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -65,6 +66,7 @@ class NonceService {
   const Clock& clock_;
   std::chrono::seconds lifetime_;
   Secret secret_{};
+  std::unique_ptr<HmacSha256Key> key_;  // keyed once from secret_
 };
 
 }  // namespace sip::auth

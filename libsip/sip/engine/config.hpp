@@ -5,6 +5,7 @@
 // names the field (config_error_text()).
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,10 @@ struct ServerConfig {
   std::vector<std::string> domains;  // operator domains, created in the store when missing
   std::string default_domain;        // "local" alias target (default: first domain)
   store::SqliteOptions store;
+  // Group commit: how long the writer waits for more binding changes before
+  // committing (fewer, larger transactions; REGISTER answers wait as long).
+  // 3 ms cut CPU per registration by 10-20% at 800-6000 REGISTER/s.
+  std::chrono::milliseconds commit_linger{3};
   ControlConfig control;
   std::string http_bind;  // later issue: the HTTP API
   registrar::Config registrar;

@@ -78,9 +78,11 @@ bool Engine::Impl::build(std::string* message) {
     *message = "cannot load domains and accounts: " + std::string(r.error().detail);
     return false;
   }
-  auto queue =
-      store::WriteQueue::start(store::sqlite_factory(config.store),
-                               [this](std::function<void()> fn) { loop.post(std::move(fn)); });
+  store::WriteQueueOptions wq;
+  wq.linger = config.commit_linger;
+  auto queue = store::WriteQueue::start(
+      store::sqlite_factory(config.store),
+      [this](std::function<void()> fn) { loop.post(std::move(fn)); }, wq);
   if (!queue) {
     *message = "cannot start the store writer: " + std::string(queue.error().detail);
     return false;

@@ -66,6 +66,20 @@ std::optional<SocketAddress> SocketAddress::parse(std::string_view text,
 }
 
 std::string SocketAddress::ip_string() const {
+  if (!v6) {
+    // Dotted quad by hand: inet_ntop formats IPv4 through sprintf, which
+    // showed up in the registrar's profile (several calls per request).
+    char out[16];
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < 4; ++i) {
+      unsigned v = ip[i];
+      if (i != 0) out[n++] = '.';
+      if (v >= 100) out[n++] = static_cast<char>('0' + v / 100);
+      if (v >= 10) out[n++] = static_cast<char>('0' + v / 10 % 10);
+      out[n++] = static_cast<char>('0' + v % 10);
+    }
+    return std::string(out, n);
+  }
   char buf[INET6_ADDRSTRLEN] = {};
   inet_ntop(v6 ? AF_INET6 : AF_INET, ip.data(), buf, sizeof buf);
   return buf;

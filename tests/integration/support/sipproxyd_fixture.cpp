@@ -149,6 +149,29 @@ bool Daemon::running() {
   return child_ && child_->running();
 }
 
+void Daemon::signal(int sig) {
+  child_->signal(sig);
+}
+
+void Daemon::rewrite_config(json config) {
+  config["listen"] = config_["listen"];
+  config["store"] = config_["store"];
+  config["control"] = config_["control"];
+  if (!config.contains("domains")) config["domains"] = config_["domains"];
+  config_ = std::move(config);
+  write_file(config_path_, config_.dump(2) + "\n");
+}
+
+bool Daemon::wait_stderr(const std::string& text, Millis limit) {
+  const auto deadline = Clock::now() + limit;
+  UdpPeer pacer;  // its receive timeout paces the polls
+  while (Clock::now() < deadline) {
+    if (stderr_text().find(text) != std::string::npos) return true;
+    (void)pacer.receive(Millis(50));
+  }
+  return stderr_text().find(text) != std::string::npos;
+}
+
 ControlClient& Daemon::control() {
   if (!control_client_) control_client_ = std::make_unique<ControlClient>(control_);
   return *control_client_;

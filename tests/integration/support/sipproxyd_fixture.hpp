@@ -52,6 +52,11 @@ class Daemon {
   int stop_gracefully();  // SIGTERM; returns the exit status
   void kill9();           // SIGKILL, reaped
   bool running();
+  void signal(int sig);
+  // Rewrites the config file (listen/store/control kept as the fixture set them).
+  void rewrite_config(json config);
+  // Waits (bounded) until the daemon's stderr contains `text`.
+  bool wait_stderr(const std::string& text, Millis limit);
 
   const json& ready() const noexcept { return ready_; }
   std::uint16_t port() const noexcept { return port_; }

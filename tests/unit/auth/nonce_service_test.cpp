@@ -134,3 +134,44 @@ TEST(NonceCounter, CountsPerNonceAndForgetsOldest) {
 
 }  // namespace
 }  // namespace sip::auth
+
+namespace sip::auth {
+namespace {
+
+std::string hex_of(const HmacSha256& h) {
+  static const char* d = "0123456789abcdef";
+  std::string s;
+  for (auto b : h) {
+    s.push_back(d[b >> 4]);
+    s.push_back(d[b & 15]);
+  }
+  return s;
+}
+
+std::span<const std::uint8_t> bytes_of(std::string_view v) {
+  return {reinterpret_cast<const std::uint8_t*>(v.data()), v.size()};
+}
+
+// RFC 4231 test cases 2 and 6 (key shorter than and longer than a block),
+// and agreement with the one-shot hmac_sha256 over split input.
+TEST(HmacSha256Key, MatchesRfc4231AndTheOneShotHmac) {
+  HmacSha256 out{};
+  HmacSha256Key jefe(bytes_of("Jefe"));
+  ASSERT_TRUE(jefe.ok());
+  ASSERT_TRUE(jefe.mac({bytes_of("what do ya want "), bytes_of("for nothing?")}, out));
+  EXPECT_EQ(hex_of(out), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+
+  const std::string long_key(131, '\xaa');
+  HmacSha256Key big(bytes_of(long_key));
+  ASSERT_TRUE(big.mac({bytes_of("Test Using Larger Than Block-Size Key - Hash Key First")}, out));
+  EXPECT_EQ(hex_of(out), "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+
+  HmacSha256 one_shot{};
+  const std::string data = "stamp-random|realm|ip";
+  ASSERT_TRUE(hmac_sha256(bytes_of("Jefe"), bytes_of(data), one_shot));
+  ASSERT_TRUE(jefe.mac({bytes_of("stamp-"), bytes_of(""), bytes_of("random|realm|ip")}, out));
+  EXPECT_EQ(out, one_shot);
+}
+
+}  // namespace
+}  // namespace sip::auth
