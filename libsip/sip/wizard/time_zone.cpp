@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <vector>
 
+#include "sip/base/civil_time.hpp"
+
 namespace sip::wizard {
 
 // ---- POSIX TZ strings (RFC 8536 section 3.3, the TZif footer) --------------
@@ -23,24 +25,8 @@ struct PosixTz {
   RuleDate start, end;
 };
 
-constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) noexcept {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
 constexpr std::int64_t year_of_days(std::int64_t z) noexcept {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  return static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
+  return civil_from_days(z).year;
 }
 
 constexpr bool is_leap(std::int64_t y) noexcept {
