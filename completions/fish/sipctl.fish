@@ -1,5 +1,5 @@
 # fish completion for sipctl (sipsmith). Lists the same commands and flags as --help.
-set -l cmds customer domain account binding stats reload export import raw
+set -l cmds customer domain account binding provider dialplan cdr stats reload export import raw
 complete -c sipctl -f
 complete -c sipctl -s h -l help -d 'Show the options and examples'
 complete -c sipctl -l version -d 'Show the version'
@@ -12,6 +12,9 @@ complete -c sipctl -n "not __fish_seen_subcommand_from $cmds" -a customer -d 'Cu
 complete -c sipctl -n "not __fish_seen_subcommand_from $cmds" -a domain -d 'Served SIP domains'
 complete -c sipctl -n "not __fish_seen_subcommand_from $cmds" -a account -d 'SIP accounts'
 complete -c sipctl -n "not __fish_seen_subcommand_from $cmds" -a binding -d 'Registrar bindings'
+complete -c sipctl -n "not __fish_seen_subcommand_from $cmds" -a provider -d 'SIP providers'
+complete -c sipctl -n "not __fish_seen_subcommand_from $cmds" -a dialplan -d 'Dial plans'
+complete -c sipctl -n "not __fish_seen_subcommand_from $cmds" -a cdr -d 'Call detail records'
 complete -c sipctl -n "not __fish_seen_subcommand_from $cmds" -a stats -d 'Daemon counters'
 complete -c sipctl -n "not __fish_seen_subcommand_from $cmds" -a reload -d 'Reload config and directory'
 complete -c sipctl -n "not __fish_seen_subcommand_from $cmds" -a export -d 'Print the provisioning document'
@@ -23,6 +26,8 @@ complete -c sipctl -n "__fish_seen_subcommand_from customer; and not __fish_seen
 complete -c sipctl -n "__fish_seen_subcommand_from domain; and not __fish_seen_subcommand_from $leaf" -a 'list add set rm'
 complete -c sipctl -n "__fish_seen_subcommand_from account; and not __fish_seen_subcommand_from $leaf" -a 'list show add set passwd rm'
 complete -c sipctl -n "__fish_seen_subcommand_from binding; and not __fish_seen_subcommand_from $leaf" -a 'list rm'
+complete -c sipctl -n "__fish_seen_subcommand_from provider dialplan; and not __fish_seen_subcommand_from $leaf" -a 'list show add set rm'
+complete -c sipctl -n "__fish_seen_subcommand_from cdr; and not __fish_seen_subcommand_from $leaf" -a 'list'
 
 # customer add/set
 complete -c sipctl -n '__fish_seen_subcommand_from customer account; and __fish_seen_subcommand_from add set passwd' -s P -l password-file -r -F -d 'Read the password from a file (- for stdin)'
@@ -53,9 +58,35 @@ complete -c sipctl -n '__fish_seen_subcommand_from account; and __fish_seen_subc
 complete -c sipctl -n '__fish_seen_subcommand_from account; and __fish_seen_subcommand_from set' -l dont-mangle -x -a 'yes no' -d 'Keep private addresses'
 # binding rm
 complete -c sipctl -n '__fish_seen_subcommand_from binding; and __fish_seen_subcommand_from rm' -l contact -x -d 'Only this contact'
+# provider / dialplan / cdr
+complete -c sipctl -n '__fish_seen_subcommand_from provider dialplan cdr' -l owner -x -d 'Owning customer'
+complete -c sipctl -n '__fish_seen_subcommand_from provider dialplan; and __fish_seen_subcommand_from set' -l rename -x -d 'New name'
+complete -c sipctl -n '__fish_seen_subcommand_from provider; and __fish_seen_subcommand_from add set' -s P -l password-file -r -F -d 'Read the provider password from a file (- for stdin)'
+complete -c sipctl -n '__fish_seen_subcommand_from provider; and __fish_seen_subcommand_from add set' -l server -x -d 'sip:host[:port] or host[:port]'
+complete -c sipctl -n '__fish_seen_subcommand_from provider; and __fish_seen_subcommand_from add set' -l username -x -d 'Provider user name'
+complete -c sipctl -n '__fish_seen_subcommand_from provider; and __fish_seen_subcommand_from add set' -l auth-username -x -d 'Digest user name'
+complete -c sipctl -n '__fish_seen_subcommand_from provider; and __fish_seen_subcommand_from add set' -l outbound-proxy -x -d 'Send requests via this proxy'
+complete -c sipctl -n '__fish_seen_subcommand_from provider; and __fish_seen_subcommand_from add set' -l from -x -d 'From header template'
+complete -c sipctl -n '__fish_seen_subcommand_from provider; and __fish_seen_subcommand_from add set' -l custom-headers -x -d '|-separated Name: value headers'
+complete -c sipctl -n '__fish_seen_subcommand_from provider; and __fish_seen_subcommand_from add set' -l register-contact -x -d 'Contact of the registration'
+complete -c sipctl -n '__fish_seen_subcommand_from provider; and __fish_seen_subcommand_from add set' -l register-expiry -x -d 'Registration expiry (60-86400 s)'
+complete -c sipctl -n '__fish_seen_subcommand_from provider; and __fish_seen_subcommand_from add set' -l register-server -x -d 'Registrar'
+complete -c sipctl -n '__fish_seen_subcommand_from provider; and __fish_seen_subcommand_from add set' -l register-realm -x -d 'Digest realm of the registrar'
+complete -c sipctl -n '__fish_seen_subcommand_from provider; and __fish_seen_subcommand_from add' -l register -d 'Register with the provider'
+complete -c sipctl -n '__fish_seen_subcommand_from provider; and __fish_seen_subcommand_from add' -l read-only -d 'Read-only for the customer'
+complete -c sipctl -n '__fish_seen_subcommand_from provider; and __fish_seen_subcommand_from set' -l register -x -a 'yes no' -d 'Register with the provider'
+complete -c sipctl -n '__fish_seen_subcommand_from provider; and __fish_seen_subcommand_from set' -l read-only -x -a 'yes no' -d 'Read-only for the customer'
+complete -c sipctl -n '__fish_seen_subcommand_from dialplan; and __fish_seen_subcommand_from add set' -l type -x -a 'lua wizard dialstring' -d 'Plan type'
+complete -c sipctl -n '__fish_seen_subcommand_from dialplan; and __fish_seen_subcommand_from add set' -s f -l file -r -F -d 'Source file (- for stdin)'
+complete -c sipctl -n '__fish_seen_subcommand_from dialplan; and __fish_seen_subcommand_from add set' -l description -x -d 'Free text'
+complete -c sipctl -n '__fish_seen_subcommand_from cdr; and __fish_seen_subcommand_from list' -l call-id -x -d 'Only this Call-ID'
+complete -c sipctl -n '__fish_seen_subcommand_from cdr; and __fish_seen_subcommand_from list' -l bridge-id -x -d 'Only the legs of this call'
+complete -c sipctl -n '__fish_seen_subcommand_from cdr; and __fish_seen_subcommand_from list' -l since -x -d 'Created at or after (unix ms)'
+complete -c sipctl -n '__fish_seen_subcommand_from cdr; and __fish_seen_subcommand_from list' -l until -x -d 'Created before (unix ms)'
+complete -c sipctl -n '__fish_seen_subcommand_from cdr; and __fish_seen_subcommand_from list' -l limit -x -d 'At most N records'
 # export / import / raw
 complete -c sipctl -n '__fish_seen_subcommand_from export' -s o -l output -r -F -d 'Write to FILE'
 complete -c sipctl -n '__fish_seen_subcommand_from import' -F -d 'Document file'
 complete -c sipctl -n '__fish_seen_subcommand_from import' -l replace -d 'Also remove what the document does not list'
 complete -c sipctl -n '__fish_seen_subcommand_from import' -s n -l dry-run -d 'Validate and count only'
-complete -c sipctl -n '__fish_seen_subcommand_from raw' -a 'customer.list customer.get customer.add customer.update customer.remove domain.list domain.add domain.update domain.remove account.list account.get account.add account.update account.remove binding.list binding.remove stats reload export import' -d 'Method'
+complete -c sipctl -n '__fish_seen_subcommand_from raw' -a 'customer.list customer.get customer.add customer.update customer.remove domain.list domain.add domain.update domain.remove account.list account.get account.add account.update account.remove binding.list binding.remove provider.list provider.get provider.add provider.update provider.remove dialplan.list dialplan.get dialplan.add dialplan.update dialplan.remove cdr.list stats reload export import' -d 'Method'

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -228,6 +229,68 @@ TEST_F(SipctlTest, ProvisionsCustomersDomainsAndAccounts) {
   EXPECT_EQ(json::parse(r.out)["username"], "demo");
 }
 
+TEST_F(SipctlTest, ProvidersAndDialPlansRoundTrip) {
+  ASSERT_EQ(sipctl({"customer", "add", "demo"}).status, 0);
+  const std::string pw_file = dir_.file("provider.pw");
+  { std::ofstream(pw_file) << "itsp-secret\n"; }
+  CtlRun r =
+      sipctl({"provider", "add", "ITSP", "--owner", "demo", "--server", "sip.example.net:5080",
+              "--username", "joe", "-P", pw_file, "--register", "--register-expiry", "600"});
+  ASSERT_EQ(r.status, 0) << r.dump();
+  EXPECT_EQ(field(r.out, "server"), "sip:sip.example.net:5080");
+  EXPECT_EQ(field(r.out, "password_set"), "yes");
+  EXPECT_EQ(field(r.out, "register_expiry"), "600");
+  EXPECT_EQ(r.out.find("itsp-secret"), std::string::npos) << r.out;
+  r = sipctl({"--json", "provider", "list", "--owner", "demo"});
+  ASSERT_EQ(r.status, 0) << r.dump();
+  auto providers = r.ndjson();
+  ASSERT_EQ(providers.size(), 1u);
+  EXPECT_EQ(providers[0]["name"], "ITSP");
+  EXPECT_EQ(providers[0]["register_enabled"], true);
+  EXPECT_EQ(r.out.find("itsp-secret"), std::string::npos) << r.out;
+  r = sipctl({"provider", "set", "itsp", "--owner", "demo", "--register", "no"},
+             {{"SIPCTL_PASSWORD", "other-secret"}});
+  ASSERT_EQ(r.status, 0) << r.dump();
+  EXPECT_EQ(field(r.out, "register_enabled"), "no");
+  json doc = json::parse(sipctl({"--json", "export"}).out);
+  ASSERT_EQ(doc["providers"].size(), 1u);
+  EXPECT_EQ(doc["providers"][0]["password"], "other-secret");
+
+  // A dial plan from a file, then one from stdin with a Lua syntax error.
+  const std::string plan = dir_.file("out.lua");
+  { std::ofstream(plan) << "sys.Log('calling')\nsys.Dial(req.URI.User .. '@ITSP')\n"; }
+  r = sipctl({"dialplan", "add", "out", "--owner", "demo", "--type", "lua", "--file", plan,
+              "--description", "outgoing"});
+  ASSERT_EQ(r.status, 0) << r.dump();
+  EXPECT_EQ(field(r.out, "type"), "lua");
+  r = sipctl({"dialplan", "show", "out", "--owner", "demo"});
+  ASSERT_EQ(r.status, 0) << r.dump();
+  EXPECT_NE(r.out.find("---\nsys.Log('calling')\nsys.Dial("), std::string::npos) << r.out;
+  r = shell(
+      "printf 'sys.Log(1)\\nif x then\\nsys.Log(2)\\n' | \"$SIPCTL\" dialplan add bad "
+      "--owner demo --type lua --file -");
+  EXPECT_EQ(r.status, 1) << r.dump();
+  EXPECT_NE(r.err.find("line 4"), std::string::npos) << r.dump();  // 'end' expected at the end
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.dump();
+  r = sipctl({"--json", "dialplan", "list", "--owner", "demo"});
+  ASSERT_EQ(r.status, 0) << r.dump();
+  ASSERT_EQ(r.ndjson().size(), 1u);
+  EXPECT_EQ(r.ndjson()[0]["name"], "out");
+  r = sipctl({"dialplan", "list"});
+  EXPECT_NE(r.out.find("outgoing"), std::string::npos) << r.out;
+  r = shell("echo 'sys.Log(\"v2\")' | \"$SIPCTL\" --json dialplan set out --owner demo -f -");
+  ASSERT_EQ(r.status, 0) << r.dump();
+  EXPECT_EQ(json::parse(r.out)["source"], "sys.Log(\"v2\")\n");
+
+  r = sipctl({"--json", "cdr", "list", "--owner", "demo", "--limit", "5"});
+  ASSERT_EQ(r.status, 0) << r.dump();
+  EXPECT_EQ(r.out, "");  // no calls yet
+  EXPECT_EQ(sipctl({"dialplan", "rm", "out", "--owner", "demo"}).out, "removed\n");
+  EXPECT_EQ(sipctl({"provider", "rm", "itsp", "--owner", "demo"}).out, "removed\n");
+  r = sipctl({"provider", "show", "itsp", "--owner", "demo"});
+  EXPECT_EQ(r.status, 1) << r.dump();
+}
+
 TEST_F(SipctlTest, DaemonErrorsExitOneWithOneLineOnStderr) {
   CtlRun r = sipctl({"account", "show", "nobody@nowhere.test"});
   EXPECT_EQ(r.status, 1) << r.dump();
@@ -293,12 +356,16 @@ TEST_F(SipctlTest, ExportToAFileAndImportItBack) {
   r = sipctl({"import", file, "--dry-run"});
   ASSERT_EQ(r.status, 0) << r.dump();
   EXPECT_EQ(r.out,
-            "dry run, nothing changed: would import 1 customer(s), 1 domain(s), 1 account(s)\n");
+            "dry run, nothing changed: would import 1 customer(s), 1 domain(s), 1 account(s), "
+            "0 provider(s), 0 dial plan(s)\n");
   EXPECT_EQ(sipctl({"account", "show", "1001@sipsmith.test"}).status, 1);
 
   r = shell("\"$SIPCTL\" --json import - --replace < '" + file + "'");
   ASSERT_EQ(r.status, 0) << r.dump();
-  EXPECT_EQ(json::parse(r.out), json({{"customers", 1}, {"domains", 1}, {"accounts", 1}}));
+  EXPECT_EQ(
+      json::parse(r.out),
+      json(
+          {{"customers", 1}, {"domains", 1}, {"accounts", 1}, {"providers", 0}, {"dialplans", 0}}));
   EXPECT_EQ(json::parse(sipctl({"--json", "export"}).out), doc);
 
   // A bad document changes nothing and names the record.
@@ -323,18 +390,39 @@ std::set<std::string> long_flags(const std::string& text) {
 }
 
 TEST_F(SipctlTest, HelpManPageAndCompletionsListTheSameCommandsAndFlags) {
-  const std::vector<std::vector<std::string>> commands = {
-      {"customer", "list"}, {"customer", "show"},
-      {"customer", "add"},  {"customer", "set"},
-      {"customer", "rm"},   {"domain", "list"},
-      {"domain", "add"},    {"domain", "set"},
-      {"domain", "rm"},     {"account", "list"},
-      {"account", "show"},  {"account", "add"},
-      {"account", "set"},   {"account", "passwd"},
-      {"account", "rm"},    {"binding", "list"},
-      {"binding", "rm"},    {"stats"},
-      {"reload"},           {"export"},
-      {"import"},           {"raw"}};
+  const std::vector<std::vector<std::string>> commands = {{"customer", "list"},
+                                                          {"customer", "show"},
+                                                          {"customer", "add"},
+                                                          {"customer", "set"},
+                                                          {"customer", "rm"},
+                                                          {"domain", "list"},
+                                                          {"domain", "add"},
+                                                          {"domain", "set"},
+                                                          {"domain", "rm"},
+                                                          {"account", "list"},
+                                                          {"account", "show"},
+                                                          {"account", "add"},
+                                                          {"account", "set"},
+                                                          {"account", "passwd"},
+                                                          {"account", "rm"},
+                                                          {"binding", "list"},
+                                                          {"binding", "rm"},
+                                                          {"provider", "list"},
+                                                          {"provider", "show"},
+                                                          {"provider", "add"},
+                                                          {"provider", "set"},
+                                                          {"provider", "rm"},
+                                                          {"dialplan", "list"},
+                                                          {"dialplan", "show"},
+                                                          {"dialplan", "add"},
+                                                          {"dialplan", "set"},
+                                                          {"dialplan", "rm"},
+                                                          {"cdr", "list"},
+                                                          {"stats"},
+                                                          {"reload"},
+                                                          {"export"},
+                                                          {"import"},
+                                                          {"raw"}};
   std::set<std::string> flags;
   CtlRun top = sipctl({"--help"});
   ASSERT_EQ(top.status, 0);

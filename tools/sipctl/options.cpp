@@ -26,6 +26,9 @@ constexpr const char* kExamples = R"(Examples:
   sipctl binding list 1001@sipsmith.test
   sipctl binding rm 1001@sipsmith.test --contact sip:1001@192.0.2.7:5060
   sipctl export -o provisioning.json && sipctl import provisioning.json --replace --dry-run
+  sipctl provider add itsp --owner demo --server sip.example.net -P pw.txt --register
+  sipctl dialplan add out --owner demo --type lua --file out.lua
+  sipctl --json cdr list --owner demo --limit 20
   sipctl raw account.get '{"username":"1001","domain":"sipsmith.test"}'
 
 Socket: --socket, else $SIPSMITH_CONTROL_SOCKET, else ./sipproxyd.sock.
@@ -35,44 +38,12 @@ $SIPCTL_PASSWORD; `add` without either lets the daemon generate one (shown once)
 Exit status: 0 success, 1 the daemon answered with an error, 2 usage or local
 error, 3 cannot connect or no answer in time.)";
 
-// "yes"/"no" and friends for `set` options.
-bool parse_bool(const std::string& value, const std::string& option) {
-  static const char* kTrue[] = {"yes", "true", "on", "1"};
-  static const char* kFalse[] = {"no", "false", "off", "0"};
-  for (const char* t : kTrue)
-    if (value == t) return true;
-  for (const char* f : kFalse)
-    if (value == f) return false;
-  throw UsageError(option + ": expected yes or no, not '" + value + "'");
-}
-
 // "user@domain" -> {user, domain}
 std::pair<std::string, std::string> split_account(const std::string& s) {
   auto at = s.rfind('@');
   if (at == std::string::npos || at == 0 || at + 1 == s.size())
     throw UsageError("expected USER@DOMAIN, not '" + s + "'");
   return {s.substr(0, at), s.substr(at + 1)};
-}
-
-std::optional<std::string> password_from(const Args& a, bool prompt, const std::string& text) {
-  cli::PasswordSources sources;
-  sources.file = a.password_file;
-  sources.env_var = kPasswordEnv;
-  sources.prompt = prompt;
-  sources.prompt_text = text;
-  return cli::read_password(sources);
-}
-
-std::string read_input(const std::string& file) {
-  std::ostringstream text;
-  if (file == "-") {
-    text << std::cin.rdbuf();
-  } else {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw UsageError("cannot read " + file);
-    text << in.rdbuf();
-  }
-  return text.str();
 }
 
 void add_password_option(CLI::App* cmd, Args& a) {
@@ -224,6 +195,38 @@ const CLI::App& leaf(const CLI::App& app) {
 
 }  // namespace
 
+// "yes"/"no" and friends for `set` options.
+bool parse_bool(const std::string& value, const std::string& option) {
+  static const char* kTrue[] = {"yes", "true", "on", "1"};
+  static const char* kFalse[] = {"no", "false", "off", "0"};
+  for (const char* t : kTrue)
+    if (value == t) return true;
+  for (const char* f : kFalse)
+    if (value == f) return false;
+  throw UsageError(option + ": expected yes or no, not '" + value + "'");
+}
+
+std::optional<std::string> password_from(const Args& a, bool prompt, const std::string& text) {
+  cli::PasswordSources sources;
+  sources.file = a.password_file;
+  sources.env_var = kPasswordEnv;
+  sources.prompt = prompt;
+  sources.prompt_text = text;
+  return cli::read_password(sources);
+}
+
+std::string read_input(const std::string& file) {
+  std::ostringstream text;
+  if (file == "-") {
+    text << std::cin.rdbuf();
+  } else {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw UsageError("cannot read " + file);
+    text << in.rdbuf();
+  }
+  return text.str();
+}
+
 void define_cli(CLI::App& app, Args& a) {
   app.description("Manage a running sipproxyd through its control socket.");
   app.set_version_flag("--version", "sipctl " + cli::version());
@@ -239,6 +242,7 @@ void define_cli(CLI::App& app, Args& a) {
   define_customer(app, a);
   define_domain(app, a);
   define_account(app, a);
+  define_plan_commands(app, a);
   define_others(app, a);
   app.footer(kExamples);  // after the subcommands, which would inherit it
 }
@@ -357,7 +361,7 @@ Request build_request(const CLI::App& app, const Args& a) {
         throw UsageError("params: expected a JSON object, e.g. '{\"username\":\"demo\"}'");
       p = std::move(params);
     }
-  } else {
+  } else if (!build_plan_request(cmd, a, r)) {
     throw UsageError("unknown command '" + c + "'");
   }
   return r;

@@ -1,10 +1,13 @@
 // sipctl's command line: global flags and the subcommand tree (customer,
-// domain, account, binding, stats, reload, export, import, raw), turned into
-// one control request {method, params}. Thread-safety: start-up only.
+// domain, account, binding, provider, dialplan, cdr, stats, reload, export,
+// import, raw), turned into one control request {method, params}.
+// Thread-safety: start-up only.
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -47,6 +50,17 @@ struct Args {
   std::string input_file;   // import FILE|-
   bool replace = false, dry_run = false;
   std::string raw_method, raw_params;
+  // provider / dialplan / cdr (options_plans.cpp)
+  std::string new_name;  // --rename
+  std::string type, file;
+  std::string server, username, auth_username, outbound_proxy, from, custom_headers;
+  std::string register_contact, register_server, register_realm;
+  int register_expiry = -1;
+  bool flag_register = false, flag_read_only = false;  // add: flags
+  std::string register_enabled, read_only;             // set: yes|no
+  std::string call_id, bridge_id;
+  std::int64_t since = -1, until = -1;
+  int limit = -1;
 };
 
 // What to send and how to show the answer.
@@ -64,6 +78,15 @@ void define_cli(CLI::App& app, Args& args);
 // After parsing: the request of the chosen subcommand. Reads password files,
 // prompts, import files. Throws UsageError.
 Request build_request(const CLI::App& app, const Args& args);
+// provider / dialplan / cdr (options_plans.cpp). build_plan_request()
+// returns false when `command` is not one of theirs.
+void define_plan_commands(CLI::App& app, Args& args);
+bool build_plan_request(const CLI::App& leaf, const Args& args, Request& request);
+// Shared by both option files.
+std::optional<std::string> password_from(const Args& a, bool prompt, const std::string& text);
+std::string read_input(const std::string& file);
+bool parse_bool(const std::string& value, const std::string& option);
+
 // --socket, else $SIPSMITH_CONTROL_SOCKET, else ./sipproxyd.sock.
 std::string socket_path(const Args& args);
 

@@ -115,6 +115,24 @@ const std::vector<std::string> kAccountOrder = {
     "incoming_only", "keepalive",  "out_dialplan", "in_dialplan", "ip_acl",
     "dont_mangle",   "network_id", "description",  "created"};
 
+const std::vector<std::string> kProviderOrder = {"name",
+                                                 "owner",
+                                                 "server",
+                                                 "username",
+                                                 "password_set",
+                                                 "auth_username",
+                                                 "outbound_proxy",
+                                                 "from",
+                                                 "custom_headers",
+                                                 "register_enabled",
+                                                 "register_contact",
+                                                 "register_expiry",
+                                                 "register_server",
+                                                 "register_realm",
+                                                 "read_only",
+                                                 "id",
+                                                 "created"};
+
 }  // namespace
 
 void render_json(std::ostream& out, const json& result) {
@@ -157,6 +175,52 @@ void render_human(std::ostream& out, const Request& r, const json& result) {
            {"REMOTE", "remote"},
            {"EXPIRES_IN", "expires_in"},
            {"USER_AGENT", "user_agent"}});
+  } else if (c == "provider list") {
+    table(out, result,
+          {{"OWNER", "owner"},
+           {"NAME", "name"},
+           {"SERVER", "server"},
+           {"USERNAME", "username"},
+           {"PASSWORD_SET", "password_set"},
+           {"REGISTER", "register_enabled"},
+           {"CREATED", "created"}});
+  } else if (c == "dialplan list") {
+    table(out, result,
+          {{"OWNER", "owner"},
+           {"NAME", "name"},
+           {"TYPE", "type"},
+           {"BYTES", "source_bytes"},
+           {"UPDATED", "updated"},
+           {"DESCRIPTION", "description"}});
+  } else if (c == "cdr list") {
+    json rows = json::array();
+    for (auto row : result) {  // times are unix milliseconds
+      if (row.contains("created") && row["created"].is_number_integer())
+        row["created"] = row["created"].get<std::int64_t>() / 1000;
+      rows.push_back(std::move(row));
+    }
+    table(out, rows,
+          {{"CREATED", "created"},
+           {"DIR", "direction"},
+           {"OWNER", "owner"},
+           {"ACCOUNT", "account"},
+           {"DST_URI", "dst_uri"},
+           {"FROM_USER", "from_user"},
+           {"STATUS", "answer_status"},
+           {"RING_S", "ring_duration"},
+           {"TALK_S", "talk_duration"},
+           {"CALL_ID", "call_id"}});
+  } else if (c.starts_with("provider ") && result.is_object() && result.contains("name")) {
+    record(out, result, kProviderOrder);
+  } else if (c.starts_with("dialplan ") && result.is_object() && result.contains("name")) {
+    json head = result;
+    head.erase("source");
+    record(out, head,
+           {"name", "owner", "type", "description", "id", "source_bytes", "created", "updated"});
+    if (c == "dialplan show" && result.contains("source") && result["source"].is_string()) {
+      std::string source = result["source"].get<std::string>();
+      out << "---\n" << source << (source.empty() || source.back() == '\n' ? "" : "\n");
+    }
   } else if (c.starts_with("customer ") && result.is_object() && result.contains("username")) {
     record(out, result, kCustomerOrder);
   } else if (c.starts_with("domain ") && result.is_object() && result.contains("name")) {
@@ -182,6 +246,10 @@ void render_human(std::ostream& out, const Request& r, const json& result) {
         << cell(result.value("customers", json(0)), "") << " customer(s), "
         << cell(result.value("domains", json(0)), "") << " domain(s), "
         << cell(result.value("accounts", json(0)), "") << " account(s)"
+        << (result.contains("providers") ? ", " + cell(result["providers"], "") + " provider(s)"
+                                         : std::string())
+        << (result.contains("dialplans") ? ", " + cell(result["dialplans"], "") + " dial plan(s)"
+                                         : std::string())
         << (r.params.value("replace", false) ? " (replacing the rest)" : "") << "\n";
   } else {
     out << dump(result, 2) << "\n";  // export, raw

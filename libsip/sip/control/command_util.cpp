@@ -87,6 +87,21 @@ std::optional<int> Fields::integer(std::string_view field, int min, int max) con
   return static_cast<int>(n);
 }
 
+std::optional<std::int64_t> Fields::integer64(std::string_view field, std::int64_t min,
+                                              std::int64_t max) const {
+  const json* v = find(field);
+  if (v == nullptr) return std::nullopt;
+  if (!v->is_number_integer()) fail(Errc::invalid_argument, name(field) + ": expected an integer");
+  if (v->is_number_unsigned() && v->get<std::uint64_t>() > static_cast<std::uint64_t>(max))
+    fail(Errc::invalid_argument,
+         name(field) + ": must be between " + std::to_string(min) + " and " + std::to_string(max));
+  auto n = v->get<std::int64_t>();
+  if (n < min || n > max)
+    fail(Errc::invalid_argument,
+         name(field) + ": must be between " + std::to_string(min) + " and " + std::to_string(max));
+  return n;
+}
+
 std::optional<std::vector<std::string>> Fields::string_list(std::string_view field) const {
   const json* v = find(field);
   if (v == nullptr) return std::nullopt;
@@ -228,6 +243,72 @@ json binding_json(const store::Binding& b, const std::string& account, std::int6
           {"expires_in", std::max<std::int64_t>(0, b.expires - now)}};
 }
 
+json provider_json(const store::Provider& p, const std::string& owner) {
+  return {{"id", p.id},
+          {"owner_id", p.owner_id},
+          {"owner", owner},
+          {"name", p.name},
+          {"type", p.type},
+          {"server", p.server},
+          {"username", p.username},
+          {"password_set", !p.password.empty()},
+          {"auth_username", p.auth_username},
+          {"outbound_proxy", p.outbound_proxy},
+          {"from", p.from_template},
+          {"custom_headers", p.custom_headers},
+          {"register_enabled", p.register_enabled},
+          {"register_contact", p.register_contact},
+          {"register_expiry", p.register_expiry},
+          {"register_server", p.register_server},
+          {"register_realm", p.register_realm},
+          {"read_only", p.read_only},
+          {"created", p.created}};
+}
+
+json dialplan_json(const store::DialPlan& d, const std::string& owner, bool with_source) {
+  json out = {{"id", d.id},
+              {"owner_id", d.owner_id},
+              {"owner", owner},
+              {"name", d.name},
+              {"type", d.type},
+              {"description", d.description},
+              {"source_bytes", d.source.size()},
+              {"created", d.created},
+              {"updated", d.updated}};
+  if (with_source) out["source"] = d.source;
+  return out;
+}
+
+json cdr_json(const store::Cdr& c, const std::string& owner) {
+  return {{"id", c.id},
+          {"owner_id", c.owner_id},
+          {"owner", owner},
+          {"account", c.account},
+          {"dialplan", c.dialplan},
+          {"direction", c.direction},
+          {"created", c.created},
+          {"dst_user", c.dst_user},
+          {"dst_host", c.dst_host},
+          {"dst_uri", c.dst_uri},
+          {"from_user", c.from_user},
+          {"from_name", c.from_name},
+          {"from_header", c.from_header},
+          {"call_id", c.call_id},
+          {"local_socket", c.local_socket},
+          {"remote_socket", c.remote_socket},
+          {"bridge_id", c.bridge_id},
+          {"progress_at", c.progress_at},
+          {"progress_status", c.progress_status},
+          {"progress_reason", c.progress_reason},
+          {"answered_at", c.answered_at},
+          {"answer_status", c.answer_status},
+          {"answer_reason", c.answer_reason},
+          {"hungup_at", c.hungup_at},
+          {"hangup_reason", c.hangup_reason},
+          {"ring_duration", c.ring_duration},
+          {"talk_duration", c.talk_duration}};
+}
+
 std::unordered_map<store::Id, std::string> customer_names(store::Store& store) {
   std::unordered_map<store::Id, std::string> out;
   for (const auto& c : unwrap(store.customers().list(), "customers")) out[c.id] = c.username;
@@ -252,6 +333,22 @@ store::Domain find_domain(store::Store& store, const std::string& name) {
   auto r = store.domains().find(name);
   if (!r && r.error().code == Errc::not_found) fail(Errc::not_found, "no domain " + quoted(name));
   return unwrap(std::move(r), "domain " + quoted(name));
+}
+
+store::Provider find_provider(store::Store& store, const store::Customer& owner,
+                              const std::string& name) {
+  const std::string what = "provider " + quoted(name) + " of " + quoted(owner.username);
+  auto r = store.providers().find(owner.id, name);
+  if (!r && r.error().code == Errc::not_found) fail(Errc::not_found, "no " + what);
+  return unwrap(std::move(r), what);
+}
+
+store::DialPlan find_dialplan(store::Store& store, const store::Customer& owner,
+                              const std::string& name) {
+  const std::string what = "dial plan " + quoted(name) + " of " + quoted(owner.username);
+  auto r = store.dialplans().find(owner.id, name);
+  if (!r && r.error().code == Errc::not_found) fail(Errc::not_found, "no " + what);
+  return unwrap(std::move(r), what);
 }
 
 store::SipAccount find_account(store::Store& store, const std::string& username,

@@ -49,6 +49,8 @@ class Fields {
   std::optional<std::string> string(std::string_view field) const;
   std::optional<bool> boolean(std::string_view field) const;
   std::optional<int> integer(std::string_view field, int min, int max) const;
+  std::optional<std::int64_t> integer64(std::string_view field, std::int64_t min,
+                                        std::int64_t max) const;
   std::optional<std::vector<std::string>> string_list(std::string_view field) const;
   std::string name(std::string_view field) const { return where_ + std::string(field); }
 
@@ -74,6 +76,11 @@ json customer_json(const store::Customer& c);
 json domain_json(const store::Domain& d, const std::string& owner);
 json account_json(const store::SipAccount& a, const std::string& owner);
 json binding_json(const store::Binding& b, const std::string& account, std::int64_t now);
+// Never the password: "password_set" says whether there is one.
+json provider_json(const store::Provider& p, const std::string& owner);
+// With "source" only when `with_source` (list shows "source_bytes" only).
+json dialplan_json(const store::DialPlan& d, const std::string& owner, bool with_source);
+json cdr_json(const store::Cdr& c, const std::string& owner);
 
 // Customer id -> username, for "owner" fields.
 std::unordered_map<store::Id, std::string> customer_names(store::Store& store);
@@ -82,6 +89,10 @@ std::string name_of(const std::unordered_map<store::Id, std::string>& names, sto
 // ---- lookups that fail with not_found and a clear message
 store::Customer find_customer(store::Store& store, const std::string& username);
 store::Domain find_domain(store::Store& store, const std::string& name);
+store::Provider find_provider(store::Store& store, const store::Customer& owner,
+                              const std::string& name);
+store::DialPlan find_dialplan(store::Store& store, const store::Customer& owner,
+                              const std::string& name);
 store::SipAccount find_account(store::Store& store, const std::string& username,
                                const std::string& domain);
 
@@ -89,6 +100,14 @@ store::SipAccount find_account(store::Store& store, const std::string& username,
 // fields present are applied; validated, messages name the field).
 void apply_customer_fields(const Fields& f, store::Customer& c);
 void apply_account_fields(const Fields& f, store::SipAccount& a);
+// Provider fields except owner and name ("from" sets from_template).
+void apply_provider_fields(const Fields& f, store::Provider& p);
+// type, source and description of a dial plan.
+void apply_dialplan_fields(const Fields& f, store::DialPlan& d);
+// Validate on save: compiles `d.source` with the compiler of `d.type`;
+// invalid_argument "<field>: line L:C: message" (":C" only when the
+// column is known) when it does not compile.
+void compile_dialplan(const store::DialPlan& d, const std::string& field);
 // Sets owner_id from a customer username, refusing a domain owned by
 // another customer (a.domain must be set).
 void set_owner(Context& ctx, store::SipAccount& a, const std::string& owner);
@@ -112,5 +131,8 @@ void register_domain_commands(CommandRegistry& registry, Context& context);
 void register_account_commands(CommandRegistry& registry, Context& context);
 void register_binding_commands(CommandRegistry& registry, Context& context);
 void register_provisioning_commands(CommandRegistry& registry, Context& context);
+void register_provider_commands(CommandRegistry& registry, Context& context);
+void register_dialplan_commands(CommandRegistry& registry, Context& context);
+void register_cdr_commands(CommandRegistry& registry, Context& context);
 
 }  // namespace sip::control::detail

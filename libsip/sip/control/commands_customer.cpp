@@ -50,7 +50,9 @@ json customer_add(Context& ctx, const json& params) {
   c.password_hash = hash_customer_password(ctx, *password);
   c.api_key = auth::make_api_key();
   c.id = unwrap(ctx.store.customers().add(c), "customer '" + c.username + "'");
-  json out = customer_json(unwrap(ctx.store.customers().get(c.id), "customer " + c.username));
+  store::Customer stored = unwrap(ctx.store.customers().get(c.id), "customer " + c.username);
+  ctx.directory.upsert_customer(stored);
+  json out = customer_json(stored);
   if (generated) out["password"] = *password;
   return out;
 }
@@ -67,14 +69,17 @@ json customer_update(Context& ctx, const json& params) {
     c.password_hash = hash_customer_password(ctx, *password);
   }
   unwrap(ctx.store.customers().update(c), "customer '" + c.username + "'");
-  return customer_json(unwrap(ctx.store.customers().get(c.id), "customer " + c.username));
+  store::Customer stored = unwrap(ctx.store.customers().get(c.id), "customer " + c.username);
+  ctx.directory.upsert_customer(stored);
+  return customer_json(stored);
 }
 
 json customer_remove(Context& ctx, const json& params) {
   Fields f(params);
   f.only({"username"});
   store::Customer c = find_customer(ctx.store, f.required_string("username"));
-  // The store removes the customer's domains, accounts and bindings with it.
+  // The store removes the customer's domains, accounts, bindings, providers
+  // and dial plans with it.
   auto accounts = unwrap(ctx.store.accounts().list(c.id), "accounts");
   unwrap(ctx.store.customers().remove(c.id), "customer '" + c.username + "'");
   for (const auto& a : accounts) {
@@ -85,6 +90,7 @@ json customer_remove(Context& ctx, const json& params) {
   for (const auto& d : ctx.directory.domains())
     if (d.owner_id == c.id) owned.push_back(d.id);
   for (store::Id id : owned) ctx.directory.remove_domain(id);
+  ctx.directory.remove_customer(c.id);  // with its providers and dial plans
   return {{"removed", true}};
 }
 

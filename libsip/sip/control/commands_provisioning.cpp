@@ -1,4 +1,5 @@
-// export / import of the provisioning document (helper-formats.md).
+// export / import of the provisioning document (helper-formats.md; the
+// optional "providers" and "dialplans" lists keep format version 1).
 #include <algorithm>
 #include <optional>
 #include <set>
@@ -55,6 +56,33 @@ json export_document(Context& ctx) {
                   {"network_id", a.network_id},
                   {"description", a.description}});
   }
+  json& ps = doc["providers"] = json::array();
+  for (const auto& p : unwrap(ctx.store.providers().list(), "providers")) {
+    ps.push_back({{"owner", name_of(names, p.owner_id)},
+                  {"name", p.name},
+                  {"type", p.type},
+                  {"server", p.server},
+                  {"username", p.username},
+                  {"password", p.password},
+                  {"auth_username", p.auth_username},
+                  {"outbound_proxy", p.outbound_proxy},
+                  {"from", p.from_template},
+                  {"custom_headers", p.custom_headers},
+                  {"register_enabled", p.register_enabled},
+                  {"register_contact", p.register_contact},
+                  {"register_expiry", p.register_expiry},
+                  {"register_server", p.register_server},
+                  {"register_realm", p.register_realm},
+                  {"read_only", p.read_only}});
+  }
+  json& dps = doc["dialplans"] = json::array();
+  for (const auto& d : unwrap(ctx.store.dialplans().list(), "dial plans")) {
+    dps.push_back({{"owner", name_of(names, d.owner_id)},
+                   {"name", d.name},
+                   {"type", d.type},
+                   {"source", d.source},
+                   {"description", d.description}});
+  }
   return doc;
 }
 
@@ -64,7 +92,11 @@ struct Document {
   const json* customers = nullptr;
   const json* domains = nullptr;
   const json* accounts = nullptr;
+  const json* providers = nullptr;
+  const json* dialplans = nullptr;
   std::set<std::string> customer_keys, domain_keys, account_keys;
+  // "lower owner/lower name"
+  std::set<std::string> provider_keys, dialplan_keys;
 };
 
 const json* list_of(const json& doc, const char* key) {
@@ -82,7 +114,7 @@ std::string where(const char* list, std::size_t i) {
 Document read_document(const json& doc) {
   if (!doc.is_object()) fail(Errc::invalid_argument, "document: expected an object");
   Fields top(doc, "document.");
-  top.only({"format", "version", "customers", "domains", "accounts"});
+  top.only({"format", "version", "customers", "domains", "accounts", "providers", "dialplans"});
   if (top.string("format").value_or("") != kFormat)
     fail(Errc::invalid_argument, std::string("document.format: expected \"") + kFormat + "\"");
   if (top.integer("version", 0, 1000).value_or(0) != kVersion)
@@ -91,6 +123,8 @@ Document read_document(const json& doc) {
   d.customers = list_of(doc, "customers");
   d.domains = list_of(doc, "domains");
   d.accounts = list_of(doc, "accounts");
+  d.providers = list_of(doc, "providers");
+  d.dialplans = list_of(doc, "dialplans");
   auto add_key = [](std::set<std::string>& keys, std::string key, const std::string& field) {
     if (!keys.insert(key).second) fail(Errc::conflict, field + ": '" + key + "' appears twice");
   };
@@ -111,12 +145,30 @@ Document read_document(const json& doc) {
               lower(f.required_string("username")) + "@" + lower(f.required_string("domain")),
               f.name("username"));
     }
+  auto owned = [&](const json* list, const char* name, std::set<std::string>& keys) {
+    if (list == nullptr) return;
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      Fields f((*list)[i], where(name, i));
+      add_key(keys, lower(f.required_string("owner")) + "/" + lower(f.required_string("name")),
+              f.name("name"));
+    }
+  };
+  owned(d.providers, "providers", d.provider_keys);
+  owned(d.dialplans, "dialplans", d.dialplan_keys);
   return d;
 }
 
-// Removes what the document does not list (replace): accounts, then
+// Removes what the document does not list (replace): providers and dial
+// plans, accounts, then
 // domains, then customers (whose removal takes the rest of theirs).
 void remove_absent(Context& ctx, const Document& doc) {
+  auto names = customer_names(ctx.store);
+  for (const auto& p : unwrap(ctx.store.providers().list(), "providers"))
+    if (!doc.provider_keys.count(lower(name_of(names, p.owner_id)) + "/" + lower(p.name)))
+      unwrap(ctx.store.providers().remove(p.id), "provider '" + p.name + "'");
+  for (const auto& d : unwrap(ctx.store.dialplans().list(), "dial plans"))
+    if (!doc.dialplan_keys.count(lower(name_of(names, d.owner_id)) + "/" + lower(d.name)))
+      unwrap(ctx.store.dialplans().remove(d.id), "dial plan '" + d.name + "'");
   for (const auto& a : unwrap(ctx.store.accounts().list(), "accounts"))
     if (!doc.account_keys.count(lower(a.username) + "@" + lower(a.domain)))
       unwrap(ctx.store.accounts().remove(a.id), "account " + a.username + "@" + a.domain);
@@ -234,6 +286,50 @@ void import_account(Context& ctx, const json& record, const std::string& at) {
   }
 }
 
+void import_provider(Context& ctx, const json& record, const std::string& at) {
+  Fields f(record, at);
+  f.only({"owner", "name", "type", "server", "username", "password", "auth_username",
+          "outbound_proxy", "from", "custom_headers", "register_enabled", "register_contact",
+          "register_expiry", "register_server", "register_realm", "read_only"});
+  store::Customer owner = find_customer(ctx.store, f.required_string("owner"));
+  std::string name = f.required_string("name");
+  auto found = ctx.store.providers().find(owner.id, name);
+  if (!found && found.error().code != Errc::not_found) unwrap(std::move(found), at + "name");
+  store::Provider p = found ? found.value() : store::Provider{};
+  p.owner_id = owner.id;
+  p.name = name;
+  if (!found) f.required_string("server");
+  apply_provider_fields(f, p);
+  const std::string what = at + "name: provider '" + name + "' of '" + owner.username + "'";
+  if (found) {
+    unwrap(ctx.store.providers().update(p), what);
+  } else {
+    unwrap(ctx.store.providers().add(p), what);
+  }
+}
+
+void import_dialplan(Context& ctx, const json& record, const std::string& at) {
+  Fields f(record, at);
+  f.only({"owner", "name", "type", "source", "description"});
+  store::Customer owner = find_customer(ctx.store, f.required_string("owner"));
+  std::string name = f.required_string("name");
+  auto found = ctx.store.dialplans().find(owner.id, name);
+  if (!found && found.error().code != Errc::not_found) unwrap(std::move(found), at + "name");
+  store::DialPlan d = found ? found.value() : store::DialPlan{};
+  d.owner_id = owner.id;
+  d.name = name;
+  if (!found && !f.has("source")) fail(Errc::invalid_argument, f.name("source") + ": required");
+  apply_dialplan_fields(f, d);
+  compile_dialplan(d, f.name("source"));
+  const std::string what = at + "name: dial plan '" + name + "' of '" + owner.username + "'";
+  if (found) {
+    d.updated = 0;
+    unwrap(ctx.store.dialplans().update(d), what);
+  } else {
+    unwrap(ctx.store.dialplans().add(d), what);
+  }
+}
+
 // Runs one record's import; errors that do not say where get the record's
 // position ("accounts[3]: no domain 'x.test'").
 template <class Fn>
@@ -279,6 +375,14 @@ json import_document(Context& ctx, const json& params) {
         for (std::size_t i = 0; i < doc.accounts->size(); ++i)
           at_record("accounts", i,
                     [&](const std::string& at) { import_account(ctx, (*doc.accounts)[i], at); });
+      if (doc.providers)
+        for (std::size_t i = 0; i < doc.providers->size(); ++i)
+          at_record("providers", i,
+                    [&](const std::string& at) { import_provider(ctx, (*doc.providers)[i], at); });
+      if (doc.dialplans)
+        for (std::size_t i = 0; i < doc.dialplans->size(); ++i)
+          at_record("dialplans", i,
+                    [&](const std::string& at) { import_dialplan(ctx, (*doc.dialplans)[i], at); });
     } catch (const CommandFailure& e) {
       failure = e;
       return make_error(Errc::invalid_argument, 0, "import failed");
@@ -295,6 +399,9 @@ json import_document(Context& ctx, const json& params) {
   json counts = {{"customers", doc.customer_keys.size()},
                  {"domains", doc.domain_keys.size()},
                  {"accounts", doc.account_keys.size()}};
+  // Only for documents that list them (older documents keep their answer).
+  if (doc.providers) counts["providers"] = doc.provider_keys.size();
+  if (doc.dialplans) counts["dialplans"] = doc.dialplan_keys.size();
   if (dry_run) return counts;
   // Bindings of accounts that are gone or now disabled go too.
   for (const auto& a : unwrap(ctx.store.accounts().list(), "accounts")) {

@@ -41,11 +41,12 @@ struct Context {
 };
 
 // Registers every method of helper-formats.md (customer.*, domain.*,
-// account.*, binding.*, stats, reload, export, import) over `context`.
+// account.*, binding.*, provider.*, dialplan.*, cdr.list, stats, reload,
+// export, import) over `context`.
 void register_commands(CommandRegistry& registry, Context& context);
 
-// Re-reads every domain and account from the store into the Directory,
-// keeping its default domain.
+// Re-reads every domain, account, customer, provider and dial plan from the
+// store into the Directory, keeping its default domain.
 Result<void> reload_directory(Context& context);
 
 // A password for people to type: `length` characters from an alphabet

@@ -44,6 +44,26 @@ class Directory {
     for (const auto& [id, account] : accounts_) fn(account);
   }
 
+  // Customers (id <-> username, time zone, caps) the call manager needs.
+  void set_customers(std::vector<store::Customer> customers);
+  void upsert_customer(store::Customer customer);  // by id; password_hash/api_key are dropped
+  void remove_customer(store::Id id);              // also its providers and dial plans
+  const store::Customer* customer(store::Id id) const;
+  const store::Customer* find_customer(std::string_view username) const;  // case-insensitive
+
+  // SIP providers, by owner and case-insensitive name.
+  void set_providers(std::vector<store::Provider> providers);
+  void upsert_provider(store::Provider provider);  // by id
+  void remove_provider(store::Id id);
+  const store::Provider* find_provider(store::Id owner, std::string_view name) const;
+  std::vector<const store::Provider*> providers_of(store::Id owner) const;  // sorted by name
+
+  // Dial plans, by owner and case-insensitive name.
+  void set_dialplans(std::vector<store::DialPlan> plans);
+  void upsert_dialplan(store::DialPlan plan);  // by id
+  void remove_dialplan(store::Id id);
+  const store::DialPlan* find_dialplan(store::Id owner, std::string_view name) const;
+
  private:
   static std::string key(std::string_view user, std::string_view domain);
   void reindex_domains();
@@ -53,6 +73,12 @@ class Directory {
   std::unordered_map<std::string, std::string> domain_index_;  // lower name/alias -> canonical
   std::unordered_map<store::Id, store::SipAccount> accounts_;
   std::unordered_map<std::string, store::Id> account_index_;  // lower user@canonical -> id
+  std::unordered_map<store::Id, store::Customer> customers_;
+  std::unordered_map<std::string, store::Id> customer_index_;  // lower username -> id
+  std::unordered_map<store::Id, store::Provider> providers_;
+  std::unordered_map<std::string, store::Id> provider_index_;  // "owner/lower name" -> id
+  std::unordered_map<store::Id, store::DialPlan> dialplans_;
+  std::unordered_map<std::string, store::Id> dialplan_index_;  // "owner/lower name" -> id
 };
 
 }  // namespace sip::directory

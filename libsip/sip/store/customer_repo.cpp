@@ -1,5 +1,6 @@
 // Customers: username and api_key unique; removal cascades (schema) to the
-// customer's domains, accounts, bindings and dial plan data.
+// customer's domains, accounts, bindings, providers, dial plans and dial plan
+// data (CDRs stay).
 #include "sip/store/sqlite_repos.hpp"
 #include "sip/store/validate.hpp"
 

@@ -94,9 +94,82 @@ CREATE TABLE dialplan_kv (
 ) WITHOUT ROWID;
 )sql";
 
+// v2: SIP providers and dial plans of customers (removed with their owner),
+// and call detail records (kept when the owner goes, for billing; times in
+// unix milliseconds).
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE providers (
+  id               INTEGER PRIMARY KEY,
+  owner_id         INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+  name             TEXT NOT NULL,
+  type             TEXT NOT NULL DEFAULT 'sip',
+  server           TEXT NOT NULL,
+  username         TEXT NOT NULL DEFAULT '',
+  password         TEXT NOT NULL DEFAULT '',
+  auth_username    TEXT NOT NULL DEFAULT '',
+  outbound_proxy   TEXT NOT NULL DEFAULT '',
+  from_template    TEXT NOT NULL DEFAULT '',
+  custom_headers   TEXT NOT NULL DEFAULT '',
+  register_enabled INTEGER NOT NULL DEFAULT 0,
+  register_contact TEXT NOT NULL DEFAULT '',
+  register_expiry  INTEGER NOT NULL DEFAULT 3600,
+  register_server  TEXT NOT NULL DEFAULT '',
+  register_realm   TEXT NOT NULL DEFAULT '',
+  read_only        INTEGER NOT NULL DEFAULT 0,
+  created          INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX providers_name ON providers(owner_id, lower(name));
+
+CREATE TABLE dialplans (
+  id          INTEGER PRIMARY KEY,
+  owner_id    INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+  name        TEXT NOT NULL,
+  type        TEXT NOT NULL DEFAULT 'lua' CHECK (type IN ('lua', 'wizard', 'dialstring')),
+  source      TEXT NOT NULL DEFAULT '',
+  description TEXT NOT NULL DEFAULT '',
+  created     INTEGER NOT NULL,
+  updated     INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX dialplans_name ON dialplans(owner_id, lower(name));
+
+CREATE TABLE cdrs (
+  id              TEXT PRIMARY KEY,
+  owner_id        INTEGER NOT NULL DEFAULT 0,
+  account         TEXT NOT NULL DEFAULT '',
+  dialplan        TEXT NOT NULL DEFAULT '',
+  direction       TEXT NOT NULL DEFAULT '',
+  created         INTEGER NOT NULL,
+  dst_user        TEXT NOT NULL DEFAULT '',
+  dst_host        TEXT NOT NULL DEFAULT '',
+  dst_uri         TEXT NOT NULL DEFAULT '',
+  from_user       TEXT NOT NULL DEFAULT '',
+  from_name       TEXT NOT NULL DEFAULT '',
+  from_header     TEXT NOT NULL DEFAULT '',
+  call_id         TEXT NOT NULL DEFAULT '',
+  local_socket    TEXT NOT NULL DEFAULT '',
+  remote_socket   TEXT NOT NULL DEFAULT '',
+  bridge_id       TEXT NOT NULL DEFAULT '',
+  progress_at     INTEGER NOT NULL DEFAULT 0,
+  progress_status INTEGER NOT NULL DEFAULT 0,
+  progress_reason TEXT NOT NULL DEFAULT '',
+  answered_at     INTEGER NOT NULL DEFAULT 0,
+  answer_status   INTEGER NOT NULL DEFAULT 0,
+  answer_reason   TEXT NOT NULL DEFAULT '',
+  hungup_at       INTEGER NOT NULL DEFAULT 0,
+  hangup_reason   TEXT NOT NULL DEFAULT '',
+  ring_duration   INTEGER NOT NULL DEFAULT 0,
+  talk_duration   INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX cdrs_owner_created ON cdrs(owner_id, created);
+CREATE INDEX cdrs_created ON cdrs(created);
+CREATE INDEX cdrs_call_id ON cdrs(call_id);
+CREATE INDEX cdrs_bridge_id ON cdrs(bridge_id);
+)sql";
+
 // Append new steps here; versions are consecutive from 1.
 constexpr std::array kMigrations = {
     Migration{1, kSchemaV1},
+    Migration{2, kSchemaV2},
 };
 
 }  // namespace

@@ -90,4 +90,47 @@ class SqliteBindings final : public BindingRepository {
   Db& db_;
 };
 
+class SqliteProviders final : public ProviderRepository {
+ public:
+  explicit SqliteProviders(Db& db) : db_(db) {}
+  Result<std::vector<Provider>> list(Id owner = 0) override;
+  Result<Provider> get(Id id) override;
+  Result<Provider> find(Id owner, std::string_view name) override;
+  Result<Id> add(const Provider& provider) override;
+  Result<void> update(const Provider& provider) override;
+  Result<void> remove(Id id) override;
+
+ private:
+  Db& db_;
+};
+
+class SqliteDialPlans final : public DialPlanRepository {
+ public:
+  explicit SqliteDialPlans(Db& db) : db_(db) {}
+  Result<std::vector<DialPlan>> list(Id owner = 0) override;
+  Result<DialPlan> get(Id id) override;
+  Result<DialPlan> find(Id owner, std::string_view name) override;
+  Result<Id> add(const DialPlan& plan) override;
+  Result<void> update(const DialPlan& plan) override;
+  Result<void> remove(Id id) override;
+
+ private:
+  Db& db_;
+};
+
+class SqliteCdrs final : public CdrRepository {
+ public:
+  explicit SqliteCdrs(Db& db) : db_(db) {}
+  Result<void> upsert(const Cdr& cdr) override;
+  Result<std::vector<Cdr>> list(const CdrQuery& query) override;
+  Result<Cdr> get(std::string_view id) override;
+
+ private:
+  Db& db_;
+};
+
+// invalid_argument when no customer has `owner_id` (foreign keys would
+// report it too, without saying which field).
+Result<void> check_owner_exists(Db& db, Id owner_id, const char* detail);
+
 }  // namespace sip::store

@@ -20,12 +20,18 @@ class SqliteStore final : public Store {
         domains_(*db_),
         accounts_(*db_),
         bindings_(*db_),
+        providers_(*db_),
+        dialplans_(*db_),
+        cdrs_(*db_),
         version_(version) {}
 
   CustomerRepository& customers() override { return customers_; }
   DomainRepository& domains() override { return domains_; }
   AccountRepository& accounts() override { return accounts_; }
   BindingRepository& bindings() override { return bindings_; }
+  ProviderRepository& providers() override { return providers_; }
+  DialPlanRepository& dialplans() override { return dialplans_; }
+  CdrRepository& cdrs() override { return cdrs_; }
   int schema_version() const override { return version_; }
 
   // Outside a transaction: BEGIN IMMEDIATE .. COMMIT. Inside one (a
@@ -43,6 +49,9 @@ class SqliteStore final : public Store {
   SqliteDomains domains_;
   SqliteAccounts accounts_;
   SqliteBindings bindings_;
+  SqliteProviders providers_;
+  SqliteDialPlans dialplans_;
+  SqliteCdrs cdrs_;
   int version_;
 };
 

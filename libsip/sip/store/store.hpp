@@ -30,7 +30,8 @@ class CustomerRepository {
   // Returns the new id. `created` 0 = now.
   virtual Result<Id> add(const Customer& customer) = 0;
   virtual Result<void> update(const Customer& customer) = 0;  // by id
-  // Also removes the customer's domains, accounts and their bindings.
+  // Also removes the customer's domains, accounts and their bindings,
+  // providers and dial plans (CDRs stay, for billing).
   virtual Result<void> remove(Id id) = 0;
 };
 
@@ -74,6 +75,45 @@ class BindingRepository {
   virtual Result<std::size_t> remove_expired(std::int64_t now) = 0;
 };
 
+class ProviderRepository {
+ public:
+  virtual ~ProviderRepository() = default;
+  // owner 0 = every customer's providers. Ordered by owner, name.
+  virtual Result<std::vector<Provider>> list(Id owner = 0) = 0;
+  virtual Result<Provider> get(Id id) = 0;
+  virtual Result<Provider> find(Id owner, std::string_view name) = 0;  // case-insensitive
+  // conflict when the owner has that name; invalid_argument when a field
+  // breaks a rule (detail names it) or the owner does not exist.
+  virtual Result<Id> add(const Provider& provider) = 0;
+  virtual Result<void> update(const Provider& provider) = 0;  // by id
+  virtual Result<void> remove(Id id) = 0;
+};
+
+class DialPlanRepository {
+ public:
+  virtual ~DialPlanRepository() = default;
+  // owner 0 = every customer's plans. Ordered by owner, name.
+  virtual Result<std::vector<DialPlan>> list(Id owner = 0) = 0;
+  virtual Result<DialPlan> get(Id id) = 0;
+  virtual Result<DialPlan> find(Id owner, std::string_view name) = 0;  // case-insensitive
+  // The store checks names/types/sizes only (source <= 256 KiB); compiling
+  // the source (validate on save) is the caller's job before add/update.
+  // `updated` 0 = now.
+  virtual Result<Id> add(const DialPlan& plan) = 0;
+  virtual Result<void> update(const DialPlan& plan) = 0;  // by id
+  virtual Result<void> remove(Id id) = 0;
+};
+
+class CdrRepository {
+ public:
+  virtual ~CdrRepository() = default;
+  // Insert or replace by id.
+  virtual Result<void> upsert(const Cdr& cdr) = 0;
+  // Newest first (created DESC, id).
+  virtual Result<std::vector<Cdr>> list(const CdrQuery& query) = 0;
+  virtual Result<Cdr> get(std::string_view id) = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -81,6 +121,9 @@ class Store {
   virtual DomainRepository& domains() = 0;
   virtual AccountRepository& accounts() = 0;
   virtual BindingRepository& bindings() = 0;
+  virtual ProviderRepository& providers() = 0;
+  virtual DialPlanRepository& dialplans() = 0;
+  virtual CdrRepository& cdrs() = 0;
   // Runs `body` in one transaction: committed when it returns ok, rolled
   // back otherwise (its error is returned). Not re-entrant.
   virtual Result<void> transaction(const std::function<Result<void>()>& body) = 0;

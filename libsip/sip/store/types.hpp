@@ -1,7 +1,7 @@
 // Plain records of the provisioning store (customers, domains, SIP accounts,
-// registrar bindings). Values only: no I/O, no JSON; the store module reads
-// and writes them, the control/HTTP edges convert them to JSON. Times are unix
-// seconds (UTC). Ids are assigned by the store (0 = not stored yet).
+// registrar bindings, SIP providers, dial plans, CDRs). Values only: no I/O, no JSON; the store
+// module reads and writes them, the control/HTTP edges convert them to JSON. Times are unix seconds
+// (UTC). Ids are assigned by the store (0 = not stored yet).
 #pragma once
 
 #include <cstdint>
@@ -75,6 +75,90 @@ struct Binding {
   std::int64_t registered = 0;  // first registration
   std::int64_t updated = 0;     // last refresh
   std::int64_t expires = 0;     // absolute expiry time
+};
+
+// A SIP provider (ITSP) account of a customer (SIPSorcery SIPProvider fields,
+// behaviour reference 4.3). The password is kept in clear: the daemon must
+// answer the provider's digest challenges with it; it never leaves through
+// list/get (control shows "password_set"), only through `export`.
+struct Provider {
+  Id id = 0;
+  Id owner_id = 0;
+  std::string name;            // unique per owner, case-insensitive, no '.', [A-Za-z0-9_-]{1,64}
+  std::string type = "sip";    // "sip" only for now
+  std::string server;          // ProviderServer: "sip:sip.example.com[:port][;transport=tcp]"
+  std::string username;        // ProviderUsername (also the default From user)
+  std::string password;        // ProviderPassword
+  std::string auth_username;   // ProviderAuthUsername; empty = username
+  std::string outbound_proxy;  // ProviderOutboundProxy: "sip:host[:port]" or empty
+  std::string from_template;  // ProviderFrom, e.g. "\"Joe\" <sip:joe@example.com>"; empty = default
+  std::string custom_headers;  // '|'-separated "Name: value" added to every call
+  bool register_enabled = false;
+  std::string register_contact;  // RegisterContact
+  int register_expiry = 3600;    // 60..86400
+  std::string register_server;   // empty = server
+  std::string register_realm;    // empty = registrar host
+  bool read_only = false;
+  std::int64_t created = 0;
+};
+
+// A stored dial plan. `type` is "lua", "wizard" (JSON rules) or "dialstring"
+// (the whole source is one dial string). Validated on save.
+struct DialPlan {
+  Id id = 0;
+  Id owner_id = 0;
+  std::string name;  // unique per owner, case-insensitive, [A-Za-z0-9_.-]{1,64}
+  std::string type = "lua";
+  std::string source;
+  std::string description;
+  std::int64_t created = 0;
+  std::int64_t updated = 0;  // unix seconds of the last change (plan caches key on it)
+};
+
+// One call leg (SIPSorcery CDR fields, behaviour reference 5.4). The caller's
+// leg into the server has direction "in", every leg the server places "out";
+// legs of one call share `bridge_id`. Times are unix MILLISECONDS; 0 = did
+// not happen. Written (upserted by id) when the leg is created, when it is
+// answered and when it ends.
+struct Cdr {
+  std::string id;         // 32 hex chars, unique
+  Id owner_id = 0;        // customer (0 when the call had no owner)
+  std::string account;    // "user@domain" of the account involved, may be empty
+  std::string dialplan;   // dial plan name that placed/received the leg
+  std::string direction;  // "in" or "out"
+  std::int64_t created = 0;
+  std::string dst_user;
+  std::string dst_host;
+  std::string dst_uri;
+  std::string from_user;
+  std::string from_name;
+  std::string from_header;
+  std::string call_id;
+  std::string local_socket;   // "udp:127.0.0.1:5060"
+  std::string remote_socket;  // "udp:127.0.0.1:5070"
+  std::string bridge_id;
+  std::int64_t progress_at = 0;
+  int progress_status = 0;
+  std::string progress_reason;
+  std::int64_t answered_at = 0;
+  int answer_status = 0;  // final status of the leg (2xx, 4xx ...); 0 while none
+  std::string answer_reason;
+  std::int64_t hungup_at = 0;
+  std::string hangup_reason;
+  // Derived, whole seconds (rounded down): ring = (answered_at or hungup_at)
+  // - created; talk = hungup_at - answered_at. 0 while unknown.
+  int ring_duration = 0;
+  int talk_duration = 0;
+};
+
+// Filter of CdrRepository::list. Zero/empty fields do not filter.
+struct CdrQuery {
+  Id owner_id = 0;
+  std::string call_id;
+  std::string bridge_id;
+  std::int64_t since = 0;  // created >= since (ms)
+  std::int64_t until = 0;  // created < until (ms)
+  std::size_t limit = 1000;
 };
 
 }  // namespace sip::store

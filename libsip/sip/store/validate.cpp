@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "sip/base/text.hpp"
+#include "sip/uri/uri.hpp"
 
 namespace sip::store {
 namespace {
@@ -40,6 +41,36 @@ bool valid_ipv6_reference(std::string_view host) noexcept {
   return std::all_of(inner.begin(), inner.end(),
                      [](char c) { return is_hex(c) || c == ':' || c == '.'; }) &&
          inner.find(':') != std::string_view::npos;
+}
+
+bool name_char(char c) noexcept {
+  return is_alpha(c) || is_digit(c) || c == '_' || c == '-';
+}
+
+bool plan_name_char(char c) noexcept {
+  return name_char(c) || c == '.';
+}
+
+bool has_control(std::string_view s) noexcept {
+  return std::any_of(s.begin(), s.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
+// "sip:"/"sips:" URIs with a host stay as they are; a bare "host[:port]"
+// gets "sip:" in front. Empty stays empty when `optional`.
+bool normalize_sip_target(std::string& text, bool optional) {
+  if (text.empty()) return optional;
+  if (text.size() > 512 || has_control(text)) return false;
+  const std::string lowered = to_lower(text.substr(0, 5));
+  if (!lowered.starts_with("sip:") && !lowered.starts_with("sips:")) {
+    if (text.find(':') != std::string::npos && text.front() != '[' &&
+        text.find(':') != text.rfind(':')) {
+      return false;  // neither a URI nor host[:port]
+    }
+    text = "sip:" + text;
+  }
+  auto uri = uri::parse_uri(text);
+  return uri && uri->is_sip() && !uri->host.empty();
 }
 
 }  // namespace
@@ -123,6 +154,59 @@ Result<void> check_binding(const Binding& b) {
   if (b.account_id <= 0) return invalid("binding needs an account id");
   if (b.contact_key.empty()) return invalid("binding needs a contact key");
   if (b.contact_uri.empty()) return invalid("binding needs a contact URI");
+  return {};
+}
+
+Result<void> normalize_provider(Provider& p) {
+  if (p.name.empty() || p.name.size() > 64 ||
+      !std::all_of(p.name.begin(), p.name.end(), name_char)) {
+    return invalid("provider name must be 1 to 64 of [A-Za-z0-9_-]");
+  }
+  if (p.type != "sip") return invalid("provider type must be \"sip\"");
+  if (!normalize_sip_target(p.server, false)) {
+    return invalid("provider server must be a sip:/sips: URI with a host, or host[:port]");
+  }
+  if (!normalize_sip_target(p.outbound_proxy, true)) {
+    return invalid("provider outbound_proxy must be a sip:/sips: URI, host[:port] or empty");
+  }
+  if (!normalize_sip_target(p.register_server, true)) {
+    return invalid("provider register_server must be a sip:/sips: URI, host[:port] or empty");
+  }
+  if (p.register_expiry < 60 || p.register_expiry > 86400) {
+    return invalid("provider register_expiry must be 60 to 86400 seconds");
+  }
+  for (const std::string* field : {&p.username, &p.password, &p.auth_username, &p.from_template,
+                                   &p.register_contact, &p.register_realm}) {
+    if (field->size() > 512 || has_control(*field)) {
+      return invalid("provider text fields must be at most 512 characters without controls");
+    }
+  }
+  if (p.custom_headers.size() > 4096 || has_control(p.custom_headers)) {
+    return invalid("provider custom_headers must be at most 4096 characters without controls");
+  }
+  if (p.owner_id <= 0) return invalid("provider needs an owner");
+  if (p.created < 0) return invalid("created must not be negative");
+  return {};
+}
+
+Result<void> check_dialplan(const DialPlan& d) {
+  if (d.name.empty() || d.name.size() > 64 ||
+      !std::all_of(d.name.begin(), d.name.end(), plan_name_char)) {
+    return invalid("dial plan name must be 1 to 64 of [A-Za-z0-9_.-]");
+  }
+  if (d.type != "lua" && d.type != "wizard" && d.type != "dialstring") {
+    return invalid("dial plan type must be lua, wizard or dialstring");
+  }
+  if (d.source.size() > kMaxDialPlanSource) return invalid("dial plan source exceeds 256 KiB");
+  if (d.description.size() > 1024) return invalid("dial plan description exceeds 1024 bytes");
+  if (d.owner_id <= 0) return invalid("dial plan needs an owner");
+  if (d.created < 0 || d.updated < 0) return invalid("times must not be negative");
+  return {};
+}
+
+Result<void> check_cdr(const Cdr& c) {
+  if (c.id.empty() || c.id.size() > 64) return invalid("cdr id must be 1 to 64 characters");
+  if (c.owner_id < 0) return invalid("cdr owner id must not be negative");
   return {};
 }
 

@@ -4,6 +4,7 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,15 @@ Result<void> normalize_domain(Domain& domain);
 // Lower-cases the domain and the HA1 hex; checks username and secrets.
 Result<void> normalize_account(SipAccount& account);
 Result<void> check_binding(const Binding& binding);
+// Checks the name and fields; a bare "host[:port]" server, outbound proxy or
+// register server becomes "sip:host[:port]".
+Result<void> normalize_provider(Provider& provider);
+// Names, type ("lua", "wizard", "dialstring") and source size only.
+Result<void> check_dialplan(const DialPlan& plan);
+Result<void> check_cdr(const Cdr& cdr);
+
+// Dial plan source limit of the store (bytes).
+inline constexpr std::size_t kMaxDialPlanSource = 256 * 1024;
 
 bool valid_host_name(std::string_view host) noexcept;
 

@@ -83,7 +83,10 @@ TEST_F(ProvisioningTest, ExportThenImportIntoAFreshStoreRoundTrips) {
   json doc = ok("export");
   auto fresh = fresh_node("fresh.db");
   json counts = fresh->ok("import", {{"document", doc}});
-  EXPECT_EQ(counts, json({{"customers", 2}, {"domains", 2}, {"accounts", 3}}));
+  EXPECT_EQ(
+      counts,
+      json(
+          {{"customers", 2}, {"domains", 2}, {"accounts", 3}, {"providers", 0}, {"dialplans", 0}}));
   EXPECT_EQ(fresh->ok("export"), doc);
 
   // The fresh daemon's Directory serves the imported accounts with the same secrets.
@@ -156,8 +159,10 @@ TEST_F(ProvisioningTest, ImportReplaceRemovesWhatTheDocumentDoesNotList) {
   keep(doc["customers"], "username", "demo");
   keep(doc["domains"], "name", "sipsmith.test");
   keep(doc["accounts"], "username", "1001");
-  EXPECT_EQ(ok("import", {{"document", doc}, {"replace", true}}),
-            json({{"customers", 1}, {"domains", 1}, {"accounts", 1}}));
+  EXPECT_EQ(
+      ok("import", {{"document", doc}, {"replace", true}}),
+      json(
+          {{"customers", 1}, {"domains", 1}, {"accounts", 1}, {"providers", 0}, {"dialplans", 0}}));
   EXPECT_EQ(ok("export"), doc);
   EXPECT_EQ(n().directory.account_count(), 1u);
   EXPECT_EQ(n().directory.find("1002", "sipsmith.test"), nullptr);

@@ -39,17 +39,58 @@ std::string raw_query(const std::string& path, const char* sql) {
   return out;
 }
 
-TEST_F(StoreOpen, FreshFileGetsVersionOneWithWalAndForeignKeys) {
+TEST_F(StoreOpen, FreshFileGetsTheLatestVersionWithWalAndForeignKeys) {
   auto s = open();
   ASSERT_TRUE(s);
-  EXPECT_EQ(s->schema_version(), 1);
-  EXPECT_EQ(raw_query(path_, "PRAGMA user_version"), "1");
+  EXPECT_EQ(s->schema_version(), 2);
+  EXPECT_EQ(raw_query(path_, "PRAGMA user_version"), "2");
   EXPECT_EQ(raw_query(path_, "PRAGMA journal_mode"), "wal");
   EXPECT_EQ(raw_query(path_,
                       "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name "
                       "IN ('customers', 'domains', 'domain_aliases', 'sip_accounts', "
-                      "'bindings', 'dialplan_kv')"),
-            "6");
+                      "'bindings', 'dialplan_kv', 'providers', 'dialplans', 'cdrs')"),
+            "9");
+}
+
+// A version 1 file with data (the v2 tables dropped, as a v1 sipsmith left
+// it) is upgraded in place: data kept, new tables and indexes usable.
+TEST_F(StoreOpen, VersionOneFileIsMigratedInPlace) {
+  {
+    auto s = open();
+    ASSERT_TRUE(s);
+    const auto base = add_basics(*s);
+    ASSERT_TRUE(s->bindings().upsert(binding(base.account, "k")).ok());
+  }
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "DROP TABLE providers; DROP TABLE dialplans; DROP TABLE cdrs; "
+                           "PRAGMA user_version = 1;",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  ASSERT_EQ(raw_query(path_, "PRAGMA user_version"), "1");
+  ASSERT_EQ(raw_query(path_, "SELECT count(*) FROM sqlite_master WHERE name = 'providers'"), "0");
+  auto s = open();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->schema_version(), 2);
+  EXPECT_EQ(raw_query(path_, "PRAGMA user_version"), "2");
+  auto demo = s->customers().find("demo");
+  ASSERT_TRUE(demo.ok());
+  EXPECT_TRUE(s->accounts().find("1001", "sipsmith.test").ok());
+  EXPECT_EQ(s->bindings().list()->size(), 1u);
+  Provider p;
+  p.owner_id = demo->id;
+  p.name = "itsp";
+  p.server = "sip.example.net";
+  EXPECT_TRUE(s->providers().add(p).ok());
+  EXPECT_EQ(raw_query(path_,
+                      "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN "
+                      "('providers_name', 'dialplans_name', 'cdrs_owner_created', "
+                      "'cdrs_call_id', 'cdrs_bridge_id')"),
+            "5");
 }
 
 TEST_F(StoreOpen, ReopeningKeepsDataAndVersion) {
@@ -61,7 +102,7 @@ TEST_F(StoreOpen, ReopeningKeepsDataAndVersion) {
   }
   auto s = open();
   ASSERT_TRUE(s);
-  EXPECT_EQ(s->schema_version(), 1);
+  EXPECT_EQ(s->schema_version(), 2);
   EXPECT_TRUE(s->customers().find("demo").ok());
   EXPECT_TRUE(s->accounts().find("1001", "sipsmith.test").ok());
   EXPECT_EQ(s->bindings().list()->size(), 1u);
@@ -108,7 +149,7 @@ TEST_F(StoreOpen, MemoryDatabaseWorksForSingleConnectionTests) {
   o.path = ":memory:";
   auto s = open_sqlite(o);
   ASSERT_TRUE(s.ok()) << s.error().to_string();
-  EXPECT_EQ((*s)->schema_version(), 1);
+  EXPECT_EQ((*s)->schema_version(), 2);
   const auto base = add_basics(**s);
   EXPECT_GT(base.account, 0);
 }

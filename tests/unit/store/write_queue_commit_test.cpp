@@ -20,6 +20,9 @@ class FailingCommitStore final : public Store {
   DomainRepository& domains() override { return inner_->domains(); }
   AccountRepository& accounts() override { return inner_->accounts(); }
   BindingRepository& bindings() override { return inner_->bindings(); }
+  ProviderRepository& providers() override { return inner_->providers(); }
+  DialPlanRepository& dialplans() override { return inner_->dialplans(); }
+  CdrRepository& cdrs() override { return inner_->cdrs(); }
   int schema_version() const override { return inner_->schema_version(); }
   Result<void> transaction(const std::function<Result<void>()>& body) override {
     if (depth_ > 0) {
