@@ -29,7 +29,9 @@ struct Row {
 // Role rows and where they are tested (or the issue that will test them).
 const std::map<std::string, std::string>& role_owners() {
   static const std::map<std::string, std::string> owners{
-      {"invut.dat", "issue 5 (B2BUA forwards unknown Content-Type; its UAS answers 415)"},
+      {"invut.dat",
+       "sipproxyd's B2BUA forwards it, the phone answers 415: "
+       "SipproxydRfc4475.InviteWithUnknownContentTypeIsForwarded"},
       {"regaut01.dat",
        "the registrar: Rfc4475Registrar in rfc4475_registrar_test.cpp (401 challenge)"},
       {"zeromf.dat",
@@ -37,7 +39,9 @@ const std::map<std::string, std::string>& role_owners() {
       {"cparam01.dat", "the registrar: Rfc4475Registrar in rfc4475_registrar_test.cpp"},
       {"cparam02.dat", "the registrar: Rfc4475Registrar in rfc4475_registrar_test.cpp"},
       {"regescrt.dat", "the registrar: Rfc4475Registrar in rfc4475_registrar_test.cpp"},
-      {"sdp01.dat", "issue 5 (B2BUA forwards; its UAS answers 406 to an unusable Accept)"},
+      {"sdp01.dat",
+       "sipproxyd's B2BUA forwards it, the phone answers 406: "
+       "SipproxydRfc4475.Sdp01IsForwardedWithItsSdp"},
   };
   return owners;
 }

@@ -164,7 +164,7 @@ ServerConfig parse_object(const json& root, const std::string& base_dir) {
   ServerConfig cfg = default_config(base_dir);
   check_keys(root, "config",
              {"listen", "tls", "domains", "default_domain", "store", "control", "http", "registrar",
-              "security", "limits", "log"});
+              "security", "limits", "log", "b2bua", "dns"});
   if (auto it = root.find("listen"); it != root.end()) parse_listen(*it, cfg);
   if (auto it = root.find("tls"); it != root.end()) {
     check_keys(*it, "tls", {"cert", "key", "ca", "verify_peer"});
@@ -215,6 +215,27 @@ ServerConfig parse_object(const json& root, const std::string& base_dir) {
     cfg.http_bind = get_string(*it, "bind", "http", cfg.http_bind);
   }
   if (auto it = root.find("registrar"); it != root.end()) parse_registrar(*it, cfg);
+  if (auto it = root.find("b2bua"); it != root.end()) {
+    check_keys(*it, "b2bua", {"cdrs", "max_calls", "max_executions", "max_legs"});
+    auto& b = cfg.b2bua;
+    b.cdrs = get_bool(*it, "cdrs", "b2bua", b.cdrs);
+    b.max_calls = static_cast<std::size_t>(
+        get_int(*it, "max_calls", "b2bua", static_cast<std::int64_t>(b.max_calls), 1, 1000000));
+    b.max_executions = static_cast<std::size_t>(get_int(
+        *it, "max_executions", "b2bua", static_cast<std::int64_t>(b.max_executions), 1, 100000));
+    b.max_legs = static_cast<std::size_t>(
+        get_int(*it, "max_legs", "b2bua", static_cast<std::int64_t>(b.max_legs), 1, 100));
+  }
+  if (auto it = root.find("dns"); it != root.end()) {
+    check_keys(*it, "dns", {"nameservers"});
+    if (auto ns = it->find("nameservers"); ns != it->end()) {
+      if (!ns->is_array()) fail("dns.nameservers: expected an array of \"ip[:port]\" strings");
+      for (const auto& n : *ns) {
+        if (!n.is_string()) fail("dns.nameservers: expected strings");
+        cfg.nameservers.push_back(n.get<std::string>());
+      }
+    }
+  }
   if (auto it = root.find("security"); it != root.end()) parse_security(*it, cfg);
   if (auto it = root.find("limits"); it != root.end()) {
     check_keys(*it, "limits", {"max_message_size", "max_connections", "idle_timeout"});
@@ -320,6 +341,11 @@ std::string config_to_json(const ServerConfig& c) {
   j["limits"] = {{"max_message_size", c.transport.limits.max_message_size},
                  {"max_connections", c.transport.max_connections}};
   j["log"] = {{"level", lower(log_level_name(c.log_level))}};
+  j["b2bua"] = {{"cdrs", c.b2bua.cdrs},
+                {"max_calls", c.b2bua.max_calls},
+                {"max_executions", c.b2bua.max_executions},
+                {"max_legs", c.b2bua.max_legs}};
+  j["dns"] = {{"nameservers", c.nameservers}};
   return j.dump(2);
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "sip/b2bua/call_manager.hpp"
 #include "sip/base/log.hpp"
 #include "sip/base/result.hpp"
 #include "sip/registrar/registrar.hpp"
@@ -37,6 +38,8 @@ struct ServerConfig {
   registrar::Config registrar;
   std::chrono::seconds nonce_lifetime{300};
   LogLevel log_level = LogLevel::Info;
+  b2bua::Config b2bua;                   // calls: CDRs, caps
+  std::vector<std::string> nameservers;  // DNS for call legs; empty = /etc/resolv.conf
 };
 
 // Parses config text. `base_dir` resolves relative paths. On error the

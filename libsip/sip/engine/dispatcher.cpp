@@ -10,7 +10,8 @@
 namespace sip::engine {
 namespace {
 
-constexpr std::string_view kAllow = "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER";
+constexpr std::string_view kAllow =
+    "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO, UPDATE, MESSAGE";
 
 // A failed send is the transport's to count; the dispatcher only notes it.
 void note(const Result<void>& sent) {
@@ -94,6 +95,24 @@ void Dispatcher::on_request(txn::ServerTransaction txn, transport::Inbound&& in)
     registrar_->on_register(std::move(txn), std::move(in));
     return;
   }
+  // Calls: every request inside a dialog, and new INVITEs (classified by
+  // the call manager: From domain served = Out, request-URI served = In).
+  const auto to = m.to();
+  const bool in_dialog = to && !to->tag().empty() && method != msg::Method::Register;
+  if (in_dialog || method == msg::Method::Invite) {
+    if (calls_ == nullptr) {
+      reply(txn, 503, "Call manager not ready");
+      return;
+    }
+    if (in_dialog) {
+      ++stats_.in_dialog;
+      calls_->on_in_dialog(std::move(txn), std::move(in));
+    } else {
+      ++stats_.calls;
+      calls_->on_invite(std::move(txn), std::move(in));
+    }
+    return;
+  }
   if (!is_served_host(host)) {
     ++stats_.not_served;
     reply(txn, 404, "Domain not serviced");
@@ -103,8 +122,19 @@ void Dispatcher::on_request(txn::ServerTransaction txn, transport::Inbound&& in)
     answer_options(txn, m);
     return;
   }
-  ++stats_.not_implemented;
-  reply(txn, 501, "Not Implemented");
+  if (method == msg::Method::Bye || method == msg::Method::Refer) {
+    reply(txn, 481, "Call/Transaction Does Not Exist");
+    return;
+  }
+  ++stats_.not_allowed;
+  auto b = msg::make_response(m, 405, "Method Not Allowed");
+  b.header("Allow", kAllow);
+  b.header("Server", server_name_);
+  if (auto r = b.build()) {
+    reply(txn, std::move(*r));
+  } else {
+    reply(txn, 405, "Method Not Allowed");
+  }
 }
 
 void Dispatcher::answer_options(txn::ServerTransaction& txn, const msg::Message& request) {
@@ -123,8 +153,20 @@ void Dispatcher::answer_options(txn::ServerTransaction& txn, const msg::Message&
   }
 }
 
-void Dispatcher::on_ack_2xx(transport::Inbound&& /*in*/) {
-  // No dialogs yet (the B2BUA arrives with a later issue): nothing to do.
+void Dispatcher::on_ack_2xx(transport::Inbound&& in) {
+  if (calls_ != nullptr) calls_->on_ack(std::move(in));
+}
+
+void Dispatcher::on_cancel(txn::ServerId invite, const msg::Message& /*cancel*/) {
+  if (calls_ != nullptr) calls_->on_cancel(invite);
+}
+
+void Dispatcher::on_stray_response(transport::Inbound&& in) {
+  if (calls_ != nullptr) calls_->on_stray_response(std::move(in));
+}
+
+void Dispatcher::on_server_failed(txn::ServerId id, txn::ServerFailure why) {
+  if (calls_ != nullptr) calls_->on_server_failed(id, why);
 }
 
 }  // namespace sip::engine

@@ -2,8 +2,9 @@
 // lands here. It validates (RFC 3261 8.2), refuses blocked sources, sends
 // REGISTER to the registrar, answers OPTIONS addressed to the server itself
 // (also with Max-Forwards: 0, RFC 4475 zeromf), and refuses requests for
-// domains not served here (404, no open relay). Calls (INVITE and in-dialog
-// requests) belong to the B2BUA of a later issue and get 501 until then.
+// domains not served here (404, no open relay). INVITEs and every request
+// inside a dialog (a To tag) go to the B2BUA's call manager, which does its
+// own classification (an Out call's request-URI is not a served domain).
 // Thread-safety: core thread only.
 #pragma once
 
@@ -11,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "sip/b2bua/call_manager.hpp"
 #include "sip/directory/directory.hpp"
 #include "sip/registrar/registrar.hpp"
 #include "sip/transaction/transaction_user.hpp"
@@ -20,12 +22,14 @@ namespace sip::engine {
 
 struct DispatchStats {
   std::uint64_t requests = 0;
-  std::uint64_t invalid = 0;          // answered by validation (400, 420, 483, 505 ...)
-  std::uint64_t dropped = 0;          // validation said drop
-  std::uint64_t blocked = 0;          // from blocked sources
-  std::uint64_t options = 0;          // OPTIONS answered 200 by the server
-  std::uint64_t not_served = 0;       // 404 Domain not serviced
-  std::uint64_t not_implemented = 0;  // 501 (methods of later issues)
+  std::uint64_t invalid = 0;      // answered by validation (400, 420, 483, 505 ...)
+  std::uint64_t dropped = 0;      // validation said drop
+  std::uint64_t blocked = 0;      // from blocked sources
+  std::uint64_t options = 0;      // OPTIONS answered 200 by the server
+  std::uint64_t not_served = 0;   // 404 Domain not serviced
+  std::uint64_t not_allowed = 0;  // 405 out-of-dialog methods we do not take
+  std::uint64_t calls = 0;        // INVITEs handed to the call manager
+  std::uint64_t in_dialog = 0;    // requests with a To tag handed to the call manager
 };
 
 class Dispatcher final : public txn::TransactionUser {
@@ -34,6 +38,7 @@ class Dispatcher final : public txn::TransactionUser {
   // The registrar is built after the transaction layer, which needs this
   // object first; set it before the transport starts.
   void set_registrar(registrar::Registrar* registrar) noexcept { registrar_ = registrar; }
+  void set_call_manager(b2bua::CallManager* calls) noexcept { calls_ = calls; }
   // Addresses of the server's own listeners: an OPTIONS to one of them is for
   // the server itself.
   void set_local_addresses(std::vector<transport::SocketAddress> addresses);
@@ -41,6 +46,9 @@ class Dispatcher final : public txn::TransactionUser {
 
   void on_request(txn::ServerTransaction txn, transport::Inbound&& in) override;
   void on_ack_2xx(transport::Inbound&& in) override;
+  void on_cancel(txn::ServerId invite, const msg::Message& cancel) override;
+  void on_stray_response(transport::Inbound&& in) override;
+  void on_server_failed(txn::ServerId id, txn::ServerFailure why) override;
 
   const DispatchStats& stats() const noexcept { return stats_; }
 
@@ -50,6 +58,7 @@ class Dispatcher final : public txn::TransactionUser {
 
   const directory::Directory& directory_;
   registrar::Registrar* registrar_ = nullptr;
+  b2bua::CallManager* calls_ = nullptr;
   std::vector<transport::SocketAddress> local_;
   std::string server_name_;
   bool block_silently_ = false;

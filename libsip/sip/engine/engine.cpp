@@ -46,6 +46,19 @@ void QueuePersistence::erase(store::Id account_id, const std::string& contact_ke
   if (!r && *shared_done) (*shared_done)(r.error());
 }
 
+void QueueCdrSink::write(const store::Cdr& cdr) {
+  auto r = queue_.submit([cdr](store::Store& s) { return s.cdrs().upsert(cdr); },
+                         [](Result<void> result) {
+                           if (!result)
+                             log(LogLevel::Warn, "cdr",
+                                 "CDR not stored: " + std::string(result.error().detail));
+                         });
+  if (!r) {
+    ++dropped_;
+    log(LogLevel::Warn, "cdr", "CDR dropped (write queue full or stopped): " + cdr.id);
+  }
+}
+
 Result<void> Engine::Impl::load_directory() {
   for (const auto& name : config.domains) {
     auto found = store->domains().find(name);
@@ -60,8 +73,17 @@ Result<void> Engine::Impl::load_directory() {
   if (!domains) return domains.error();
   auto accounts = store->accounts().list();
   if (!accounts) return accounts.error();
+  auto customers = store->customers().list();
+  if (!customers) return customers.error();
+  auto providers = store->providers().list();
+  if (!providers) return providers.error();
+  auto plans = store->dialplans().list();
+  if (!plans) return plans.error();
   directory.set_domains(std::move(*domains), config.default_domain);
   directory.set_accounts(std::move(*accounts));
+  directory.set_customers(std::move(*customers));
+  directory.set_providers(std::move(*providers));
+  directory.set_dialplans(std::move(*plans));
   return {};
 }
 
@@ -125,6 +147,48 @@ bool Engine::Impl::build(std::string* message) {
   dispatcher->set_local_addresses(std::move(local));
   registrar->restore(std::move(*bindings));
 
+  // The call manager (B2BUA).
+  dns::ResolverOptions dns_options;
+  dns_options.nameservers = config.nameservers;
+  try {
+    resolver = std::make_unique<dns::Resolver>(
+        dns_options, [this](std::function<void()> fn) { loop.post(std::move(fn)); });
+  } catch (const std::exception& e) {
+    *message = std::string("cannot start the DNS resolver: ") + e.what();
+    return false;
+  }
+  cdr_sink = std::make_unique<QueueCdrSink>(*writes);
+  b2bua::Services svc;
+  svc.layer = txn.get();
+  svc.sender = transport.get();
+  svc.timers = &loop;
+  svc.wall = &loop.clock();
+  svc.directory = &directory;
+  svc.registrar = registrar.get();
+  svc.nonces = nonces.get();
+  svc.resolver = resolver.get();
+  svc.cdrs = cdr_sink.get();
+  // The event bus of later issues (console, metrics) subscribes here; until
+  // then call events are debug log lines.
+  svc.on_event = [](const b2bua::CallEvent& e) {
+    static constexpr const char* kNames[] = {"created", "progress", "answered", "hung_up"};
+    log(LogLevel::Debug, "call",
+        std::string(kNames[static_cast<int>(e.kind)]) + " bridge=" + e.bridge_id +
+            " call-id=" + e.call_id + " status=" + std::to_string(e.status) + " " + e.reason);
+  };
+  for (const auto& l : transport->listeners()) {
+    b2bua::Services::Listener x;
+    x.kind = l.kind;
+    x.address = l.address.to_string();
+    svc.listeners.push_back(std::move(x));
+  }
+  b2bua::Config cc = config.b2bua;
+  cc.server_name = config.registrar.server_name;
+  cc.offer_md5 = config.registrar.offer_md5;
+  cc.offer_sha256 = config.registrar.offer_sha256;
+  calls = std::make_unique<b2bua::CallManager>(std::move(svc), cc);
+  dispatcher->set_call_manager(calls.get());
+
   if (!start_control(message)) return false;
 
   loop.on_signals({SIGTERM, SIGINT, SIGHUP}, [this](int sig) {
@@ -164,6 +228,14 @@ Result<void> Engine::Impl::reload() {
   config.domains = fresh->domains;
   config.default_domain = fresh->default_domain;
   config.log_level = fresh->log_level;
+  {
+    b2bua::Config cc = fresh->b2bua;
+    cc.server_name = fresh->registrar.server_name;
+    cc.offer_md5 = fresh->registrar.offer_md5;
+    cc.offer_sha256 = fresh->registrar.offer_sha256;
+    calls->reconfigure(cc);
+    config.b2bua = fresh->b2bua;
+  }
   if (auto r = load_directory(); !r) return r.error();
   log_info("configuration reloaded from " + config.source_path);
   return {};
@@ -172,8 +244,10 @@ Result<void> Engine::Impl::reload() {
 void Engine::Impl::drain_and_stop() {
   if (stopping) return;
   stopping = true;
-  log_info("stopping: draining the store writer");
+  log_info("stopping: ending calls and draining the store writer");
   stop_control();
+  // Calls end first so their final CDRs are in the queue before the flush.
+  if (calls) calls->shutdown();
   // Every binding change acknowledged so far is committed; completions the
   // writer posted run before the stop below (the loop runs posts in order).
   writes->flush();

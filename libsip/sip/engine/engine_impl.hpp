@@ -11,7 +11,9 @@
 #include <string>
 
 #include "sip/auth/nonce_service.hpp"
+#include "sip/b2bua/call_manager.hpp"
 #include "sip/directory/directory.hpp"
+#include "sip/dns/resolver.hpp"
 #include "sip/engine/config.hpp"
 #include "sip/engine/dispatcher.hpp"
 #include "sip/engine/engine.hpp"
@@ -65,6 +67,19 @@ class QueuePersistence final : public registrar::Persistence {
   store::WriteQueue& queue_;
 };
 
+// CDRs go through the store's WriteQueue (group commit, own thread). A full
+// queue drops the record with a log line and a counter (never blocks SIP).
+class QueueCdrSink final : public b2bua::CdrSink {
+ public:
+  explicit QueueCdrSink(store::WriteQueue& queue) : queue_(queue) {}
+  void write(const store::Cdr& cdr) override;
+  std::uint64_t dropped() const noexcept { return dropped_; }
+
+ private:
+  store::WriteQueue& queue_;
+  std::uint64_t dropped_ = 0;
+};
+
 struct Engine::Impl {
   explicit Impl(ServerConfig cfg);
   ~Impl();
@@ -92,6 +107,9 @@ struct Engine::Impl {
   std::unique_ptr<txn::TransactionLayer> txn;
   std::unique_ptr<QueuePersistence> persistence;
   std::unique_ptr<registrar::Registrar> registrar;
+  std::unique_ptr<dns::Resolver> resolver;
+  std::unique_ptr<QueueCdrSink> cdr_sink;
+  std::unique_ptr<b2bua::CallManager> calls;
   std::unique_ptr<ControlHost> control;
   std::size_t bindings_restored = 0;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();

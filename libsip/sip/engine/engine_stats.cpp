@@ -34,6 +34,7 @@ nlohmann::json Engine::Impl::stats() const {
   const auto& r = registrar->stats();
   const auto& d = dispatcher->stats();
   const auto w = writes->stats();
+  const auto& cs = calls->stats();
   const auto uptime =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started);
   return {
@@ -58,7 +59,9 @@ nlohmann::json Engine::Impl::stats() const {
         {"dropped_silently", relay.dropped()},
         {"options", d.options},
         {"not_served", d.not_served},
-        {"not_implemented", d.not_implemented}}},
+        {"not_allowed", d.not_allowed},
+        {"calls", d.calls},
+        {"in_dialog", d.in_dialog}}},
       {"registrar",
        {{"registers", r.registers},
         {"ok", r.ok},
@@ -74,6 +77,21 @@ nlohmann::json Engine::Impl::stats() const {
         {"keepalives_sent", r.keepalives_sent},
         {"keepalive_failures", r.keepalive_failures},
         {"persist_failures", r.persist_failures}}},
+      {"calls",
+       {{"invites", cs.invites},
+        {"active", cs.active},
+        {"challenged", cs.challenged},
+        {"auth_failures", cs.auth_failures},
+        {"rejected", cs.rejected},
+        {"answered", cs.answered},
+        {"failed", cs.failed},
+        {"cancelled", cs.cancelled},
+        {"legs", cs.legs},
+        {"in_dialog", cs.in_dialog},
+        {"no_dialog", cs.no_dialog},
+        {"duration_limit", cs.duration_limit},
+        {"cdrs_written", cs.cdrs_written},
+        {"executions", calls->running_executions()}}},
       {"store",
        {{"schema_version", store->schema_version()},
         {"submitted", w.submitted},

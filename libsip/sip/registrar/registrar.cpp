@@ -8,6 +8,7 @@
 #include "sip/base/log.hpp"
 #include "sip/base/random.hpp"
 #include "sip/registrar/registrar_impl.hpp"
+#include "sip/uri/uri.hpp"
 
 namespace sip::registrar {
 namespace {
@@ -153,6 +154,37 @@ std::vector<store::Binding> Registrar::bindings(store::Id account_id) const {
   if (it == impl_->accounts.end()) return out;
   out.reserve(it->second.serials.size());
   for (std::uint64_t serial : it->second.serials) out.push_back(impl_->slots.at(serial).b);
+  return out;
+}
+
+std::vector<Registrar::CallTarget> Registrar::call_targets(store::Id account_id) const {
+  std::vector<CallTarget> out;
+  const auto it = impl_->accounts.find(account_id);
+  if (it == impl_->accounts.end()) return out;
+  out.reserve(it->second.serials.size());
+  for (std::uint64_t serial : it->second.serials) {
+    const Slot& s = impl_->slots.at(serial);
+    CallTarget t;
+    t.binding = s.b;
+    t.destination.kind = s.kind;
+    t.destination.address = s.source;
+    t.destination.flow = s.flow;
+    // The mangled contact says where the phone is reachable: its NAT
+    // pinhole (the REGISTER's source) when the contact was rewritten, else
+    // the contact itself (dont_mangle, or a contact that already matched).
+    const std::string& where = s.b.mangled_uri.empty() ? s.b.contact_uri : s.b.mangled_uri;
+    if (const auto u = uri::parse_uri(where);
+        u && (u->host_kind == uri::HostKind::IPv4 || u->host_kind == uri::HostKind::IPv6)) {
+      if (auto a = transport::SocketAddress::from_ip(u->host, u->port_or_default())) {
+        if (!(*a == s.source)) {
+          t.destination.address = *a;
+          // A UDP flow is tied to its remote address; a connection is kept.
+          if (!transport::is_reliable(s.kind)) t.destination.flow = 0;
+        }
+      }
+    }
+    out.push_back(std::move(t));
+  }
   return out;
 }
 

@@ -37,7 +37,7 @@ struct UserAgentRule {
 };
 
 struct Config {
-  std::chrono::seconds min_expires{60};      // 0 < requested < min -> 423 + Min-Expires
+  std::chrono::seconds min_expires{60};  // 0 < requested < min -> 423 + Min-Expires
   std::chrono::seconds max_expires{3600};
   std::chrono::seconds default_expires{3600};  // no expires param nor header
   std::vector<UserAgentRule> user_agent_rules;
@@ -91,17 +91,17 @@ struct BindingEvent {
 };
 
 struct Stats {
-  std::uint64_t registers = 0;       // REGISTER requests handled
-  std::uint64_t ok = 0;              // answered 200
-  std::uint64_t challenged = 0;      // answered 401
-  std::uint64_t auth_failures = 0;   // bad credentials / unknown user (403)
-  std::uint64_t stale = 0;           // 401 stale=true
-  std::uint64_t rejected = 0;        // other 4xx/5xx
-  std::uint64_t blocked = 0;         // requests from blocked sources
-  std::uint64_t blocked_sources = 0; // sources blocked now
-  std::uint64_t bindings = 0;        // current bindings
-  std::uint64_t expired = 0;         // bindings removed by expiry
-  std::uint64_t evicted = 0;         // bindings removed by the per-account limit
+  std::uint64_t registers = 0;        // REGISTER requests handled
+  std::uint64_t ok = 0;               // answered 200
+  std::uint64_t challenged = 0;       // answered 401
+  std::uint64_t auth_failures = 0;    // bad credentials / unknown user (403)
+  std::uint64_t stale = 0;            // 401 stale=true
+  std::uint64_t rejected = 0;         // other 4xx/5xx
+  std::uint64_t blocked = 0;          // requests from blocked sources
+  std::uint64_t blocked_sources = 0;  // sources blocked now
+  std::uint64_t bindings = 0;         // current bindings
+  std::uint64_t expired = 0;          // bindings removed by expiry
+  std::uint64_t evicted = 0;          // bindings removed by the per-account limit
   std::uint64_t keepalives_sent = 0;
   std::uint64_t keepalive_failures = 0;
   std::uint64_t persist_failures = 0;
@@ -136,6 +136,14 @@ class Registrar {
   void note_auth_failure(std::string_view ip);
 
   std::vector<store::Binding> bindings(store::Id account_id) const;
+  // Where to send a call for each binding of an account: the binding and the
+  // destination (the REGISTER's source, transport and flow, so requests
+  // reach phones behind NAT through the pinhole they opened).
+  struct CallTarget {
+    store::Binding binding;
+    transport::Destination destination;
+  };
+  std::vector<CallTarget> call_targets(store::Id account_id) const;
   std::vector<store::Binding> all_bindings() const;
   // Removes one binding (by contact key) or all of an account's; not_found
   // when there was nothing to remove.

@@ -85,12 +85,23 @@ std::string SocketAddress::ip_string() const {
   return buf;
 }
 
+// Appends instead of chaining operator+ on literals: g++ 12 -O3 reports a
+// bogus -Wrestrict for that form (GCC bug 105329).
 std::string SocketAddress::host_string() const {
-  return v6 ? "[" + ip_string() + "]" : ip_string();
+  if (!v6) return ip_string();
+  std::string out;
+  out.reserve(48);
+  out.push_back('[');
+  out.append(ip_string());
+  out.push_back(']');
+  return out;
 }
 
 std::string SocketAddress::to_string() const {
-  return host_string() + ":" + std::to_string(port);
+  std::string out = host_string();
+  out.push_back(':');
+  out.append(std::to_string(port));
+  return out;
 }
 
 bool SocketAddress::is_loopback() const noexcept {

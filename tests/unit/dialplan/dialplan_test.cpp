@@ -2,6 +2,8 @@
 // names, URI splitting.
 #include <gtest/gtest.h>
 
+#include "sip/base/clock.hpp"
+#include "sip/dialplan/dialstring_plan.hpp"
 #include "sip/dialplan/execution.hpp"
 #include "sip/dialplan/limiter.hpp"
 #include "sip/dialplan/outcome.hpp"
@@ -123,3 +125,62 @@ TEST(SplitUri, SipTelAndRelaxed) {
 
 }  // namespace
 }  // namespace sip::dialplan
+
+// ---- dial plans of type "dialstring"
+
+namespace {
+
+TEST(DialStringPlan, DialsItsTextThenReportsTheFailure) {
+  sip::dialplan::DialStringCompiler c;
+  auto r = c.compile("out", "${dst}@prov1|${dst}@prov2\n");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.plan->type(), sip::dialplan::PlanType::DialString);
+  auto ex = r.plan->new_execution();
+  sip::ManualClock clock;
+  sip::dialplan::CallContext ctx;
+  ctx.clock = &clock;
+  auto a = ex->start(ctx);
+  auto* dial = std::get_if<sip::dialplan::Dial>(&a);
+  ASSERT_NE(dial, nullptr);
+  EXPECT_EQ(dial->dial_string, "${dst}@prov1|${dst}@prov2");
+  sip::dialplan::DialResult res;
+  res.outcome = sip::dialplan::DialOutcome::Failed;
+  res.failure_status = 486;
+  auto d = ex->resume(res);
+  auto* done = std::get_if<sip::dialplan::Done>(&d);
+  ASSERT_NE(done, nullptr);
+  EXPECT_EQ(done->kind, sip::dialplan::DoneKind::Unanswered);
+  EXPECT_EQ(done->status, 486);
+  EXPECT_TRUE(ex->done());
+}
+
+TEST(DialStringPlan, AnsweredAndCancelledEndQuietly) {
+  sip::dialplan::DialStringCompiler c;
+  auto r = c.compile("in", "bob@local");
+  ASSERT_TRUE(r.ok());
+  sip::ManualClock clock;
+  sip::dialplan::CallContext ctx;
+  ctx.clock = &clock;
+  auto ex = r.plan->new_execution();
+  (void)ex->start(ctx);
+  sip::dialplan::DialResult ok;
+  ok.outcome = sip::dialplan::DialOutcome::Answered;
+  auto d = ex->resume(ok);
+  EXPECT_EQ(std::get<sip::dialplan::Done>(d).kind, sip::dialplan::DoneKind::Answered);
+  auto ex2 = r.plan->new_execution();
+  (void)ex2->start(ctx);
+  auto d2 = ex2->resume(sip::dialplan::CallerCancelled{});
+  EXPECT_EQ(std::get<sip::dialplan::Done>(d2).kind, sip::dialplan::DoneKind::ClientCancelled);
+}
+
+TEST(DialStringPlan, SyntaxErrorsPointAtLineAndColumn) {
+  sip::dialplan::DialStringCompiler c;
+  auto r = c.compile("bad", "a@b[dt=x]");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error.line, 1);
+  EXPECT_GT(r.error.column, 1);
+  EXPECT_FALSE(r.error.message.empty());
+  EXPECT_FALSE(c.compile("empty", "  \n").ok());
+}
+
+}  // namespace

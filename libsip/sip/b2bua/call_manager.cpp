@@ -1,0 +1,425 @@
+// Intake of new INVITEs (classification, authentication, dial plan start)
+// and the driving loop of dial plan executions.
+#include "sip/b2bua/call_manager.hpp"
+
+#include <utility>
+#include <variant>
+
+#include "sip/b2bua/call_impl.hpp"
+#include "sip/base/ci.hpp"
+#include "sip/base/log.hpp"
+#include "sip/base/random.hpp"
+#include "sip/dialplan/dialstring_plan.hpp"
+#include "sip/dialplan/outcome.hpp"
+#include "sip/message/builder.hpp"
+#include "sip/registrar/registrar.hpp"
+#include "sip/uri/escape.hpp"
+#include "sip/uri/uri.hpp"
+
+namespace sip::b2bua {
+namespace {
+
+constexpr const char* kLog = "b2bua";
+
+std::string str(std::string_view v) {
+  return std::string(v);
+}
+
+}  // namespace
+
+std::string dialog_key(std::string_view call_id, std::string_view tag) {
+  std::string k;
+  k.reserve(call_id.size() + tag.size() + 1);
+  k.append(call_id).push_back('\n');
+  k.append(tag);
+  return k;
+}
+
+CallManager::Impl::Impl(Services s, Config c)
+    : svc(std::move(s)), config(std::move(c)), limiter(config.max_executions) {
+  dummy_ha1[0] = random_token(32);
+  dummy_ha1[1] = random_token(64);
+}
+
+CallManager::Impl::~Impl() = default;
+
+CallManager::CallManager(Services services, Config config)
+    : impl_(std::make_unique<Impl>(std::move(services), std::move(config))) {}
+CallManager::~CallManager() = default;
+
+void CallManager::reconfigure(Config config) {
+  impl_->limiter.set_global_max(config.max_executions);
+  impl_->config = std::move(config);
+}
+void CallManager::on_invite(txn::ServerTransaction txn, transport::Inbound&& in) {
+  impl_->on_invite(std::move(txn), std::move(in));
+}
+void CallManager::on_in_dialog(txn::ServerTransaction txn, transport::Inbound&& in) {
+  impl_->on_in_dialog(std::move(txn), std::move(in));
+}
+void CallManager::on_ack(transport::Inbound&& in) {
+  impl_->on_ack(std::move(in));
+}
+void CallManager::on_stray_response(transport::Inbound&& in) {
+  impl_->on_stray_response(std::move(in));
+}
+void CallManager::on_cancel(txn::ServerId invite) {
+  Call* call = impl_->find_call_by_uas(invite);
+  if (call == nullptr || call->state != CallState::Routing) return;
+  ++impl_->stats.cancelled;
+  call->cdr.answer_status = 487;
+  call->cdr.answer_reason = "Request Terminated";
+  impl_->cancel_legs(*call, 0, "caller cancelled");
+  // The layer answers the INVITE 487 when this returns.
+  call->uas = txn::ServerId{};
+  if (!call->execution_done && call->execution)
+    impl_->drive(*call, call->execution->resume(dialplan::CallerCancelled{}));
+  impl_->end_call(*call, "caller cancelled");
+}
+void CallManager::on_server_failed(txn::ServerId id, txn::ServerFailure /*why*/) {
+  if (Call* call = impl_->find_call_by_uas(id)) {
+    call->uas = txn::ServerId{};
+    if (call->state == CallState::Routing) {
+      impl_->cancel_legs(*call, 0, "caller unreachable");
+      if (!call->execution_done && call->execution)
+        impl_->drive(*call, call->execution->resume(dialplan::CallerCancelled{}));
+    }
+    impl_->end_call(*call, "caller unreachable");
+  }
+}
+void CallManager::shutdown() {
+  std::vector<CallId> ids;
+  for (const auto& [id, c] : impl_->calls) ids.push_back(id);
+  for (CallId id : ids) {
+    Call* call = impl_->find_call(id);
+    if (call == nullptr) continue;
+    if (call->state == CallState::Routing) {
+      impl_->cancel_legs(*call, 0, "server shutting down");
+      impl_->respond_caller(*call, 503, "Server shutting down");
+    }
+    impl_->end_call(*call, "server shutting down");
+  }
+}
+const Stats& CallManager::stats() const noexcept {
+  impl_->stats.active = impl_->calls.size();
+  return impl_->stats;
+}
+std::size_t CallManager::running_executions() const noexcept {
+  return impl_->limiter.running();
+}
+
+Call* CallManager::Impl::find_call(CallId id) {
+  const auto it = calls.find(id);
+  return it == calls.end() ? nullptr : it->second.get();
+}
+
+Call* CallManager::Impl::find_call_by_uas(txn::ServerId id) {
+  const auto it = by_uas.find(static_cast<std::uint64_t>(id));
+  return it == by_uas.end() ? nullptr : find_call(it->second);
+}
+
+void CallManager::Impl::respond_caller(Call& call, int status, std::string_view reason,
+                                       const std::vector<std::string>& headers) {
+  if (call.uas == txn::ServerId{} || !call.invite) return;
+  auto b = msg::make_response(*call.invite, status, reason, call.to_tag);
+  for (const auto& h : headers) {
+    const auto colon = h.find(':');
+    if (colon == std::string::npos) continue;
+    std::string_view value(h);
+    value.remove_prefix(colon + 1);
+    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+    b.header(std::string_view(h).substr(0, colon), value);
+  }
+  b.header("Server", config.server_name);
+  auto built = b.build();
+  Result<void> sent = built ? svc.layer->respond(call.uas, std::move(*built))
+                            : svc.layer->respond(call.uas, status, reason);
+  if (!sent) log(LogLevel::Debug, kLog, "response to caller not sent");
+  if (status >= 200) {
+    by_uas.erase(static_cast<std::uint64_t>(call.uas));
+    call.uas = txn::ServerId{};
+    call.cdr.answer_status = status;
+    call.cdr.answer_reason = str(reason);
+  }
+}
+
+void CallManager::Impl::on_invite(txn::ServerTransaction txn, transport::Inbound&& in) {
+  ++stats.invites;
+  const msg::Message& m = in.message;
+  auto reject = [&](int status, std::string_view reason) {
+    ++stats.rejected;
+    auto b = msg::make_response(m, status, reason, make_tag());
+    b.header("Server", config.server_name);
+    if (auto r = b.build()) {
+      (void)txn.respond(std::move(*r));
+    } else {
+      (void)txn.respond(status, reason);
+    }
+  };
+  if (calls.size() >= config.max_calls) return reject(503, "Too many calls");
+  const auto from = m.from();
+  const auto ruri = m.request_uri();
+  if (!from || !ruri) return reject(400, "Bad From or Request-URI");
+
+  const store::SipAccount* account = nullptr;
+  dialplan::Direction direction = dialplan::Direction::In;
+  std::string plan_name;
+  const auto from_domain =
+      from->uri.is_sip() ? svc.directory->canonical_domain(from->uri.host) : std::nullopt;
+  if (from_domain) {
+    direction = dialplan::Direction::Out;
+    const std::string realm(*from_domain);
+    account = svc.directory->find(uri::unescape(from->uri.user), realm);
+    if (account == nullptr) {
+      svc.registrar->note_auth_failure(in.origin.remote.ip_string());
+      return reject(403, "Forbidden");
+    }
+    switch (authenticate(in, *account, realm)) {
+      case AuthResult::Ok: break;
+      case AuthResult::Challenge: return challenge(txn, m, realm, false);
+      case AuthResult::Stale: return challenge(txn, m, realm, true);
+      case AuthResult::Fail:
+        ++stats.auth_failures;
+        svc.registrar->note_auth_failure(in.origin.remote.ip_string());
+        return reject(403, "Forbidden");
+    }
+    if (account->disabled) return reject(403, "SIP account disabled");
+    if (account->incoming_only) return reject(403, "SIP account is incoming only");
+    if (account->out_dialplan.empty()) return reject(480, "SIP account missing dialplan setting");
+    plan_name = account->out_dialplan;
+  } else {
+    const auto domain = ruri->is_sip() ? svc.directory->canonical_domain(ruri->host) : std::nullopt;
+    if (!domain) return reject(404, "Domain not serviced");
+    if (ruri->user.empty()) return reject(484, "No user specified");
+    account = svc.directory->find_with_fallback(uri::unescape(ruri->user), *domain);
+    if (account == nullptr) return reject(404, "Not Found");
+    if (account->disabled) return reject(480, "Temporarily Unavailable");
+    plan_name = account->in_dialplan;
+  }
+
+  const store::Customer* customer = svc.directory->customer(account->owner_id);
+  if (customer == nullptr || customer->disabled) return reject(604, "Does Not Exist Anywhere");
+
+  // The plan: a stored one, or (In without a plan) ring every binding.
+  std::shared_ptr<const dialplan::CompiledPlan> plan;
+  dialplan::Diagnostic diag;
+  if (plan_name.empty()) {
+    // Cached per account under a negative id (stored plans have positive ids).
+    CachedPlan& cached = plan_cache[-account->id];
+    if (!cached.plan) {
+      dialplan::DialStringCompiler c;
+      cached.plan =
+          c.compile("default", "<sip:" + account->username + "@" + account->domain + ">").plan;
+    }
+    plan = cached.plan;
+    if (!plan) return reject(500, "Cannot build the default dial plan");
+  } else {
+    const store::DialPlan* stored = svc.directory->find_dialplan(account->owner_id, plan_name);
+    if (stored == nullptr) return reject(500, "Could not load dialplan " + plan_name);
+    plan = plan_for(*stored, &diag);
+  }
+
+  auto owned = std::make_unique<Call>();
+  Call& call = *owned;
+  call.id = next_call++;
+  call.owner = account->owner_id;
+  call.owner_name = customer->username;
+  call.account_id = account->id;
+  if (direction == dialplan::Direction::Out) call.network_id = account->network_id;
+  call.dialplan = plan_name;
+  call.direction = direction;
+  call.to_tag = make_tag();
+  call.origin = in.origin;
+  call.cdr = new_cdr(call, "in");
+  call.cdr.account = account->username + "@" + account->domain;
+  call.cdr.dialplan = plan_name;
+  call.cdr.dst_user = str(ruri->user);
+  call.cdr.dst_host = str(ruri->host);
+  call.cdr.dst_uri = str(m.request_uri_text());
+  call.cdr.from_user = str(from->uri.user);
+  call.cdr.from_name = str(from->display);
+  call.cdr.from_header = str(m.value(msg::HeaderId::From));
+  call.cdr.call_id = str(m.call_id());
+  call.cdr.local_socket = socket_text(in.origin.kind, in.origin.local.to_string());
+  call.cdr.remote_socket = socket_text(in.origin.kind, in.origin.remote.to_string());
+  call.cdr.bridge_id = random_token(32);
+  {
+    Side& a = call.a;
+    a.call_id = str(m.call_id());
+    a.local_tag = call.to_tag;
+    a.local = str(m.value(msg::HeaderId::To)) + ";tag=" + call.to_tag;
+    a.remote = str(m.value(msg::HeaderId::From));
+    a.remote_tag = str(from->tag());
+    if (auto c = m.value(msg::HeaderId::Contact); !c.empty())
+      if (auto cv = msg::parse_contact(c)) a.remote_target = str(cv->addr.uri.text);
+    if (a.remote_target.empty()) a.remote_target = str(from->uri.text);
+    m.for_each(msg::HeaderId::RecordRoute,
+               [&](const msg::HeaderField& f) { a.route_set.push_back(str(m.text(f.value))); });
+    a.dest.kind = in.origin.kind;
+    a.dest.address = in.origin.remote;
+    a.dest.flow = in.origin.flow;
+    a.kind = in.origin.kind;
+    a.via_host = via_host_for(in.origin.kind, in.origin.local.to_string());
+    a.source_ip = in.origin.remote.ip_string();
+    a.local_cseq = 1;
+  }
+  // Dial string plans read nothing of the context but its limits: skip
+  // copying the request for them (the hot path of plain calls).
+  dialplan::CallContext ctx;
+  if (plan && plan->type() != dialplan::PlanType::DialString) {
+    ctx = make_context(call, m, *account);
+  } else {
+    ctx.direction = direction;
+    ctx.owner = call.owner_name;
+    ctx.dialplan_name = plan_name;
+    ctx.clock = svc.wall;
+    ctx.host = this;
+  }
+  call.uas = txn.release();
+  by_uas[static_cast<std::uint64_t>(call.uas)] = call.id;
+  call.invite = std::move(in.message);
+  ++calls_per_owner[call.owner];
+  calls.emplace(call.id, std::move(owned));
+  write_cdr(call.cdr);
+  event(call, CallEvent::Kind::Created, 0, {});
+  (void)svc.layer->respond(call.uas, 100, "Trying");
+
+  if (!plan) {
+    drive(call, dialplan::syntax_error_done(diag));
+    return;
+  }
+  // Script executions (Lua, wizard) are capped per customer and server-wide
+  // (reference 1.1); a dial string plan or the built-in "ring the bindings"
+  // runs no script and takes no slot. A refused call still leaves its CDR.
+  if (plan->type() != dialplan::PlanType::DialString) {
+    auto ticket = limiter.acquire(customer->username,
+                                  static_cast<std::size_t>(std::max(1, customer->max_executions)));
+    if (auto* refused = std::get_if<dialplan::Done>(&ticket)) {
+      ++stats.rejected;
+      call.execution_done = true;
+      respond_caller(call, refused->status, refused->reason);
+      return end_call(call, "dial plan execution limit");
+    }
+    call.ticket = std::move(std::get<dialplan::ExecutionLimiter::Ticket>(ticket));
+  }
+  call.execution = plan->new_execution();
+  drive(call, call.execution->start(std::move(ctx)));
+}
+
+void CallManager::Impl::drive(Call& call, dialplan::Action action) {
+  const CallId id = call.id;
+  for (int guard = 0; guard < 100000; ++guard) {
+    Call* c = find_call(id);
+    if (c == nullptr) return;
+    if (auto* done = std::get_if<dialplan::Done>(&action)) return finish(*c, *done);
+    if (auto* dial = std::get_if<dialplan::Dial>(&action)) return start_dial(*c, *dial);
+    if (auto* respond = std::get_if<dialplan::Respond>(&action)) {
+      if (respond->status > 100 && respond->status < 200 && c->state == CallState::Routing) {
+        respond_caller(*c, respond->status, respond->reason, respond->headers);
+        c->provisional_sent = true;
+      }
+      action = c->execution->resume(dialplan::Ack{});
+      continue;
+    }
+    if (auto* l = std::get_if<dialplan::Log>(&action)) {
+      log(l->level == dialplan::ConsoleLevel::Error ? LogLevel::Warn : LogLevel::Info, "dialplan",
+          c->owner_name + "/" + c->dialplan + ": " + l->text);
+      action = c->execution->resume(dialplan::Ack{});
+      continue;
+    }
+    if (auto* w = std::get_if<dialplan::Wait>(&action)) {
+      std::weak_ptr<int> token = alive;
+      c->wait_timer =
+          svc.timers->start(std::chrono::seconds(std::max(0, w->seconds)), [this, token, id] {
+            if (token.expired()) return;
+            Call* cc = find_call(id);
+            if (cc == nullptr || cc->execution_done) return;
+            cc->wait_timer = 0;
+            drive(*cc, cc->execution->resume(dialplan::Ack{}));
+          });
+      return;
+    }
+    if (std::holds_alternative<dialplan::HttpGet>(action)) {
+      dialplan::HttpResult r;
+      r.error = "WebGet is not enabled on this server";
+      action = c->execution->resume(std::move(r));
+      continue;
+    }
+    // Key/value actions: the daemon's store access for them arrives with the
+    // provisioning API; scripts see a storage failure (nil), not a crash.
+    dialplan::KvResult kv;
+    kv.ok = false;
+    kv.error = "key/value store not available";
+    action = c->execution->resume(std::move(kv));
+  }
+  if (Call* c = find_call(id))
+    finish(*c, dialplan::OutcomeTracker::script_error(dialplan::ScriptErrorKind::Budget,
+                                                      "too many actions", 0));
+}
+
+void CallManager::Impl::finish(Call& call, const dialplan::Done& done) {
+  call.execution_done = true;
+  call.ticket.release();
+  switch (done.kind) {
+    case dialplan::DoneKind::Answered:
+    case dialplan::DoneKind::ClientCancelled: return;
+    case dialplan::DoneKind::ScriptError:
+      log(LogLevel::Warn, "dialplan",
+          call.owner_name + "/" + call.dialplan + ": " +
+              (done.error_line > 0 ? "line " + std::to_string(done.error_line) + ": " : "") +
+              done.error_message);
+      break;
+    default: break;
+  }
+  if (call.state != CallState::Routing) return;
+  cancel_legs(call, 0, "dial plan ended");
+  ++stats.failed;
+  respond_caller(call, done.status, done.reason, done.headers);
+  end_call(call, done.kind == dialplan::DoneKind::ScriptError ? "dial plan error" : "not answered");
+}
+
+void CallManager::Impl::end_call(Call& call, std::string_view reason) {
+  if (call.state == CallState::Ended) return;
+  const bool was_bridged = call.state != CallState::Routing;
+  call.state = CallState::Ended;
+  for (TimerId* t : {&call.ring_timer, &call.ok_timer, &call.duration_timer, &call.wait_timer})
+    if (*t != 0) {
+      svc.timers->cancel(*t);
+      *t = 0;
+    }
+  if (was_bridged) {
+    if (!call.a.hung_up) send_bye(call.a);
+    if (!call.b.hung_up) send_bye(call.b);
+  }
+  const std::int64_t now = now_ms();
+  for (auto& leg : call.legs) {
+    if (leg->cdr.hungup_at != 0) continue;
+    leg->cdr.hungup_at = now;
+    if (leg->cdr.hangup_reason.empty()) leg->cdr.hangup_reason = str(reason);
+    write_cdr(leg->cdr);
+  }
+  call.cdr.hungup_at = now;
+  if (call.cdr.hangup_reason.empty()) call.cdr.hangup_reason = str(reason);
+  write_cdr(call.cdr);
+  event(call, CallEvent::Kind::HungUp, call.cdr.answer_status, reason);
+  if (!call.execution_done && call.execution)
+    (void)call.execution->resume(dialplan::CallerCancelled{});
+  erase_call(call.id);
+}
+
+void CallManager::Impl::erase_call(CallId id) {
+  const auto it = calls.find(id);
+  if (it == calls.end()) return;
+  Call& call = *it->second;
+  unindex_dialogs(call);
+  for (auto& leg : call.legs) {
+    if (leg->delay_timer != 0) svc.timers->cancel(leg->delay_timer);
+    leg_index.erase(dialog_key(leg->call_id, leg->from_tag));
+  }
+  if (call.uas != txn::ServerId{}) by_uas.erase(static_cast<std::uint64_t>(call.uas));
+  if (auto o = calls_per_owner.find(call.owner); o != calls_per_owner.end() && --o->second == 0)
+    calls_per_owner.erase(o);
+  calls.erase(it);
+}
+
+}  // namespace sip::b2bua

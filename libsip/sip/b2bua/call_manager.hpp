@@ -1,0 +1,134 @@
+// The B2BUA call manager (issue 5; ARCHITECTURE sections 4 and 5): every
+// out-of-dialog INVITE becomes a Call. The caller is authenticated and the
+// call classified (Out: From domain served, In: request-URI domain served),
+// the account's dial plan runs as a dialplan::Execution, each Dial places
+// new legs (new dialogs) stage by stage, the first 2xx is bridged to the
+// caller and the other legs are cancelled; in-dialog requests are relayed
+// between the two dialogs; every leg leaves a CDR.
+// Thread-safety: core thread only. Ownership: owns its calls; the services it
+// is built with must outlive it. Timers and transaction callbacks refer to
+// calls by id, so a call that ended is simply not found.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sip/auth/nonce_service.hpp"
+#include "sip/base/clock.hpp"
+#include "sip/base/timer.hpp"
+#include "sip/directory/directory.hpp"
+#include "sip/store/types.hpp"
+#include "sip/transaction/transaction_layer.hpp"
+#include "sip/transport/transport.hpp"
+
+namespace sip::dns {
+class Resolver;
+}
+namespace sip::registrar {
+class Registrar;
+}
+
+namespace sip::b2bua {
+
+struct Config {
+  bool cdrs = true;
+  std::size_t max_calls = 20000;    // concurrent calls; beyond: 503
+  std::size_t max_executions = 50;  // global dial plan executions
+  std::size_t max_legs = 20;        // per Dial (reference: 20)
+  bool offer_md5 = true;            // INVITE digest challenge algorithms
+  bool offer_sha256 = true;
+  std::string server_name = "sipsmith";  // Server / User-Agent header
+  std::string contact_user = "sipsmith";
+};
+
+struct Stats {
+  std::uint64_t invites = 0;     // out-of-dialog INVITEs
+  std::uint64_t challenged = 0;  // 407 sent
+  std::uint64_t auth_failures = 0;
+  std::uint64_t rejected = 0;        // final non-2xx before any leg (404, 403, 480 ...)
+  std::uint64_t answered = 0;        // bridged calls
+  std::uint64_t failed = 0;          // calls that ended unanswered after dialling
+  std::uint64_t cancelled = 0;       // caller CANCEL
+  std::uint64_t legs = 0;            // legs placed
+  std::uint64_t in_dialog = 0;       // in-dialog requests relayed
+  std::uint64_t no_dialog = 0;       // 481
+  std::uint64_t duration_limit = 0;  // calls ended by cd=
+  std::uint64_t cdrs_written = 0;
+  std::size_t active = 0;  // calls now
+};
+
+// Where CDRs go (the engine writes them through the store's WriteQueue).
+class CdrSink {
+ public:
+  virtual ~CdrSink() = default;
+  virtual void write(const store::Cdr& cdr) = 0;
+};
+
+// Call events for the event bus (console, metrics) of later issues.
+struct CallEvent {
+  enum class Kind : std::uint8_t { Created, Progress, Answered, HungUp } kind = Kind::Created;
+  std::string bridge_id;
+  store::Id owner = 0;
+  std::string call_id;  // the caller's Call-ID
+  int status = 0;
+  std::string reason;
+};
+
+struct Services {
+  txn::TransactionLayer* layer = nullptr;
+  transport::Sender* sender = nullptr;
+  TimerService* timers = nullptr;
+  const Clock* wall = nullptr;  // CDR times, plan clocks
+  const directory::Directory* directory = nullptr;
+  registrar::Registrar* registrar = nullptr;
+  const auth::NonceService* nonces = nullptr;
+  dns::Resolver* resolver = nullptr;               // may be null: only numeric hosts then
+  CdrSink* cdrs = nullptr;                         // may be null: no CDRs
+  std::function<void(const CallEvent&)> on_event;  // may be empty
+  // Our listeners ("udp"/"tcp"/"tls", "ip:port"), for Via and Contact.
+  struct Listener {
+    transport::Kind kind = transport::Kind::Udp;
+    std::string address;
+  };
+  std::vector<Listener> listeners;
+};
+
+class CallManager {
+ public:
+  CallManager(Services services, Config config);
+  ~CallManager();
+  CallManager(const CallManager&) = delete;
+  CallManager& operator=(const CallManager&) = delete;
+
+  void reconfigure(Config config);
+
+  // An INVITE without a To tag for a served domain or from a served account
+  // (the dispatcher has validated it). Always answers `txn`.
+  void on_invite(txn::ServerTransaction txn, transport::Inbound&& in);
+  // A request with a To tag. Answers `txn` (481 when no dialog matches).
+  void on_in_dialog(txn::ServerTransaction txn, transport::Inbound&& in);
+  // An ACK no transaction absorbed (the ACK of our 2xx).
+  void on_ack(transport::Inbound&& in);
+  // The caller CANCELled `invite` (the layer answers 487 after this).
+  void on_cancel(txn::ServerId invite);
+  // A response no client transaction matched (a retransmitted 2xx).
+  void on_stray_response(transport::Inbound&& in);
+  // Our response on `id` could not be delivered / was never ACKed.
+  void on_server_failed(txn::ServerId id, txn::ServerFailure why);
+  // Ends every call (BYE / CANCEL / 503) for a graceful stop.
+  void shutdown();
+
+  const Stats& stats() const noexcept;
+  std::size_t running_executions() const noexcept;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sip::b2bua

@@ -1,0 +1,57 @@
+// CDR records and call events of the call manager.
+#include <chrono>
+
+#include "sip/b2bua/call_impl.hpp"
+#include "sip/base/random.hpp"
+
+namespace sip::b2bua {
+
+std::int64_t CallManager::Impl::now_ms() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string CallManager::Impl::socket_text(transport::Kind kind, std::string_view address) {
+  std::string out(transport::kind_name(kind));
+  for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  out.push_back(':');
+  out.append(address);
+  return out;
+}
+
+store::Cdr CallManager::Impl::new_cdr(const Call& call, std::string_view direction) const {
+  store::Cdr c;
+  c.id = random_token(32);
+  c.owner_id = call.owner;
+  c.direction = std::string(direction);
+  c.created = now_ms();
+  return c;
+}
+
+void CallManager::Impl::write_cdr(const store::Cdr& cdr) {
+  if (!config.cdrs || svc.cdrs == nullptr) return;
+  store::Cdr c = cdr;
+  const std::int64_t end = c.answered_at != 0 ? c.answered_at : c.hungup_at;
+  c.ring_duration = end != 0 ? static_cast<int>((end - c.created) / 1000) : 0;
+  c.talk_duration = c.answered_at != 0 && c.hungup_at != 0
+                        ? static_cast<int>((c.hungup_at - c.answered_at) / 1000)
+                        : 0;
+  ++stats.cdrs_written;
+  svc.cdrs->write(c);
+}
+
+void CallManager::Impl::event(const Call& call, CallEvent::Kind kind, int status,
+                              std::string_view reason) {
+  if (!svc.on_event) return;
+  CallEvent e;
+  e.kind = kind;
+  e.bridge_id = call.cdr.bridge_id;
+  e.owner = call.owner;
+  e.call_id = call.a.call_id;
+  e.status = status;
+  e.reason = std::string(reason);
+  svc.on_event(e);
+}
+
+}  // namespace sip::b2bua

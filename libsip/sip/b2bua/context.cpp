@@ -1,0 +1,135 @@
+// What a dial plan execution sees of its call (CallContext: the request as
+// `req`, the account, providers, time zone) and the compiled-plan cache.
+#include <utility>
+
+#include "sip/b2bua/call_impl.hpp"
+#include "sip/dialplan/dialstring_plan.hpp"
+#include "sip/lua/lua_plan.hpp"
+#include "sip/uri/uri.hpp"
+#include "sip/wizard/time_zone.hpp"
+#include "sip/wizard/wizard_plan.hpp"
+
+namespace sip::b2bua {
+namespace {
+
+std::string str(std::string_view v) {
+  return std::string(v);
+}
+
+dialplan::UriParts parts_of(const uri::UriView& u) {
+  dialplan::UriParts p;
+  p.scheme = u.scheme == uri::Scheme::Other ? str(u.scheme_text) : uri::scheme_name(u.scheme);
+  p.user = str(u.user);
+  p.host = str(u.host);
+  p.port = u.port;
+  p.params = str(u.params);
+  p.full = str(u.text);
+  return p;
+}
+
+bool standard_header(msg::HeaderId id) {
+  return id != msg::HeaderId::Other;
+}
+
+dialplan::RequestView request_view(const msg::Message& m) {
+  dialplan::RequestView r;
+  r.method = str(m.method_token());
+  if (auto u = m.request_uri()) r.uri = parts_of(*u);
+  if (auto f = m.from()) {
+    r.from_display = str(f->display);
+    r.from_uri = parts_of(f->uri);
+    r.from_tag = str(f->tag());
+  }
+  r.from_full = str(m.value(msg::HeaderId::From));
+  if (auto t = m.to()) {
+    r.to_display = str(t->display);
+    r.to_uri = parts_of(t->uri);
+    r.to_tag = str(t->tag());
+  }
+  r.to_full = str(m.value(msg::HeaderId::To));
+  r.call_id = str(m.call_id());
+  r.contact = str(m.value(msg::HeaderId::Contact));
+  r.user_agent = str(m.value(msg::HeaderId::UserAgent));
+  for (const msg::HeaderField& f : m.fields())
+    if (!standard_header(f.id))
+      r.unknown_headers.push_back(str(m.text(f.name)) + ": " + str(m.text(f.value)));
+  r.content_type = str(m.value(msg::HeaderId::ContentType));
+  r.body = str(m.body());
+  return r;
+}
+
+dialplan::AccountView account_view(const store::SipAccount& a, std::string_view owner) {
+  dialplan::AccountView v;
+  v.username = a.username;
+  v.domain = a.domain;
+  v.owner = str(owner);
+  v.out_dialplan = a.out_dialplan;
+  v.in_dialplan = a.in_dialplan;
+  v.incoming_only = a.incoming_only;
+  v.disabled = a.disabled;
+  v.description = a.description;
+  return v;
+}
+
+}  // namespace
+
+dialplan::CallContext CallManager::Impl::make_context(const Call& call, const msg::Message& m,
+                                                      const store::SipAccount& account) {
+  dialplan::CallContext ctx;
+  ctx.direction = call.direction;
+  ctx.owner = call.owner_name;
+  ctx.dialplan_name = call.dialplan;
+  ctx.request = request_view(m);
+  ctx.from_account = account_view(account, call.owner_name);
+  for (const store::Provider* p : svc.directory->providers_of(call.owner)) {
+    dialplan::ProviderView v;
+    v.name = p->name;
+    v.type = p->type;
+    v.server = p->server;
+    v.username = p->username;
+    v.auth_username = p->auth_username;
+    v.from_template = p->from_template;
+    v.custom_headers = p->custom_headers;
+    v.outbound_proxy = p->outbound_proxy;
+    v.register_enabled = p->register_enabled;
+    v.read_only = p->read_only;
+    ctx.providers.push_back(std::move(v));
+  }
+  if (const store::Customer* c = svc.directory->customer(call.owner)) {
+    ctx.time_zone = c->time_zone;
+    if (auto tz = wizard::TimeZoneDb::shared().find(c->time_zone))
+      ctx.tz_offset_minutes = tz->offset_seconds(svc.wall->unix_seconds()) / 60;
+  }
+  ctx.clock = svc.wall;
+  ctx.host = this;
+  return ctx;
+}
+
+std::shared_ptr<const dialplan::CompiledPlan> CallManager::Impl::plan_for(
+    const store::DialPlan& stored, dialplan::Diagnostic* error) {
+  auto it = plan_cache.find(stored.id);
+  if (it != plan_cache.end() && it->second.updated == stored.updated &&
+      (it->second.plan || !it->second.error.message.empty())) {
+    if (!it->second.plan) *error = it->second.error;
+    return it->second.plan;
+  }
+  dialplan::CompileResult r;
+  if (stored.type == "lua") {
+    r = lua::LuaCompiler().compile(stored.name, stored.source);
+  } else if (stored.type == "wizard") {
+    r = wizard::WizardCompiler().compile(stored.name, stored.source);
+  } else {
+    r = dialplan::DialStringCompiler().compile(stored.name, stored.source);
+  }
+  CachedPlan& c = plan_cache[stored.id];
+  c.updated = stored.updated;
+  c.plan = r.plan;
+  c.error = r.error;
+  if (!r.plan) {
+    if (c.error.message.empty()) c.error.message = "dial plan does not compile";
+    *error = c.error;
+  }
+  return r.plan;
+}
+
+}  // namespace sip::b2bua

@@ -1,0 +1,18 @@
+// SDP NAT mangling of the call manager (behaviour reference 6.1): a private
+// c= address (sdp::is_private_address) that differs from the sender's source
+// address is replaced by the source address in every c= and a=rtcp line.
+// Ports and o= are never changed. Pure function; thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sip::b2bua {
+
+// The rewritten body, or nullopt when nothing changes (not SDP, unparsable,
+// no private address, or the address already equals `source_ip`).
+std::optional<std::string> mangle_sdp(std::string_view content_type, std::string_view body,
+                                      std::string_view source_ip);
+
+}  // namespace sip::b2bua
