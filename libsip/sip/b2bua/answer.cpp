@@ -125,11 +125,9 @@ void CallManager::Impl::answer(Call& call, Leg& leg, const msg::Message& r) {
   leg.cdr.answered_at = now;
   leg.cdr.answer_status = r.status();
   leg.cdr.answer_reason = str(r.reason());
-  write_cdr(leg.cdr);
   call.cdr.answered_at = now;
   call.cdr.answer_status = 200;
   call.cdr.answer_reason = "OK";
-  write_cdr(call.cdr);
   event(call, CallEvent::Kind::Answered, 200, "OK");
 
   const CallId cid = call.id;

@@ -194,6 +194,8 @@ struct CallManager::Impl final : public dialplan::Host, public routing::RouteSou
 
   // ---- cdr.cpp
   void write_cdr(const store::Cdr& cdr);
+  // Fills the derived durations; counts.
+  store::Cdr finished_cdr(const store::Cdr& cdr);
   store::Cdr new_cdr(const Call& call, std::string_view direction) const;
   std::int64_t now_ms() const;
   // "udp:127.0.0.1:5060" (lower-case transport, as CDRs store sockets).

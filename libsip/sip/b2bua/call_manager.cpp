@@ -392,15 +392,17 @@ void CallManager::Impl::end_call(Call& call, std::string_view reason) {
     if (!call.b.hung_up) send_bye(call.b);
   }
   const std::int64_t now = now_ms();
+  std::vector<store::Cdr> final;
   for (auto& leg : call.legs) {
-    if (leg->cdr.hungup_at != 0) continue;
+    if (leg->cdr.hungup_at != 0 || leg->cdr.id.empty()) continue;
     leg->cdr.hungup_at = now;
     if (leg->cdr.hangup_reason.empty()) leg->cdr.hangup_reason = str(reason);
-    write_cdr(leg->cdr);
+    final.push_back(finished_cdr(leg->cdr));
   }
   call.cdr.hungup_at = now;
   if (call.cdr.hangup_reason.empty()) call.cdr.hangup_reason = str(reason);
-  write_cdr(call.cdr);
+  final.push_back(finished_cdr(call.cdr));
+  if (config.cdrs && svc.cdrs != nullptr) svc.cdrs->write_batch(std::move(final));
   event(call, CallEvent::Kind::HungUp, call.cdr.answer_status, reason);
   if (!call.execution_done && call.execution)
     (void)call.execution->resume(dialplan::CallerCancelled{});

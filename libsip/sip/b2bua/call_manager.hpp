@@ -62,10 +62,17 @@ struct Stats {
 };
 
 // Where CDRs go (the engine writes them through the store's WriteQueue).
+// A leg's record is written when the leg starts and when it ends (with its
+// answer time and status); a crash loses at most what the writer had not
+// committed yet.
 class CdrSink {
  public:
   virtual ~CdrSink() = default;
   virtual void write(const store::Cdr& cdr) = 0;
+  // Several records in one store job (a call's legs when it ends).
+  virtual void write_batch(std::vector<store::Cdr> cdrs) {
+    for (const auto& c : cdrs) write(c);
+  }
 };
 
 // Call events for the event bus (console, metrics) of later issues.

@@ -31,6 +31,10 @@ store::Cdr CallManager::Impl::new_cdr(const Call& call, std::string_view directi
 
 void CallManager::Impl::write_cdr(const store::Cdr& cdr) {
   if (!config.cdrs || svc.cdrs == nullptr) return;
+  svc.cdrs->write(finished_cdr(cdr));
+}
+
+store::Cdr CallManager::Impl::finished_cdr(const store::Cdr& cdr) {
   store::Cdr c = cdr;
   const std::int64_t end = c.answered_at != 0 ? c.answered_at : c.hungup_at;
   c.ring_duration = end != 0 ? static_cast<int>((end - c.created) / 1000) : 0;
@@ -38,7 +42,7 @@ void CallManager::Impl::write_cdr(const store::Cdr& cdr) {
                         ? static_cast<int>((c.hungup_at - c.answered_at) / 1000)
                         : 0;
   ++stats.cdrs_written;
-  svc.cdrs->write(c);
+  return c;
 }
 
 void CallManager::Impl::event(const Call& call, CallEvent::Kind kind, int status,

@@ -190,7 +190,9 @@ ServerConfig parse_object(const json& root, const std::string& base_dir) {
     fail("default_domain: \"" + cfg.default_domain + "\" is not one of \"domains\"");
   }
   if (auto it = root.find("store"); it != root.end()) {
-    check_keys(*it, "store", {"path", "synchronous_full", "commit_linger_ms"});
+    check_keys(*it, "store", {"path", "synchronous_full", "commit_linger_ms", "cdr_flush_ms"});
+    cfg.cdr_flush = std::chrono::milliseconds(
+        get_int(*it, "cdr_flush_ms", "store", cfg.cdr_flush.count(), 0, 1000));
     cfg.commit_linger = std::chrono::milliseconds(
         get_int(*it, "commit_linger_ms", "store", cfg.commit_linger.count(), 0, 100));
     cfg.store.path = resolve(base_dir, get_string(*it, "path", "store", cfg.store.path));
@@ -313,7 +315,8 @@ std::string config_to_json(const ServerConfig& c) {
   j["default_domain"] = c.default_domain;
   j["store"] = {{"path", c.store.path},
                 {"synchronous_full", c.store.synchronous_full},
-                {"commit_linger_ms", c.commit_linger.count()}};
+                {"commit_linger_ms", c.commit_linger.count()},
+                {"cdr_flush_ms", c.cdr_flush.count()}};
   char mode[8];
   std::snprintf(mode, sizeof mode, "0%o", c.control.mode);
   j["control"] = {{"socket", c.control.socket}, {"mode", mode}};

@@ -46,16 +46,53 @@ void QueuePersistence::erase(store::Id account_id, const std::string& contact_ke
   if (!r && *shared_done) (*shared_done)(r.error());
 }
 
+QueueCdrSink::~QueueCdrSink() {
+  if (timer_ != 0) timers_.cancel(timer_);
+}
+
 void QueueCdrSink::write(const store::Cdr& cdr) {
-  auto r = queue_.submit([cdr](store::Store& s) { return s.cdrs().upsert(cdr); },
-                         [](Result<void> result) {
-                           if (!result)
-                             log(LogLevel::Warn, "cdr",
-                                 "CDR not stored: " + std::string(result.error().detail));
-                         });
+  if (const auto it = index_.find(cdr.id); it != index_.end()) {
+    pending_[it->second] = cdr;  // a newer state of the same leg
+  } else {
+    index_.emplace(cdr.id, pending_.size());
+    pending_.push_back(cdr);
+  }
+  if (timer_ == 0 && window_.count() > 0) {
+    timer_ = timers_.start(window_, [this] {
+      timer_ = 0;
+      flush();
+    });
+  }
+  if (window_.count() == 0) flush();
+}
+
+void QueueCdrSink::write_batch(std::vector<store::Cdr> cdrs) {
+  for (auto& c : cdrs) write(c);
+}
+
+void QueueCdrSink::flush() {
+  if (timer_ != 0) {
+    timers_.cancel(timer_);
+    timer_ = 0;
+  }
+  if (pending_.empty()) return;
+  auto batch = std::make_shared<std::vector<store::Cdr>>(std::move(pending_));
+  pending_.clear();
+  index_.clear();
+  auto r = queue_.submit(
+      [batch](store::Store& s) -> Result<void> {
+        for (const auto& c : *batch)
+          if (auto w = s.cdrs().upsert(c); !w) return w;
+        return {};
+      },
+      [](Result<void> result) {
+        if (!result)
+          log(LogLevel::Warn, "cdr", "CDRs not stored: " + std::string(result.error().detail));
+      });
   if (!r) {
-    ++dropped_;
-    log(LogLevel::Warn, "cdr", "CDR dropped (write queue full or stopped): " + cdr.id);
+    dropped_ += batch->size();
+    log(LogLevel::Warn, "cdr",
+        std::to_string(batch->size()) + " CDRs dropped (write queue full or stopped)");
   }
 }
 
@@ -157,7 +194,7 @@ bool Engine::Impl::build(std::string* message) {
     *message = std::string("cannot start the DNS resolver: ") + e.what();
     return false;
   }
-  cdr_sink = std::make_unique<QueueCdrSink>(*writes);
+  cdr_sink = std::make_unique<QueueCdrSink>(*writes, loop, config.cdr_flush);
   b2bua::Services svc;
   svc.layer = txn.get();
   svc.sender = transport.get();
@@ -248,6 +285,7 @@ void Engine::Impl::drain_and_stop() {
   stop_control();
   // Calls end first so their final CDRs are in the queue before the flush.
   if (calls) calls->shutdown();
+  if (cdr_sink) cdr_sink->flush();
   // Every binding change acknowledged so far is committed; completions the
   // writer posted run before the stop below (the loop runs posts in order).
   writes->flush();

@@ -9,6 +9,8 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "sip/auth/nonce_service.hpp"
 #include "sip/b2bua/call_manager.hpp"
@@ -67,16 +69,29 @@ class QueuePersistence final : public registrar::Persistence {
   store::WriteQueue& queue_;
 };
 
-// CDRs go through the store's WriteQueue (group commit, own thread). A full
-// queue drops the record with a log line and a counter (never blocks SIP).
+// CDRs go through the store's WriteQueue (group commit, own thread), in
+// batches: records collect on the core thread for `window` and go as one job
+// (a leg written twice within the window - started and ended - is written
+// once). A crash loses at most the records of the last window plus what the
+// writer had not committed. A full queue drops a batch with a log line and a
+// counter (never blocks SIP). flush() sends what is pending now (drain).
 class QueueCdrSink final : public b2bua::CdrSink {
  public:
-  explicit QueueCdrSink(store::WriteQueue& queue) : queue_(queue) {}
+  QueueCdrSink(store::WriteQueue& queue, TimerService& timers, std::chrono::milliseconds window)
+      : queue_(queue), timers_(timers), window_(window) {}
+  ~QueueCdrSink() override;
   void write(const store::Cdr& cdr) override;
+  void write_batch(std::vector<store::Cdr> cdrs) override;
+  void flush();
   std::uint64_t dropped() const noexcept { return dropped_; }
 
  private:
   store::WriteQueue& queue_;
+  TimerService& timers_;
+  std::chrono::milliseconds window_;
+  std::vector<store::Cdr> pending_;
+  std::unordered_map<std::string, std::size_t> index_;  // id -> position in pending_
+  TimerId timer_ = 0;
   std::uint64_t dropped_ = 0;
 };
 

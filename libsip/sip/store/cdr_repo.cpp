@@ -48,9 +48,26 @@ Cdr read_cdr(const Stmt& s) {
 
 Result<void> SqliteCdrs::upsert(const Cdr& cdr) {
   if (auto r = check_cdr(cdr); !r) return r;
-  auto s = db_.prepare("INSERT OR REPLACE INTO cdrs (" SIP_CDR_COLUMNS
-                       ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-                       "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)");
+  // An update touches only the non-indexed columns a leg changes as it
+  // progresses, so the four secondary indexes are written once, at insert
+  // (INSERT OR REPLACE would delete and re-insert every index entry): the
+  // identity of a leg (owner_id, created, call_id, bridge_id, direction)
+  // keeps the values of its first write.
+  auto s = db_.prepare(
+      "INSERT INTO cdrs (" SIP_CDR_COLUMNS
+      ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+      "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26) "
+      "ON CONFLICT(id) DO UPDATE SET account = excluded.account, "
+      "dialplan = excluded.dialplan, dst_user = excluded.dst_user, "
+      "dst_host = excluded.dst_host, dst_uri = excluded.dst_uri, "
+      "from_user = excluded.from_user, from_name = excluded.from_name, "
+      "from_header = excluded.from_header, local_socket = excluded.local_socket, "
+      "remote_socket = excluded.remote_socket, progress_at = excluded.progress_at, "
+      "progress_status = excluded.progress_status, progress_reason = excluded.progress_reason, "
+      "answered_at = excluded.answered_at, answer_status = excluded.answer_status, "
+      "answer_reason = excluded.answer_reason, hungup_at = excluded.hungup_at, "
+      "hangup_reason = excluded.hangup_reason, ring_duration = excluded.ring_duration, "
+      "talk_duration = excluded.talk_duration");
   if (!s) return s.error();
   s->bind(1, cdr.id)
       .bind(2, cdr.owner_id)

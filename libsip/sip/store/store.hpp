@@ -107,7 +107,8 @@ class DialPlanRepository {
 class CdrRepository {
  public:
   virtual ~CdrRepository() = default;
-  // Insert or replace by id.
+  // Insert, or update by id; a leg's identity (owner_id, created, call_id,
+  // bridge_id, direction) keeps the values of its first write.
   virtual Result<void> upsert(const Cdr& cdr) = 0;
   // Newest first (created DESC, id).
   virtual Result<std::vector<Cdr>> list(const CdrQuery& query) = 0;
