@@ -218,6 +218,29 @@ TEST(SipproxydPlans, LuaScriptEndingWithoutAnswerGives480) {
   EXPECT_TRUE(env.daemon.wait_stderr("not dialling anything", kLog)) << env.daemon.stderr_text();
 }
 
+TEST(SipproxydPlans, LuaKeyValueStoreKeepsValuesAcrossCalls) {
+  // The first call stores the dialled number, the second reads it back, lists
+  // the keys and deletes it; each answers with what it saw.
+  CallEnv env;
+  provision_alice(env, plan_record("alice-out", "lua", R"(
+local n = req.URI.User
+if n == "100" then
+  local ok = sys.DBWrite("last", "dialled " .. n)
+  sys.Respond(486, "stored " .. tostring(ok))
+else
+  local v = sys.DBRead("last")
+  local keys = sys.DBGetKeys()
+  sys.DBDelete("last")
+  local gone = sys.DBRead("last")
+  sys.Respond(404, tostring(v) .. " keys=" .. #keys .. " after=" .. tostring(gone))
+end
+)"));
+  const std::string first = refused_call(env, "100");
+  EXPECT_EQ(first.rfind("SIP/2.0 486 stored true", 0), 0u) << first;
+  const std::string second = refused_call(env, "200");
+  EXPECT_EQ(second.rfind("SIP/2.0 404 dialled 100 keys=1 after=nil", 0), 0u) << second;
+}
+
 TEST(SipproxydPlans, LuaSyntaxErrorIsRefusedOnSaveWithItsLine) {
   CallEnv env;
   provision_alice(env, plan_record("alice-out", "lua", R"(sys.Log("ok"))"));

@@ -345,12 +345,27 @@ void CallManager::Impl::drive(Call& call, dialplan::Action action) {
       action = c->execution->resume(std::move(r));
       continue;
     }
-    // Key/value actions: the daemon's store access for them arrives with the
-    // provisioning API; scripts see a storage failure (nil), not a crash.
-    dialplan::KvResult kv;
-    kv.ok = false;
-    kv.error = "key/value store not available";
-    action = c->execution->resume(std::move(kv));
+    // Key/value actions: reads answer now, writes when the writer committed.
+    if (svc.kv == nullptr) {
+      dialplan::KvResult kv;
+      kv.ok = false;
+      kv.error = "key/value store not available";
+      action = c->execution->resume(std::move(kv));
+      continue;
+    }
+    if (std::holds_alternative<dialplan::KvRead>(action) ||
+        std::holds_alternative<dialplan::KvKeys>(action)) {
+      action = c->execution->resume(svc.kv->read(c->owner, action));
+      continue;
+    }
+    std::weak_ptr<int> token = alive;
+    svc.kv->write(c->owner, action, [this, token, id](dialplan::KvResult r) {
+      if (token.expired()) return;
+      Call* cc = find_call(id);
+      if (cc == nullptr || cc->execution_done) return;
+      drive(*cc, cc->execution->resume(std::move(r)));
+    });
+    return;
   }
   if (Call* c = find_call(id))
     finish(*c, dialplan::OutcomeTracker::script_error(dialplan::ScriptErrorKind::Budget,

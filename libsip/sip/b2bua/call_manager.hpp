@@ -20,6 +20,7 @@
 #include "sip/auth/nonce_service.hpp"
 #include "sip/base/clock.hpp"
 #include "sip/base/timer.hpp"
+#include "sip/dialplan/action.hpp"
 #include "sip/directory/directory.hpp"
 #include "sip/store/types.hpp"
 #include "sip/transaction/transaction_layer.hpp"
@@ -75,6 +76,20 @@ class CdrSink {
   }
 };
 
+// The dial plans' per-customer key/value store (sys.DBRead ...). Reads
+// answer at once (the core thread's store connection: WAL readers never
+// wait); writes complete later (the store writer) and `done` runs on the
+// core thread, so a read after a completed write sees it.
+class KvService {
+ public:
+  virtual ~KvService() = default;
+  // KvRead or KvKeys.
+  virtual dialplan::KvResult read(store::Id owner, const dialplan::Action& action) = 0;
+  // KvWrite or KvDelete.
+  virtual void write(store::Id owner, const dialplan::Action& action,
+                     std::function<void(dialplan::KvResult)> done) = 0;
+};
+
 // Call events for the event bus (console, metrics) of later issues.
 struct CallEvent {
   enum class Kind : std::uint8_t { Created, Progress, Answered, HungUp } kind = Kind::Created;
@@ -95,6 +110,7 @@ struct Services {
   const auth::NonceService* nonces = nullptr;
   dns::Resolver* resolver = nullptr;               // may be null: only numeric hosts then
   CdrSink* cdrs = nullptr;                         // may be null: no CDRs
+  KvService* kv = nullptr;                         // may be null: scripts see storage failures
   std::function<void(const CallEvent&)> on_event;  // may be empty
   // Our listeners ("udp"/"tcp"/"tls", "ip:port"), for Via and Contact.
   struct Listener {

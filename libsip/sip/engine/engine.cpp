@@ -96,6 +96,60 @@ void QueueCdrSink::flush() {
   }
 }
 
+dialplan::KvResult StoreKv::read(store::Id owner, const dialplan::Action& action) {
+  dialplan::KvResult out;
+  if (const auto* r = std::get_if<dialplan::KvRead>(&action)) {
+    auto v = core_.kv().get(owner, r->key);
+    if (!v) {
+      out.ok = false;
+      out.error = v.error().detail;
+    } else {
+      out.value = std::move(*v);
+    }
+  } else {
+    auto keys = core_.kv().keys(owner);
+    if (!keys) {
+      out.ok = false;
+      out.error = keys.error().detail;
+    } else {
+      out.keys = std::move(*keys);
+    }
+  }
+  return out;
+}
+
+void StoreKv::write(store::Id owner, const dialplan::Action& action,
+                    std::function<void(dialplan::KvResult)> done) {
+  store::WriteQueue::Job job;
+  if (const auto* w = std::get_if<dialplan::KvWrite>(&action)) {
+    job = [owner, key = w->key, value = w->value, now = wall_.unix_seconds()](store::Store& s) {
+      return s.kv().put(owner, key, value, now);
+    };
+  } else if (const auto* d = std::get_if<dialplan::KvDelete>(&action)) {
+    job = [owner, key = d->key](store::Store& s) { return s.kv().remove(owner, key); };
+  } else {
+    dialplan::KvResult bad;
+    bad.ok = false;
+    bad.error = "not a key/value write";
+    return done(std::move(bad));
+  }
+  auto shared = std::make_shared<std::function<void(dialplan::KvResult)>>(std::move(done));
+  auto r = queue_.submit(std::move(job), [shared](Result<void> result) {
+    dialplan::KvResult out;
+    if (!result) {
+      out.ok = false;
+      out.error = result.error().detail;
+    }
+    (*shared)(std::move(out));
+  });
+  if (!r) {
+    dialplan::KvResult out;
+    out.ok = false;
+    out.error = "store writer busy";
+    (*shared)(std::move(out));
+  }
+}
+
 Result<void> Engine::Impl::load_directory() {
   for (const auto& name : config.domains) {
     auto found = store->domains().find(name);
@@ -205,6 +259,8 @@ bool Engine::Impl::build(std::string* message) {
   svc.nonces = nonces.get();
   svc.resolver = resolver.get();
   svc.cdrs = cdr_sink.get();
+  kv = std::make_unique<StoreKv>(*store, *writes, loop.clock());
+  svc.kv = kv.get();
   // The event bus of later issues (console, metrics) subscribes here; until
   // then call events are debug log lines.
   svc.on_event = [](const b2bua::CallEvent& e) {

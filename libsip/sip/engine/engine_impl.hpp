@@ -95,6 +95,22 @@ class QueueCdrSink final : public b2bua::CdrSink {
   std::uint64_t dropped_ = 0;
 };
 
+// Dial plan key/value actions over the store: reads on the core thread's
+// connection, writes through the WriteQueue.
+class StoreKv final : public b2bua::KvService {
+ public:
+  StoreKv(store::Store& core, store::WriteQueue& queue, const Clock& wall)
+      : core_(core), queue_(queue), wall_(wall) {}
+  dialplan::KvResult read(store::Id owner, const dialplan::Action& action) override;
+  void write(store::Id owner, const dialplan::Action& action,
+             std::function<void(dialplan::KvResult)> done) override;
+
+ private:
+  store::Store& core_;
+  store::WriteQueue& queue_;
+  const Clock& wall_;
+};
+
 struct Engine::Impl {
   explicit Impl(ServerConfig cfg);
   ~Impl();
@@ -124,6 +140,7 @@ struct Engine::Impl {
   std::unique_ptr<registrar::Registrar> registrar;
   std::unique_ptr<dns::Resolver> resolver;
   std::unique_ptr<QueueCdrSink> cdr_sink;
+  std::unique_ptr<StoreKv> kv;
   std::unique_ptr<b2bua::CallManager> calls;
   std::unique_ptr<ControlHost> control;
   std::size_t bindings_restored = 0;

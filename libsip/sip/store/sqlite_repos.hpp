@@ -129,6 +129,19 @@ class SqliteCdrs final : public CdrRepository {
   Db& db_;
 };
 
+class SqliteKv final : public KvRepository {
+ public:
+  explicit SqliteKv(Db& db) : db_(db) {}
+  Result<std::optional<std::string>> get(Id owner, std::string_view key) override;
+  Result<void> put(Id owner, std::string_view key, std::string_view value,
+                   std::int64_t updated) override;
+  Result<void> remove(Id owner, std::string_view key) override;
+  Result<std::vector<std::string>> keys(Id owner) override;
+
+ private:
+  Db& db_;
+};
+
 // invalid_argument when no customer has `owner_id` (foreign keys would
 // report it too, without saying which field).
 Result<void> check_owner_exists(Db& db, Id owner_id, const char* detail);

@@ -23,6 +23,7 @@ class SqliteStore final : public Store {
         providers_(*db_),
         dialplans_(*db_),
         cdrs_(*db_),
+        kv_(*db_),
         version_(version) {}
 
   CustomerRepository& customers() override { return customers_; }
@@ -32,6 +33,7 @@ class SqliteStore final : public Store {
   ProviderRepository& providers() override { return providers_; }
   DialPlanRepository& dialplans() override { return dialplans_; }
   CdrRepository& cdrs() override { return cdrs_; }
+  KvRepository& kv() override { return kv_; }
   int schema_version() const override { return version_; }
 
   // Outside a transaction: BEGIN IMMEDIATE .. COMMIT. Inside one (a
@@ -52,6 +54,7 @@ class SqliteStore final : public Store {
   SqliteProviders providers_;
   SqliteDialPlans dialplans_;
   SqliteCdrs cdrs_;
+  SqliteKv kv_;
   int version_;
 };
 

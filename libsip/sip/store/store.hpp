@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -115,6 +116,22 @@ class CdrRepository {
   virtual Result<Cdr> get(std::string_view id) = 0;
 };
 
+// The per-customer key/value store of dial plans (sys.DBRead/DBWrite/
+// DBDelete/DBGetKeys). Keys are unique per owner; a customer never sees
+// another's keys. Limits: key 1..256 bytes, value <= 10000 bytes, at most
+// kMaxKvKeys keys per owner (limit_reached beyond, for new keys only).
+class KvRepository {
+ public:
+  static constexpr std::size_t kMaxKvKeys = 10000;
+  virtual ~KvRepository() = default;
+  // nullopt when the key is absent.
+  virtual Result<std::optional<std::string>> get(Id owner, std::string_view key) = 0;
+  virtual Result<void> put(Id owner, std::string_view key, std::string_view value,
+                           std::int64_t updated) = 0;
+  virtual Result<void> remove(Id owner, std::string_view key) = 0;  // ok if absent
+  virtual Result<std::vector<std::string>> keys(Id owner) = 0;      // sorted
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -125,6 +142,7 @@ class Store {
   virtual ProviderRepository& providers() = 0;
   virtual DialPlanRepository& dialplans() = 0;
   virtual CdrRepository& cdrs() = 0;
+  virtual KvRepository& kv() = 0;
   // Runs `body` in one transaction: committed when it returns ok, rolled
   // back otherwise (its error is returned). Not re-entrant.
   virtual Result<void> transaction(const std::function<Result<void>()>& body) = 0;

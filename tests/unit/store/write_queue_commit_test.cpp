@@ -23,6 +23,7 @@ class FailingCommitStore final : public Store {
   ProviderRepository& providers() override { return inner_->providers(); }
   DialPlanRepository& dialplans() override { return inner_->dialplans(); }
   CdrRepository& cdrs() override { return inner_->cdrs(); }
+  KvRepository& kv() override { return inner_->kv(); }
   int schema_version() const override { return inner_->schema_version(); }
   Result<void> transaction(const std::function<Result<void>()>& body) override {
     if (depth_ > 0) {
