@@ -4,48 +4,25 @@
 #include <algorithm>
 
 #include "sip/control/command_util.hpp"
-#include "sip/dialstring/dialstring.hpp"
+#include "sip/dialplan/dialstring_plan.hpp"
 #include "sip/lua/lua_plan.hpp"
 #include "sip/wizard/wizard_plan.hpp"
 
 namespace sip::control::detail {
 namespace {
 
-// 1-based line and column of byte `offset` in `text`.
-dialplan::Diagnostic locate(std::string_view text, std::size_t offset, std::string message) {
-  dialplan::Diagnostic d;
-  d.line = 1;
-  d.column = 1;
-  offset = std::min(offset, text.size());
-  for (std::size_t i = 0; i < offset; ++i) {
-    if (text[i] == '\n') {
-      ++d.line;
-      d.column = 1;
-    } else {
-      ++d.column;
-    }
-  }
-  d.message = std::move(message);
-  return d;
-}
-
+// The compiler the daemon runs the plan with: what passes here runs there.
 std::optional<dialplan::Diagnostic> diagnose(const store::DialPlan& d) {
-  if (d.type == "lua" || d.type == "wizard") {
-    dialplan::CompileResult r;
-    if (d.type == "lua") {
-      r = lua::LuaCompiler().compile(d.name, d.source);
-    } else {
-      r = wizard::WizardCompiler().compile(d.name, d.source);
-    }
-    if (r.ok()) return std::nullopt;
-    return r.error;
+  dialplan::CompileResult r;
+  if (d.type == "lua") {
+    r = lua::LuaCompiler().compile(d.name, d.source);
+  } else if (d.type == "wizard") {
+    r = wizard::WizardCompiler().compile(d.name, d.source);
+  } else {
+    r = dialplan::DialStringCompiler().compile(d.name, d.source);
   }
-  auto parsed = dialstring::parse(d.source);
-  if (parsed) return std::nullopt;
-  const Error& e = parsed.error();
-  std::string message = errc_text(e.code);
-  if (e.detail != nullptr && *e.detail != '\0') message = e.detail;
-  return locate(d.source, e.offset, std::move(message));
+  if (r.ok()) return std::nullopt;
+  return r.error;
 }
 
 void check_plan_name(const std::string& name, const std::string& field) {

@@ -95,7 +95,9 @@ CompileResult DialStringCompiler::compile(std::string_view name, std::string_vie
   // them in place (they contain no separators).
   auto parsed = dialstring::parse(text);
   if (!parsed) {
-    out.error = diagnostic_at(text, parsed.error().offset, std::string(parsed.error().detail));
+    const Error& e = parsed.error();
+    const bool has_detail = e.detail != nullptr && *e.detail != '\0';
+    out.error = diagnostic_at(text, e.offset, has_detail ? e.detail : errc_text(e.code));
     return out;
   }
   if (parsed->dial.stages.empty() && !parsed->legacy) {
