@@ -42,7 +42,7 @@ void CallManager::Impl::orphan_2xx(const msg::Message& r, const transport::Desti
 }
 
 void CallManager::Impl::relay_provisional(Call& call, Leg& leg, const msg::Message& r) {
-  if (call.state != CallState::Routing || call.uas == txn::ServerId{}) return;
+  if (call.state != CallState::Routing || call.uas == txn::ServerId{} || !call.invite) return;
   auto b = msg::make_response(*call.invite, r.status(), r.reason(), call.to_tag);
   b.header("Contact", contact_for(call.a));
   b.header("Server", config.server_name);
@@ -66,7 +66,6 @@ void CallManager::Impl::answer(Call& call, Leg& leg, const msg::Message& r) {
   ++stats.answered;
   leg.state = LegState::Answered;
   leg.status = r.status();
-  leg.answer = r.clone();
   call.winner = leg.id;
   call.state = CallState::Answered;
   call.awaiting_dial = false;

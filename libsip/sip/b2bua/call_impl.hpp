@@ -73,7 +73,6 @@ struct Leg {
   int status = 0;
   std::string reason;
   std::string redirect_contact;
-  std::optional<msg::Message> answer;  // the 2xx when answered
   store::Cdr cdr;
 };
 

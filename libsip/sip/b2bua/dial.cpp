@@ -193,6 +193,7 @@ void CallManager::Impl::place_leg(CallId cid, LegId lid) {
 }
 
 void CallManager::Impl::send_leg_invite(Call& call, Leg& leg, msg::Message retry) {
+  if (!call.invite) return;  // the call is past routing (confirmed)
   const msg::Message& m = *call.invite;
   msg::Message request;
   if (!retry.bytes().empty()) {

@@ -137,6 +137,11 @@ void CallManager::Impl::on_ack(transport::Inbound&& in) {
     std::optional<std::string> body;
     if (!m.body().empty() && call->b.mangle) body = mangle_sdp(ctype, m.body(), call->a.source_ip);
     call->ack_b = send_ack(call->b, cseq, ctype, body ? std::string_view(*body) : m.body());
+    // Confirmed: the requests kept for routing, auth retries and 2xx
+    // retransmission are no longer needed (memory per active call).
+    call->ok.reset();
+    call->invite.reset();
+    for (auto& l : call->legs) l->invite.reset();
     return;
   }
   std::uint32_t& pending = from_a ? call->pending_ack_cseq_b : call->pending_ack_cseq_a;
