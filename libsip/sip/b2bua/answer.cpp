@@ -104,8 +104,8 @@ void CallManager::Impl::answer(Call& call, Leg& leg, const msg::Message& r) {
   ok.header("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, MESSAGE");
   const std::string_view ctype = r.value(msg::HeaderId::ContentType);
   if (!r.body().empty()) {
-    const bool mangle = b.mangle && !(leg.target.account != nullptr && !call.network_id.empty() &&
-                                      call.network_id == leg.target.account->network_id);
+    const bool mangle =
+        b.mangle && !(!call.network_id.empty() && call.network_id == leg.network_id);
     std::optional<std::string> body;
     if (mangle) body = mangle_sdp(ctype, r.body(), b.source_ip);
     ok.body(ctype, body ? std::string_view(*body) : r.body());

@@ -56,6 +56,11 @@ enum class LegState : std::uint8_t {
 
 struct Leg {
   LegId id = 0;
+  // The called account of a binding leg, copied at creation: Directory
+  // pointers do not survive a reload or import during the call, so
+  // target.account is cleared.
+  std::string account;     // "user@domain"; empty for provider/URI legs
+  std::string network_id;  // the called account's network id
   std::uint32_t dial = 0;  // which Dial of the execution placed it (Call::dial_seq)
   routing::ResolvedLeg target;
   LegState state = LegState::Waiting;
@@ -93,9 +98,8 @@ struct Call {
   std::string to_tag;  // our tag towards the caller
   store::Id owner = 0;
   std::string owner_name;
-  const store::SipAccount* account_ptr = nullptr;  // not kept: directory may change
-  store::Id account_id = 0;                        // Out: caller's account; In: called account
-  std::string network_id;                          // of the calling account (Out)
+  store::Id account_id = 0;  // Out: caller's account; In: called account
+  std::string network_id;    // of the calling account (Out)
   std::string dialplan;
   dialplan::Direction direction = dialplan::Direction::In;
   std::unique_ptr<dialplan::Execution> execution;

@@ -91,6 +91,11 @@ void CallManager::Impl::start_dial(Call& call, const dialplan::Dial& dial) {
     auto leg = std::make_unique<Leg>();
     leg->id = next_leg++;
     leg->dial = call.dial_seq;
+    if (const store::SipAccount* a = target.account) {
+      leg->account = a->username + "@" + a->domain;
+      leg->network_id = a->network_id;
+    }
+    target.account = nullptr;
     leg->target = std::move(target);
     call.legs.push_back(std::move(leg));
   }
@@ -152,9 +157,7 @@ void CallManager::Impl::place_leg(CallId cid, LegId lid) {
   leg->cdr.dialplan = call->dialplan;
   leg->cdr.call_id = leg->call_id;
   leg->cdr.bridge_id = call->cdr.bridge_id;
-  leg->cdr.account = leg->target.account != nullptr
-                         ? leg->target.account->username + "@" + leg->target.account->domain
-                         : leg->target.provider;
+  leg->cdr.account = !leg->account.empty() ? leg->account : leg->target.provider;
   leg->cdr.dst_uri = leg->target.request_uri;
   if (auto u = uri::parse_uri(leg->target.request_uri)) {
     leg->cdr.dst_user = str(u->user);
@@ -227,8 +230,7 @@ void CallManager::Impl::send_leg_invite(Call& call, Leg& leg, msg::Message retry
     const std::string_view ctype = m.value(msg::HeaderId::ContentType);
     if (!m.body().empty() || !ctype.empty()) {
       const bool mangle = leg.target.options.mangle && call.a.mangle &&
-                          !(leg.target.account != nullptr && !call.network_id.empty() &&
-                            call.network_id == leg.target.account->network_id);
+                          !(!call.network_id.empty() && call.network_id == leg.network_id);
       std::optional<std::string> body;
       if (mangle) body = mangle_sdp(ctype, m.body(), call.origin.remote.ip_string());
       b.body(ctype.empty() ? std::string_view("application/sdp") : ctype,

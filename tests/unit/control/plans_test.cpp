@@ -42,7 +42,9 @@ TEST_F(PlanCommands, ProviderRoundTripNeverShowsThePassword) {
   // The Directory follows.
   const auto owner = n().directory.find_customer("demo");
   ASSERT_NE(owner, nullptr);
-  const auto* cached = n().directory.find_provider(owner->id, "itsp");
+  // Directory pointers die with the next mutating call: keep the id.
+  const store::Id owner_id = owner->id;
+  const auto* cached = n().directory.find_provider(owner_id, "itsp");
   ASSERT_NE(cached, nullptr);
   EXPECT_EQ(cached->password, "provider-secret");
 
@@ -51,8 +53,8 @@ TEST_F(PlanCommands, ProviderRoundTripNeverShowsThePassword) {
   EXPECT_EQ(upd["name"], "Main");
   EXPECT_EQ(upd["password_set"], false);
   EXPECT_EQ(upd["username"], "joe");  // untouched fields stay
-  EXPECT_EQ(n().directory.find_provider(owner->id, "itsp"), nullptr);
-  EXPECT_NE(n().directory.find_provider(owner->id, "main"), nullptr);
+  EXPECT_EQ(n().directory.find_provider(owner_id, "itsp"), nullptr);
+  EXPECT_NE(n().directory.find_provider(owner_id, "main"), nullptr);
 
   json again = provider_params();
   again["name"] = "MAIN";
@@ -72,7 +74,7 @@ TEST_F(PlanCommands, ProviderRoundTripNeverShowsThePassword) {
   err("provider.get", {{"owner", "demo"}, {"name", "itsp"}}, "not_found");
 
   EXPECT_EQ(ok("provider.remove", {{"owner", "demo"}, {"name", "main"}})["removed"], true);
-  EXPECT_EQ(n().directory.find_provider(owner->id, "main"), nullptr);
+  EXPECT_EQ(n().directory.find_provider(owner_id, "main"), nullptr);
   EXPECT_EQ(ok("provider.list").size(), 0u);
   err("provider.remove", {{"owner", "demo"}, {"name", "main"}}, "not_found");
 }
@@ -90,7 +92,9 @@ TEST_F(PlanCommands, DialPlansAreCompiledOnSave) {
   EXPECT_GT(d["updated"].get<std::int64_t>(), 0);
   const auto* owner = n().directory.find_customer("demo");
   ASSERT_NE(owner, nullptr);
-  ASSERT_NE(n().directory.find_dialplan(owner->id, "out.main"), nullptr);
+  // Directory pointers die with the next mutating call: keep the id.
+  const store::Id owner_id = owner->id;
+  ASSERT_NE(n().directory.find_dialplan(owner_id, "out.main"), nullptr);
 
   // A Lua syntax error names its line; nothing is stored.
   std::string msg = err("dialplan.add",
@@ -143,7 +147,7 @@ TEST_F(PlanCommands, DialPlansAreCompiledOnSave) {
       ok("dialplan.update", {{"owner", "demo"}, {"name", "out.main"}, {"source", "sys.Log('v2')"}});
   EXPECT_EQ(upd["source"], "sys.Log('v2')");
   EXPECT_GT(upd["updated"].get<std::int64_t>(), d["updated"].get<std::int64_t>());
-  EXPECT_EQ(n().directory.find_dialplan(owner->id, "out.main")->source, "sys.Log('v2')");
+  EXPECT_EQ(n().directory.find_dialplan(owner_id, "out.main")->source, "sys.Log('v2')");
 
   json listed = ok("dialplan.list", {{"owner", "demo"}});
   ASSERT_EQ(listed.size(), 3u);
@@ -151,7 +155,7 @@ TEST_F(PlanCommands, DialPlansAreCompiledOnSave) {
   EXPECT_TRUE(listed[0].contains("source_bytes"));
 
   ok("dialplan.remove", {{"owner", "demo"}, {"name", "OUT.MAIN"}});
-  EXPECT_EQ(n().directory.find_dialplan(owner->id, "out.main"), nullptr);
+  EXPECT_EQ(n().directory.find_dialplan(owner_id, "out.main"), nullptr);
   EXPECT_EQ(ok("dialplan.list").size(), 2u);
 }
 
@@ -235,8 +239,10 @@ TEST_F(PlanCommands, ExportImportCarriesProvidersAndDialPlans) {
   EXPECT_EQ(p["register_expiry"], 600);
   const auto* owner = other->directory.find_customer("demo");
   ASSERT_NE(owner, nullptr);
-  EXPECT_NE(other->directory.find_dialplan(owner->id, "out"), nullptr);
-  EXPECT_EQ(other->directory.find_provider(owner->id, "itsp")->password, "provider-secret");
+  // Directory pointers die with the next mutating call: keep the id.
+  const store::Id owner_id = owner->id;
+  EXPECT_NE(other->directory.find_dialplan(owner_id, "out"), nullptr);
+  EXPECT_EQ(other->directory.find_provider(owner_id, "itsp")->password, "provider-secret");
 
   // A plan that does not compile fails the whole import, naming the record.
   json bad = doc;
@@ -257,7 +263,7 @@ TEST_F(PlanCommands, ExportImportCarriesProvidersAndDialPlans) {
   other->ok("import", {{"document", none}, {"replace", true}});
   EXPECT_EQ(other->ok("provider.list").size(), 0u);
   EXPECT_EQ(other->ok("dialplan.list").size(), 0u);
-  EXPECT_EQ(other->directory.find_dialplan(owner->id, "out"), nullptr);
+  EXPECT_EQ(other->directory.find_dialplan(owner_id, "out"), nullptr);
 
   json dup = doc;
   dup["providers"].push_back(doc["providers"][0]);
