@@ -1,11 +1,14 @@
 #include "simulator.hpp"
 
+#include <chrono>
 #include <cmath>
-#include <limits>
 
-#include "resolve.hpp"
+#include "env_host.hpp"
 #include "sip/base/ci.hpp"
-#include "sip/base/clock.hpp"
+#include "sip/base/timer.hpp"
+#include "sip/dialer/runner.hpp"
+#include "sip/dialplan/outcome.hpp"
+#include "sip/dialstring/options.hpp"
 #include "sip/message/status.hpp"
 #include "sip/wizard/time_zone.hpp"
 
@@ -13,8 +16,12 @@ namespace dialplan_test {
 namespace {
 
 namespace dp = sip::dialplan;
-constexpr double kNever = std::numeric_limits<double>::infinity();
-constexpr int kMaxActions = 10000;
+namespace dialer = sip::dialer;
+namespace routing = sip::routing;
+
+// A call whose plan still waits after this much simulated time is stopped.
+constexpr auto kMaxSimulated = std::chrono::hours(24);
+constexpr std::size_t kMaxActions = 10000;
 
 // "Alice" <sip:1001@x>;tag=1  or  sip:1001@x;tag=1
 void parse_from(const std::string& value, dp::RequestView& req) {
@@ -51,9 +58,17 @@ double round_ms(double t) {
   return std::round(t * 1000) / 1000;
 }
 
+std::string response_text(int status, const std::string& reason, const std::string& contact) {
+  return "SIP/2.0 " + std::to_string(status) + " " + reason + "\r\nContact: <" + contact +
+         ">\r\nContent-Length: 0\r\n\r\n";
+}
+
 }  // namespace
 
-struct Simulator::Impl {
+// The simulated network and clock under one call: legs are answered from
+// the outcome table after their delay, in simulated time; the dial engine
+// (dialer::Runner/Forker) is the daemon's.
+struct Simulator::Impl final : public dialer::RunnerPort {
   const Environment& env;
   const OutcomeTable& outcomes;
   std::shared_ptr<const dp::CompiledPlan> plan;
@@ -62,31 +77,37 @@ struct Simulator::Impl {
 
   // Per call.
   const Call* call = nullptr;
-  double t = 0;  // simulated seconds since the call started
-  std::unique_ptr<sip::ManualClock> clock;
+  std::unique_ptr<sip::ManualTimerService> timers;
   std::unique_ptr<EnvHost> host;
+  std::unique_ptr<dialer::Runner> runner;
   CallReport report;
-  int legs_used = 0;
+  bool ended = false;
+  dp::Done done;
+  dialer::CallerResponse caller;
+  struct LiveLeg {
+    const OutcomeRule* outcome = nullptr;
+    double started = 0;
+    sip::TimerId timer = 0;
+  };
+  std::vector<LiveLeg> live;  // of the running Dial, by leg index
+  std::vector<routing::ResolvedLeg> dial_legs;
 
   Impl(const Environment& e, const OutcomeTable& o, std::shared_ptr<const dp::CompiledPlan> p,
        Sink s)
       : env(e), outcomes(o), plan(std::move(p)), sink(std::move(s)) {}
+
+  double now() const {
+    return std::chrono::duration<double>(timers->clock().now().time_since_epoch()).count();
+  }
 
   void emit(const char* event, Json fields) {
     if (!sink) return;
     Json j;
     j["event"] = event;
     j["call"] = call->id;
-    j["t"] = round_ms(t);
+    j["t"] = round_ms(now());
     for (auto& [k, v] : fields.items()) j[k] = std::move(v);
     sink(std::move(j));
-  }
-
-  void advance_to(double when) {
-    if (when <= t) return;
-    clock->advance(
-        std::chrono::duration_cast<sip::Duration>(std::chrono::duration<double>(when - t)));
-    t = when;
   }
 
   dp::CallContext make_context(std::int64_t start) {
@@ -122,315 +143,230 @@ struct Simulator::Impl {
     }
     const auto at = aor.rfind('@');
     if (at != std::string::npos)
-      if (const EnvAccount* a = host->find_account(aor.substr(0, at), aor.substr(at + 1)))
+      if (const EnvAccount* a = host->find_env_account(aor.substr(0, at), aor.substr(at + 1)))
         ctx.from_account = a->view;
     ctx.providers = env.providers;
     ctx.time_zone = env.time_zone;
     auto zone = sip::wizard::TimeZoneDb::shared().find(env.time_zone);
     ctx.tz_offset_minutes = zone ? zone->offset_seconds(start) / 60 : 0;
-    ctx.clock = clock.get();
+    ctx.clock = &timers->clock();
     ctx.host = host.get();
     ctx.limits.max_ring_seconds = env.max_ring_seconds;
     return ctx;
   }
 
-  struct DialSim {
-    dp::DialResult result;
-    bool rm_n = false;  // a rm=n leg got a 3xx with a Contact
-    std::string rm_n_contact;
-    std::string rm_n_response;
-  };
-
-  static std::string response_text(int status, const std::string& reason,
-                                   const std::string& contact) {
-    return "SIP/2.0 " + std::to_string(status) + " " + reason + "\r\nContact: <" + contact +
-           ">\r\nContent-Length: 0\r\n\r\n";
+  routing::ResolveInput resolve_base(const dp::CallContext& ctx) {
+    routing::ResolveInput in;
+    in.owner = host->owner_id(env.owner);
+    in.subst.dst = ctx.request.uri.user;
+    in.subst.from_name = ctx.request.from_display;
+    in.subst.from_user = ctx.request.from_uri.user;
+    in.subst.from_aor = ctx.request.from_uri.user + "@" + ctx.request.from_uri.host;
+    in.caller_display = ctx.request.from_display;
+    in.caller_user = ctx.request.from_uri.user;
+    in.caller_host = ctx.request.from_uri.host;
+    if (ctx.request.from_uri.port != 0)
+      in.caller_host += ":" + std::to_string(ctx.request.from_uri.port);
+    if (ctx.from_account) {
+      in.account_user = ctx.from_account->username;
+      in.account_host = ctx.from_account->domain;
+    }
+    in.executing_plan = ctx.dialplan_name;
+    return in;
   }
 
-  DialSim simulate_dial(const dp::Dial& dial, const dp::CallContext& ctx) {
-    DialSim sim;
-    sip::dialstring::SubstitutionContext subst;
-    subst.dst = ctx.request.uri.user;
-    subst.from_name = ctx.request.from_display;
-    subst.from_user = ctx.request.from_uri.user;
-    subst.from_aor = ctx.request.from_uri.user + "@" + ctx.request.from_uri.host;
-    auto substituted = sip::dialstring::substitute(dial.dial_string, subst);
-    const std::string text = substituted ? *substituted : dial.dial_string;
-    report.dialled.push_back(text);
-    Json dial_event{{"dial_string", dial.dial_string},
-                    {"substituted", text},
-                    {"ring_seconds", dial.ring_seconds},
-                    {"answered_limit_seconds", dial.answered_limit_seconds}};
-    auto error = [&](const std::string& why) {
-      dial_event["error"] = why;
-      emit("dial", std::move(dial_event));
-      sim.result.outcome = dp::DialOutcome::Error;
-      emit("dial_result", Json{{"outcome", "Error"}, {"error", why}});
-      return sim;
-    };
-    if (!substituted) return error("substitution: " + substituted.error().to_string());
-    auto parsed = sip::dialstring::parse(text);
-    if (!parsed) return error("dial string: " + parsed.error().to_string());
-    if (parsed->dial.stages.empty() && !parsed->legacy) return error("empty dial string");
+  // ---- RunnerPort ----------------------------------------------------------
 
-    std::vector<ResolvedLeg> legs;
-    std::vector<DroppedLeg> dropped;
-    resolve_legs(ResolveContext{env, *host, ctx, dial, subst}, *parsed, legs, dropped);
-    Json jl = Json::array();
-    for (std::size_t i = 0; i < legs.size(); ++i) {
-      const auto& l = legs[i];
-      Json o{{"leg", i},
-             {"stage", l.stage},
-             {"destination", l.destination},
-             {"kind", l.kind},
-             {"request_uri", l.request_uri},
-             {"from", l.from},
-             {"to", l.to},
-             {"headers", l.headers},
-             {"options", sip::dialstring::canonical_options(l.options)}};
-      if (!l.account.empty()) o["account"] = l.account;
-      if (!l.provider.empty()) o["provider"] = l.provider;
-      if (dial.body) o["body_replaced"] = true;
-      jl.push_back(std::move(o));
-    }
-    dial_event["legs"] = std::move(jl);
-    if (!dropped.empty()) {
-      Json jd = Json::array();
-      for (const auto& d : dropped)
-        jd.push_back(
-            Json{{"stage", d.stage}, {"destination", d.destination}, {"reason", d.reason}});
-      dial_event["dropped"] = std::move(jd);
-    }
-    for (const auto& n : parsed->notes) dial_event["notes"].push_back(n.text);
-    if (legs.empty()) return error("no call legs resulted");
-    legs_used += static_cast<int>(legs.size());
-    if (legs_used > env.max_legs)
-      return error("leg limit reached (" + std::to_string(env.max_legs) + " per execution)");
-    emit("dial", std::move(dial_event));
+  routing::RouteSource& routes() override { return *host; }
 
-    // Simulated forking.
-    const double deadline = t + dial.ring_seconds;
-    struct Live {
-      const ResolvedLeg* leg;
-      const OutcomeRule* outcome;
-      double start = kNever;
-      double respond_at = kNever;
-      bool started = false, finished = false;
-    };
-    std::size_t first = 0;
-    std::optional<std::size_t> winner;
-    bool timed_out = false;
-    std::string redirect_contact;
-    int redirect_status = 0;
-    std::string redirect_reason;
-    while (first < legs.size() && !winner && !timed_out) {
-      const std::size_t stage = legs[first].stage;
-      std::vector<Live> live;
-      for (std::size_t i = first; i < legs.size() && legs[i].stage == stage; ++i) {
-        const auto& l = legs[i];
-        std::vector<std::string> candidates{l.request_uri, l.destination, l.account};
-        Live lv{&l, &outcomes.find(call->id, candidates)};
-        lv.start = t + (l.options.delay ? *l.options.delay : 0);
-        live.push_back(lv);
+  void dial_started(const dp::Dial& dial, const dialer::DialStart& start) override {
+    report.dialled.push_back(start.substituted);
+    Json e{{"dial_string", dial.dial_string},
+           {"substituted", start.substituted},
+           {"ring_seconds", dial.ring_seconds},
+           {"answered_limit_seconds", dial.answered_limit_seconds}};
+    live.clear();
+    dial_legs.clear();
+    if (const routing::Resolution* r = start.resolution) {
+      Json legs = Json::array();
+      for (std::size_t i = 0; i < r->legs.size(); ++i) {
+        const auto& l = r->legs[i];
+        Json o{{"leg", i},
+               {"stage", l.stage},
+               {"destination", l.destination},
+               {"kind", routing::leg_kind_name(l.kind)},
+               {"request_uri", l.request_uri},
+               {"from", routing::render_from(l)},
+               {"to", l.to},
+               {"headers", l.headers},
+               {"options", sip::dialstring::canonical_options(l.options)}};
+        if (!l.account_aor.empty()) o["account"] = l.account_aor;
+        if (!l.provider.empty()) o["provider"] = l.provider;
+        if (!l.next_hop.empty() && l.next_hop != l.request_uri) o["next_hop"] = l.next_hop;
+        if (dial.body) o["body_replaced"] = true;
+        legs.push_back(std::move(o));
       }
-      const std::size_t base = first;
-      first += live.size();
-      auto start_leg = [&](Live& lv, double when) {
-        lv.started = true;
-        lv.start = when;
-        lv.respond_at = lv.outcome->status == 0 ? kNever : when + lv.outcome->delay;
-      };
-      while (true) {
-        // A delayed leg starts at once when nothing else of the stage is active.
-        bool active = false;
-        for (auto& lv : live) active = active || (lv.started && !lv.finished);
-        if (!active) {
-          Live* soonest = nullptr;
-          for (auto& lv : live)
-            if (!lv.started && (!soonest || lv.start < soonest->start)) soonest = &lv;
-          if (!soonest) break;  // the stage failed
-          start_leg(*soonest, std::max(t, std::min(soonest->start, t)));
-        }
-        double next = kNever;
-        for (auto& lv : live) {
-          if (!lv.started)
-            next = std::min(next, lv.start);
-          else if (!lv.finished)
-            next = std::min(next, lv.respond_at);
-        }
-        if (next > deadline) {
-          advance_to(deadline);
-          timed_out = true;
-          break;
-        }
-        advance_to(next);
-        for (auto& lv : live)
-          if (!lv.started && lv.start <= t) start_leg(lv, t);
-        for (std::size_t i = 0; i < live.size() && !winner; ++i) {
-          Live& lv = live[i];
-          if (!lv.started || lv.finished || lv.respond_at > t) continue;
-          lv.finished = true;
-          const int status = lv.outcome->status;
-          const std::string reason = reason_or_default(status, lv.outcome->reason);
-          Json r{{"leg", base + i},
-                 {"request_uri", lv.leg->request_uri},
-                 {"status", status},
-                 {"reason", reason},
-                 {"started", round_ms(lv.start)}};
-          if (lv.outcome->line) r["outcome_line"] = lv.outcome->line;
-          if (!lv.outcome->contact.empty()) r["contact"] = lv.outcome->contact;
-          emit("response", std::move(r));
-          sim.result.legs.push_back(dp::LegOutcome{lv.leg->request_uri, status, reason});
-          if (status >= 200 && status < 300) {
-            winner = base + i;
-            break;
-          }
-          sim.result.failure_status = status;
-          sim.result.failure_reason = reason;
-          if (status >= 300 && status < 400 && !lv.outcome->contact.empty()) {
-            if (lv.leg->options.redirect == sip::dialstring::RedirectMode::NewExecution) {
-              sim.rm_n = true;
-              sim.rm_n_contact = lv.outcome->contact;
-              sim.rm_n_response = response_text(status, reason, lv.outcome->contact);
-            } else {
-              redirect_contact = lv.outcome->contact;
-              redirect_status = status;
-              redirect_reason = reason;
-            }
-          }
-        }
-        if (winner) break;
+      e["legs"] = std::move(legs);
+      if (!r->dropped.empty()) {
+        Json jd = Json::array();
+        for (const auto& d : r->dropped)
+          jd.push_back(
+              Json{{"stage", d.stage}, {"destination", d.destination}, {"reason", d.reason}});
+        e["dropped"] = std::move(jd);
       }
-      // Cancel what is still ringing (an answer elsewhere or the ring timeout).
-      if (winner || timed_out) {
-        for (std::size_t i = 0; i < live.size(); ++i) {
-          Live& lv = live[i];
-          if (lv.started && !lv.finished) {
-            emit("cancel", Json{{"leg", base + i},
-                                {"request_uri", lv.leg->request_uri},
-                                {"started", round_ms(lv.start)},
-                                {"why", winner ? "answered elsewhere" : "ring timeout"}});
-            sim.result.legs.push_back(
-                dp::LegOutcome{lv.leg->request_uri, 487, "Request Terminated"});
-          }
-        }
-      }
+      for (const auto& n : r->notes) e["notes"].push_back(n);
+      dial_legs = r->legs;
+      live.resize(r->legs.size());
     }
+    if (!start.error.empty()) e["error"] = start.error;
+    emit("dial", std::move(e));
+  }
 
-    Json res;
-    if (winner) {
-      sim.result.outcome = dp::DialOutcome::Answered;
-      report.answered_uri = legs[*winner].request_uri;
-      report.answered_destination = legs[*winner].destination;
-      res = Json{{"outcome", "Answered"},
-                 {"answered_by", legs[*winner].request_uri},
-                 {"destination", legs[*winner].destination}};
-      const auto& o = legs[*winner].options;
-      const int limit =
-          o.call_duration ? static_cast<int>(*o.call_duration) : dial.answered_limit_seconds;
-      if (limit > 0) res["answered_limit_seconds"] = limit;
-      if (o.transfer != sip::dialstring::TransferMode::None)
-        res["transfer"] = sip::dialstring::transfer_mode_name(o.transfer);
+  void place_leg(std::size_t i) override {
+    if (i >= dial_legs.size()) return;
+    const auto& l = dial_legs[i];
+    std::vector<std::string> candidates{l.request_uri, l.destination, l.account_aor};
+    LiveLeg& lv = live[i];
+    lv.outcome = &outcomes.find(call->id, candidates);
+    lv.started = now();
+    if (lv.outcome->status == 0) return;  // rings until cancelled
+    lv.timer = timers->start(
+        std::chrono::duration_cast<sip::Duration>(std::chrono::duration<double>(lv.outcome->delay)),
+        [this, i] { respond(i); });
+  }
+
+  void respond(std::size_t i) {
+    LiveLeg& lv = live[i];
+    lv.timer = 0;
+    const int status = lv.outcome->status;
+    const std::string reason = reason_or_default(status, lv.outcome->reason);
+    Json r{{"leg", i},
+           {"request_uri", dial_legs[i].request_uri},
+           {"status", status},
+           {"reason", reason},
+           {"started", round_ms(lv.started)}};
+    if (lv.outcome->line) r["outcome_line"] = lv.outcome->line;
+    if (!lv.outcome->contact.empty()) r["contact"] = lv.outcome->contact;
+    emit("response", std::move(r));
+    dialer::Forker* f = runner ? runner->forker() : nullptr;
+    if (f == nullptr) return;
+    if (status >= 200 && status < 300) {
+      f->leg_answered(i, status, reason);
+      return;
+    }
+    dialer::LegEnd end{status, reason, {}, {}};
+    if (status >= 300 && status < 400 && !lv.outcome->contact.empty()) {
+      end.contact = lv.outcome->contact;
+      end.response = response_text(status, reason, end.contact);
+    }
+    f->leg_failed(i, std::move(end));
+  }
+
+  void cancel_leg(std::size_t i, std::string_view why) override {
+    if (i >= live.size()) return;
+    LiveLeg& lv = live[i];
+    if (lv.timer != 0) timers->cancel(lv.timer);
+    lv.timer = 0;
+    emit("cancel", Json{{"leg", i},
+                        {"request_uri", dial_legs[i].request_uri},
+                        {"started", round_ms(lv.started)},
+                        {"why", why}});
+  }
+
+  void dial_ended(const dialer::DialReport& rep) override {
+    const auto& res = rep.result;
+    Json j{{"outcome", dp::dial_outcome_name(res.outcome)}};
+    if (res.outcome == dp::DialOutcome::Answered && rep.winner && *rep.winner < dial_legs.size()) {
+      const auto& w = dial_legs[*rep.winner];
+      report.answered_uri = w.request_uri;
+      report.answered_destination = w.destination;
+      j["answered_by"] = w.request_uri;
+      j["destination"] = w.destination;
+      const int limit = w.options.call_duration ? static_cast<int>(*w.options.call_duration)
+                                                : runner->dial_answered_limit();
+      if (limit > 0) j["answered_limit_seconds"] = limit;
+      if (w.options.transfer != sip::dialstring::TransferMode::None)
+        j["transfer"] = sip::dialstring::transfer_mode_name(w.options.transfer);
     } else {
-      if (timed_out) {
-        sim.result.outcome = dp::DialOutcome::TimedOut;
-      } else if (!redirect_contact.empty()) {
-        sim.result.outcome = dp::DialOutcome::Redirect;
-        sim.result.redirect_uri = redirect_contact;
-        sim.result.redirect_response =
-            response_text(redirect_status, redirect_reason, redirect_contact);
-      } else {
-        sim.result.outcome = dp::DialOutcome::Failed;
+      if (res.failure_status) {
+        j["failure_status"] = res.failure_status;
+        j["failure_reason"] = res.failure_reason;
       }
-      res = Json{{"outcome", dp::dial_outcome_name(sim.result.outcome)}};
-      if (sim.result.failure_status) {
-        res["failure_status"] = sim.result.failure_status;
-        res["failure_reason"] = sim.result.failure_reason;
-      }
-      if (!sim.result.redirect_uri.empty()) res["redirect_uri"] = sim.result.redirect_uri;
-      if (sim.rm_n) res["rm_n_redirect"] = sim.rm_n_contact;
+      if (!res.redirect_uri.empty()) j["redirect_uri"] = res.redirect_uri;
+      if (rep.redirect_execution) j["rm_n_redirect"] = rep.redirect_execution_uri;
     }
-    emit("dial_result", std::move(res));
-    return sim;
+    emit("dial_result", std::move(j));
+    host->set_now(timers->clock().unix_seconds());
   }
 
-  // Runs one execution to its Done. `redirect_out` is set when a rm=n
-  // redirect asks for a second instance.
-  dp::Done drive(dp::Execution& ex, const dp::CallContext& ctx, bool allow_rm_n,
-                 std::optional<DialSim>& redirect_out) {
-    dp::Action a = ex.start(ctx);
-    while (!std::holds_alternative<dp::Done>(a)) {
-      if (++report.actions > kMaxActions) {
-        emit("log", Json{{"level", "error"},
-                         {"text", "dialplan-test: more than 10000 actions; stopping"}});
-        a = ex.resume(dp::CallerCancelled{});
-        continue;
-      }
-      if (auto* log = std::get_if<dp::Log>(&a)) {
-        report.logs.push_back(log->text);
-        emit("log", Json{{"level", dp::console_level_name(log->level)}, {"text", log->text}});
-        a = ex.resume(dp::Ack{});
-      } else if (auto* dial = std::get_if<dp::Dial>(&a)) {
-        DialSim sim = simulate_dial(*dial, ctx);
-        host->set_now(clock->unix_seconds());
-        if (sim.result.outcome != dp::DialOutcome::Answered && sim.rm_n) {
-          if (allow_rm_n) {
-            redirect_out = std::move(sim);
-            a = ex.resume(dp::CallerCancelled{});
-            continue;
-          }
-          emit("log",
-               Json{{"level", "warn"},
-                    {"text", "rm=n redirect refused: only one redirect execution per call"}});
-        }
-        a = ex.resume(std::move(sim.result));
-      } else if (auto* resp = std::get_if<dp::Respond>(&a)) {
-        emit("provisional", Json{{"status", resp->status},
-                                 {"reason", reason_or_default(resp->status, resp->reason)},
-                                 {"headers", resp->headers}});
-        a = ex.resume(dp::Ack{});
-      } else if (auto* wait = std::get_if<dp::Wait>(&a)) {
-        emit("wait", Json{{"seconds", wait->seconds}});
-        advance_to(t + std::max(0, wait->seconds));
-        a = ex.resume(dp::Ack{});
-      } else if (auto* r = std::get_if<dp::KvRead>(&a)) {
-        dp::KvResult kr;
-        if (auto it = kv.find(r->key); it != kv.end()) kr.value = it->second;
-        emit("kv_read", Json{{"key", r->key}, {"value", kr.value ? Json(*kr.value) : Json()}});
-        a = ex.resume(std::move(kr));
-      } else if (auto* w = std::get_if<dp::KvWrite>(&a)) {
-        kv[w->key] = w->value;
-        emit("kv_write", Json{{"key", w->key}, {"value", w->value}});
-        a = ex.resume(dp::KvResult{});
-      } else if (auto* d = std::get_if<dp::KvDelete>(&a)) {
-        kv.erase(d->key);
-        emit("kv_delete", Json{{"key", d->key}});
-        a = ex.resume(dp::KvResult{});
-      } else if (std::holds_alternative<dp::KvKeys>(a)) {
-        dp::KvResult kr;
-        for (const auto& [k, v] : kv) kr.keys.push_back(k);
-        emit("kv_keys", Json{{"keys", kr.keys}});
-        a = ex.resume(std::move(kr));
-      } else if (auto* h = std::get_if<dp::HttpGet>(&a)) {
-        dp::HttpResult hr;
-        hr.error = "dialplan-test is offline: no HTTP requests";
-        emit("http_get", Json{{"url", h->url}, {"result", "refused (offline)"}});
-        a = ex.resume(std::move(hr));
-      } else {
-        a = ex.resume(dp::Ack{});
-      }
-    }
-    return std::get<dp::Done>(a);
+  void redirect_execution(const std::string& uri) override {
+    emit("redirect_execution", Json{{"redirect_uri", uri}});
   }
+
+  void provisional(const dp::Respond& r) override {
+    emit("provisional", Json{{"status", r.status},
+                             {"reason", reason_or_default(r.status, r.reason)},
+                             {"headers", r.headers}});
+  }
+
+  void log(const dp::Log& line) override {
+    report.logs.push_back(line.text);
+    emit("log", Json{{"level", dp::console_level_name(line.level)}, {"text", line.text}});
+  }
+
+  void wait_started(int seconds) override { emit("wait", Json{{"seconds", seconds}}); }
+
+  std::optional<dp::ActionResult> perform(const dp::Action& a) override {
+    if (auto* r = std::get_if<dp::KvRead>(&a)) {
+      dp::KvResult kr;
+      if (auto it = kv.find(r->key); it != kv.end()) kr.value = it->second;
+      emit("kv_read", Json{{"key", r->key}, {"value", kr.value ? Json(*kr.value) : Json()}});
+      return kr;
+    }
+    if (auto* w = std::get_if<dp::KvWrite>(&a)) {
+      kv[w->key] = w->value;
+      emit("kv_write", Json{{"key", w->key}, {"value", w->value}});
+      return dp::KvResult{};
+    }
+    if (auto* d = std::get_if<dp::KvDelete>(&a)) {
+      kv.erase(d->key);
+      emit("kv_delete", Json{{"key", d->key}});
+      return dp::KvResult{};
+    }
+    if (std::holds_alternative<dp::KvKeys>(a)) {
+      dp::KvResult kr;
+      for (const auto& [k, v] : kv) kr.keys.push_back(k);
+      emit("kv_keys", Json{{"keys", kr.keys}});
+      return kr;
+    }
+    if (auto* h = std::get_if<dp::HttpGet>(&a)) {
+      dp::HttpResult hr;
+      hr.error = "dialplan-test is offline: no HTTP requests";
+      emit("http_get", Json{{"url", h->url}, {"result", "refused (offline)"}});
+      return hr;
+    }
+    return dp::Ack{};
+  }
+
+  void finished(const dp::Done& d, const dialer::CallerResponse& c) override {
+    ended = true;
+    done = d;
+    caller = c;
+  }
+
+  // ---- one call --------------------------------------------------------------
 
   CallReport run(const Call& c) {
     call = &c;
-    t = 0;
     report = CallReport{};
     report.id = c.id;
-    legs_used = 0;
+    ended = false;
+    done = dp::Done{};
+    caller = dialer::CallerResponse{};
+    live.clear();
+    dial_legs.clear();
     const std::int64_t start = c.at.value_or(env.start_time);
-    clock = std::make_unique<sip::ManualClock>(start);
+    timers = std::make_unique<sip::ManualTimerService>(start);
     host = std::make_unique<EnvHost>(env, start);
     dp::CallContext ctx = make_context(start);
     emit("call", Json{{"direction", c.direction == dp::Direction::In ? "in" : "out"},
@@ -444,23 +380,27 @@ struct Simulator::Impl {
                       {"account", ctx.from_account ? Json(ctx.from_account->username + "@" +
                                                           ctx.from_account->domain)
                                                    : Json()}});
-    std::optional<DialSim> redirect;
-    auto ex = plan->new_execution();
-    dp::Done done = drive(*ex, ctx, true, redirect);
-    if (redirect) {
-      emit("redirect_execution", Json{{"redirect_uri", redirect->rm_n_contact}});
-      legs_used = 0;
-      // The brief's example tests sys.Out before sys.Redirect: the redirect
-      // instance handles a call coming back in, so it runs as In.
-      dp::CallContext second = ctx;
-      second.direction = dp::Direction::In;
-      second.redirect = true;
-      second.redirect_uri = redirect->rm_n_contact;
-      second.redirect_response = redirect->rm_n_response;
-      auto ex2 = plan->new_execution();
-      std::optional<DialSim> ignored;
-      done = drive(*ex2, second, false, ignored);
+    dialer::RunnerLimits limits;
+    limits.max_legs = static_cast<std::size_t>(std::max(0, env.max_legs));
+    limits.max_actions = kMaxActions;
+    routing::ResolveInput base = resolve_base(ctx);
+    runner = std::make_unique<dialer::Runner>(*this, *timers, plan, std::move(ctx), std::move(base),
+                                              limits);
+    runner->start();
+    // Simulated time: fire the next timer until the execution ends.
+    const auto limit = std::chrono::duration_cast<sip::Duration>(kMaxSimulated);
+    while (!ended && timers->pending() > 0 && timers->clock().now().time_since_epoch() < limit)
+      timers->advance(timers->next_due());
+    if (!ended) {
+      log(dp::Log{"dialplan-test: the plan still waits after 24 h of simulated time; stopping",
+                  dp::ConsoleLevel::Error});
+      runner->cancel("simulation stopped");
+      done = dp::OutcomeTracker::cancelled();
     }
+    return finish_report();
+  }
+
+  CallReport finish_report() {
     report.kind = dp::done_kind_name(done.kind);
     switch (done.kind) {
       case dp::DoneKind::Answered:
@@ -472,8 +412,8 @@ struct Simulator::Impl {
         report.reason = "Request Terminated";
         break;
       default:
-        report.status = done.status;
-        report.reason = done.reason;
+        report.status = caller.status;
+        report.reason = caller.reason;
         break;
     }
     if (done.kind != dp::DoneKind::Answered) {
@@ -484,11 +424,17 @@ struct Simulator::Impl {
              {"reason", report.reason},
              {"kind", report.kind},
              {"dialled", report.dialled}};
+    if (done.kind != dp::DoneKind::Answered && done.kind != dp::DoneKind::ClientCancelled &&
+        (done.status != caller.status || done.reason != caller.reason)) {
+      // What the plan ended with, before the caller-facing rules.
+      fin["plan_status"] = done.status;
+      fin["plan_reason"] = done.reason;
+    }
     if (!report.answered_uri.empty()) {
       fin["answered_by"] = report.answered_uri;
       fin["destination"] = report.answered_destination;
     }
-    if (!done.headers.empty()) fin["headers"] = done.headers;
+    if (!caller.headers.empty()) fin["headers"] = caller.headers;
     if (done.kind == dp::DoneKind::ScriptError) {
       report.error_message = done.error_message;
       report.error_line = done.error_line;
@@ -497,6 +443,7 @@ struct Simulator::Impl {
                           {"line", done.error_line}};
     }
     emit("final", std::move(fin));
+    runner.reset();
     return report;
   }
 };

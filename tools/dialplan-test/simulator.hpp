@@ -1,10 +1,8 @@
-// The offline driver: runs one call through a dial plan Execution the way
-// the daemon's call manager would, answering every Dial from the outcome
-// table in simulated time (stages, parallel legs, dt delays, ring timeout,
-// first 2xx wins, 3xx -> Redirect, rm=n -> a second execution), and reports
-// each step as a JSON trace event. Legs are resolved from the environment
-// (served domains and accounts with bindings, providers, anything else as a
-// plain SIP URI) per behaviour reference 2.2.
+// The offline driver: runs one call through libsip's dial engine
+// (dialer::Runner and Forker, exactly as sipproxyd does) over a simulated
+// network and clock: each leg is answered from the outcome table after its
+// delay in simulated time, and every step is reported as a JSON trace event.
+// Legs are resolved by routing::resolve over the environment file.
 // Thread-safety: one Simulator per thread.
 #pragma once
 

@@ -68,12 +68,8 @@ void CallManager::Impl::answer(Call& call, Leg& leg, const msg::Message& r) {
   leg.status = r.status();
   call.winner = leg.id;
   call.state = CallState::Answered;
-  call.awaiting_dial = false;
-  if (call.ring_timer != 0) {
-    svc.timers->cancel(call.ring_timer);
-    call.ring_timer = 0;
-  }
-  cancel_legs(call, leg.id, "answered elsewhere");
+  if (leg.plan < call.plans.size() && call.plans[leg.plan].runner)
+    call.dial_answered_limit = call.plans[leg.plan].runner->dial_answered_limit();
 
   // Side B: our UAC dialog with the leg.
   Side& b = call.b;
@@ -94,7 +90,7 @@ void CallManager::Impl::answer(Call& call, Leg& leg, const msg::Message& r) {
   b.kind = leg.dest.kind;
   b.via_host = leg.via_host;
   b.source_ip = leg.dest.address.ip_string();
-  b.mangle = leg.target.options.mangle;
+  b.mangle = leg.target.options.mangle && !leg.dont_mangle;
 
   // The caller's 2xx, with the leg's answer.
   const Side& a = call.a;
@@ -154,10 +150,6 @@ void CallManager::Impl::answer(Call& call, Leg& leg, const msg::Message& r) {
       end_call(*c, "call duration limit");
     });
   }
-  dialplan::DialResult res;
-  res.outcome = dialplan::DialOutcome::Answered;
-  res.legs = call.outcomes;
-  drive(call, call.execution->resume(std::move(res)));
 }
 
 }  // namespace sip::b2bua

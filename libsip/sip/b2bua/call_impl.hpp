@@ -14,6 +14,7 @@
 
 #include "sip/b2bua/call_manager.hpp"
 #include "sip/b2bua/sdp_nat.hpp"
+#include "sip/dialer/runner.hpp"
 #include "sip/dialplan/execution.hpp"
 #include "sip/dialplan/host.hpp"
 #include "sip/dialplan/limiter.hpp"
@@ -56,12 +57,17 @@ enum class LegState : std::uint8_t {
 
 struct Leg {
   LegId id = 0;
+  // Which execution of the call placed it (index into Call::plans), which
+  // of its Dials (Runner::dial_count) and which leg of that Dial.
+  std::size_t plan = 0;
+  std::size_t dial = 0;
+  std::size_t index = 0;
   // The called account of a binding leg, copied at creation: Directory
   // pointers do not survive a reload or import during the call, so
   // target.account is cleared.
-  std::string account;     // "user@domain"; empty for provider/URI legs
-  std::string network_id;  // the called account's network id
-  std::uint32_t dial = 0;  // which Dial of the execution placed it (Call::dial_seq)
+  std::string account;       // "user@domain"; empty for provider/URI legs
+  std::string network_id;    // the called account's network id
+  bool dont_mangle = false;  // the called account keeps its SDP as it is
   routing::ResolvedLeg target;
   LegState state = LegState::Waiting;
   TimerId delay_timer = 0;
@@ -89,6 +95,23 @@ struct Relay {
 
 enum class CallState : std::uint8_t { Routing, Answered, Confirmed, Ended };
 
+class CallPort;
+
+// One dial plan execution of a call and the driver side it talks to.
+struct PlanRun {
+  std::unique_ptr<CallPort> port;
+  std::unique_ptr<dialer::Runner> runner;
+  store::Id owner = 0;  // whose plan (loop-backs may run another customer's)
+  std::string owner_name;
+  std::string dialplan;
+  std::size_t depth = 0;  // loop-backs: how many plans deep
+  // Loop-backs: the execution and leg that started this one.
+  std::size_t parent = 0;
+  std::size_t parent_dial = 0;
+  std::size_t parent_leg = 0;
+  bool finished = false;
+};
+
 struct Call {
   CallId id = 0;
   CallState state = CallState::Routing;
@@ -102,24 +125,14 @@ struct Call {
   std::string network_id;    // of the calling account (Out)
   std::string dialplan;
   dialplan::Direction direction = dialplan::Direction::In;
-  std::unique_ptr<dialplan::Execution> execution;
   dialplan::ExecutionLimiter::Ticket ticket;
-  bool execution_done = false;
-  bool awaiting_dial = false;  // a Dial is running
-  TimerId wait_timer = 0;
-  // The running Dial.
+  // The dial plan executions: [0] the caller's; more for loop-back legs
+  // into a called account's own in dial plan.
+  std::vector<PlanRun> plans;
   // Legs of every Dial of this call (earlier ones may still see late
-  // responses); the running Dial's legs have dial == dial_seq.
+  // responses).
   std::vector<std::unique_ptr<Leg>> legs;
-  std::uint32_t dial_seq = 0;
-  std::size_t stage = 0;
-  std::size_t stages = 0;
-  int dial_answered_limit = 0;
-  TimerId ring_timer = 0;
-  int best_status = 0;
-  std::string best_reason;
-  std::string redirect_uri;
-  std::vector<dialplan::LegOutcome> outcomes;
+  int dial_answered_limit = 0;  // of the Dial that answered
   // The bridge.
   LegId winner = 0;
   Side a;                          // caller
@@ -141,13 +154,13 @@ struct CallManager::Impl final : public dialplan::Host, public routing::RouteSou
   Impl(Services s, Config c);
   ~Impl() override;
 
-  // ---- call_manager.cpp: intake, plans, execution driving
+  // ---- call_manager.cpp: intake, the end of a call
   void on_invite(txn::ServerTransaction txn, transport::Inbound&& in);
-  void drive(Call& call, dialplan::Action action);
-  void finish(Call& call, const dialplan::Done& done);
   void respond_caller(Call& call, int status, std::string_view reason,
                       const std::vector<std::string>& headers = {});
   void end_call(Call& call, std::string_view reason);
+  // Cancels every execution and leg of a call still routing (no response).
+  void stop_routing(Call& call, std::string_view why);
   Call* find_call(CallId id);
   Call* find_call_by_uas(txn::ServerId id);
   void erase_call(CallId id);
@@ -156,16 +169,36 @@ struct CallManager::Impl final : public dialplan::Host, public routing::RouteSou
   std::shared_ptr<const dialplan::CompiledPlan> plan_for(const store::DialPlan& plan,
                                                          dialplan::Diagnostic* error);
 
-  // ---- dial.cpp: legs, stages, results
-  void start_dial(Call& call, const dialplan::Dial& dial);
-  void start_stage(Call& call);
-  void place_leg(CallId cid, LegId lid);
+  // ---- plans.cpp: executions (dialer::Runner) and their RunnerPort
+  // Starts execution `index` of `call` (already in Call::plans).
+  void start_plan(Call& call, std::size_t index, std::shared_ptr<const dialplan::CompiledPlan> plan,
+                  dialplan::CallContext ctx, routing::ResolveInput base);
+  // A loop-back leg: runs the called account's in dial plan as a child.
+  void start_loopback(Call& call, std::size_t plan, std::size_t index);
+  void finish_plan(CallId cid, std::size_t plan, const dialplan::Done& done,
+                   const dialer::CallerResponse& caller);
+  void plan_provisional(CallId cid, std::size_t plan, const dialplan::Respond& r);
+  std::optional<dialplan::ActionResult> plan_perform(CallId cid, std::size_t plan,
+                                                     const dialplan::Action& action);
+  routing::ResolveInput resolve_base(const msg::Message& m, store::Id owner);
+
+  // ---- dial.cpp: legs
+  void place_leg(CallId cid, std::size_t plan, std::size_t index);
+  void cancel_leg(CallId cid, std::size_t plan, std::size_t index, std::string_view why);
   void send_leg_invite(Call& call, Leg& leg, msg::Message invite);
   void on_leg_response(CallId cid, LegId lid, const msg::Message& r);
-  void leg_failed(Call& call, Leg& leg, int status, std::string_view reason);
-  void check_stage(Call& call);
-  void finish_dial(Call& call, dialplan::DialOutcome outcome);
-  void cancel_legs(Call& call, LegId except, std::string_view why);
+  // The leg ended without answering: CDR, then the Dial that placed it.
+  void leg_failed(Call& call, Leg& leg, int status, std::string_view reason,
+                  std::string contact = {}, std::string response = {});
+  // CANCEL (when it was sent) and the leg's CDR.
+  void stop_leg(Leg& leg, std::string_view why);
+  // The running Dial that placed `leg`, or null when that Dial is over.
+  dialer::Forker* forker_of(Call& call, const Leg& leg);
+  // True when a 2xx on `leg` wins: its Dial runs and so do the Dials of the
+  // loop-backs above it.
+  bool accepts_answer(Call& call, const Leg& leg);
+  // Reports the bridged answer to the Dial of `leg` (and up the loop-backs).
+  void report_answer(CallId cid, std::size_t plan, std::size_t dial, std::size_t index);
   void answer(Call& call, Leg& leg, const msg::Message& r);
   void relay_provisional(Call& call, Leg& leg, const msg::Message& r);
   Leg* find_leg(Call& call, LegId id);
@@ -199,7 +232,7 @@ struct CallManager::Impl final : public dialplan::Host, public routing::RouteSou
   void write_cdr(const store::Cdr& cdr);
   // Fills the derived durations; counts.
   store::Cdr finished_cdr(const store::Cdr& cdr);
-  store::Cdr new_cdr(const Call& call, std::string_view direction) const;
+  store::Cdr new_cdr(store::Id owner, std::string_view direction) const;
   std::int64_t now_ms() const;
   // "udp:127.0.0.1:5060" (lower-case transport, as CDRs store sockets).
   static std::string socket_text(transport::Kind kind, std::string_view address);
@@ -243,6 +276,27 @@ struct CallManager::Impl final : public dialplan::Host, public routing::RouteSou
   LegId next_leg = 1;
   std::shared_ptr<int> alive = std::make_shared<int>(0);
   std::string dummy_ha1[2];
+};
+
+// The RunnerPort of one execution of a call: forwards to the Impl with the
+// call's id and the execution's index (a call that ended is not found).
+class CallPort final : public dialer::RunnerPort {
+ public:
+  CallPort(CallManager::Impl& impl, CallId call, std::size_t plan)
+      : impl_(impl), call_(call), plan_(plan) {}
+  routing::RouteSource& routes() override;
+  void place_leg(std::size_t index) override;
+  void cancel_leg(std::size_t index, std::string_view why) override;
+  void provisional(const dialplan::Respond& respond) override;
+  void log(const dialplan::Log& line) override;
+  std::optional<dialplan::ActionResult> perform(const dialplan::Action& action) override;
+  void finished(const dialplan::Done& done, const dialer::CallerResponse& caller) override;
+  void dial_started(const dialplan::Dial& dial, const dialer::DialStart& start) override;
+
+ private:
+  CallManager::Impl& impl_;
+  CallId call_;
+  std::size_t plan_;
 };
 
 std::string dialog_key(std::string_view call_id, std::string_view tag);

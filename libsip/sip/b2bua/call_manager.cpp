@@ -1,5 +1,5 @@
-// Intake of new INVITEs (classification, authentication, dial plan start)
-// and the driving loop of dial plan executions.
+// Intake of new INVITEs (classification, authentication, the start of the
+// caller's dial plan execution) and the end of a call.
 #include "sip/b2bua/call_manager.hpp"
 
 #include <utility>
@@ -69,21 +69,15 @@ void CallManager::on_cancel(txn::ServerId invite) {
   ++impl_->stats.cancelled;
   call->cdr.answer_status = 487;
   call->cdr.answer_reason = "Request Terminated";
-  impl_->cancel_legs(*call, 0, "caller cancelled");
   // The layer answers the INVITE 487 when this returns.
   call->uas = txn::ServerId{};
-  if (!call->execution_done && call->execution)
-    impl_->drive(*call, call->execution->resume(dialplan::CallerCancelled{}));
+  impl_->stop_routing(*call, "caller cancelled");
   impl_->end_call(*call, "caller cancelled");
 }
 void CallManager::on_server_failed(txn::ServerId id, txn::ServerFailure /*why*/) {
   if (Call* call = impl_->find_call_by_uas(id)) {
     call->uas = txn::ServerId{};
-    if (call->state == CallState::Routing) {
-      impl_->cancel_legs(*call, 0, "caller unreachable");
-      if (!call->execution_done && call->execution)
-        impl_->drive(*call, call->execution->resume(dialplan::CallerCancelled{}));
-    }
+    if (call->state == CallState::Routing) impl_->stop_routing(*call, "caller unreachable");
     impl_->end_call(*call, "caller unreachable");
   }
 }
@@ -94,7 +88,7 @@ void CallManager::shutdown() {
     Call* call = impl_->find_call(id);
     if (call == nullptr) continue;
     if (call->state == CallState::Routing) {
-      impl_->cancel_legs(*call, 0, "server shutting down");
+      impl_->stop_routing(*call, "server shutting down");
       impl_->respond_caller(*call, 503, "Server shutting down");
     }
     impl_->end_call(*call, "server shutting down");
@@ -230,7 +224,7 @@ void CallManager::Impl::on_invite(txn::ServerTransaction txn, transport::Inbound
   call.direction = direction;
   call.to_tag = make_tag();
   call.origin = in.origin;
-  call.cdr = new_cdr(call, "in");
+  call.cdr = new_cdr(call.owner, "in");
   call.cdr.account = account->username + "@" + account->domain;
   call.cdr.dialplan = plan_name;
   call.cdr.dst_user = str(ruri->user);
@@ -262,6 +256,8 @@ void CallManager::Impl::on_invite(txn::ServerTransaction txn, transport::Inbound
     a.via_host = via_host_for(in.origin.kind, in.origin.local.to_string());
     a.source_ip = in.origin.remote.ip_string();
     a.local_cseq = 1;
+    // The calling account's dont_mangle keeps its SDP as it is.
+    a.mangle = !(direction == dialplan::Direction::Out && account->dont_mangle);
   }
   // Dial string plans read nothing of the context but its limits: skip
   // copying the request for them (the hot path of plain calls).
@@ -275,6 +271,9 @@ void CallManager::Impl::on_invite(txn::ServerTransaction txn, transport::Inbound
     ctx.clock = svc.wall;
     ctx.host = this;
   }
+  routing::ResolveInput base = resolve_base(m, call.owner);
+  base.account_user = account->username;
+  base.account_host = account->domain;
   call.uas = txn.release();
   by_uas[static_cast<std::uint64_t>(call.uas)] = call.id;
   call.invite = std::move(in.message);
@@ -285,8 +284,13 @@ void CallManager::Impl::on_invite(txn::ServerTransaction txn, transport::Inbound
   (void)svc.layer->respond(call.uas, 100, "Trying");
 
   if (!plan) {
-    drive(call, dialplan::syntax_error_done(diag));
-    return;
+    const dialplan::Done done = dialplan::syntax_error_done(diag);
+    PlanRun top;
+    top.owner = call.owner;
+    top.owner_name = call.owner_name;
+    top.dialplan = plan_name;
+    call.plans.push_back(std::move(top));
+    return finish_plan(call.id, 0, done, dialer::caller_response(done));
   }
   // Script executions (Lua, wizard) are capped per customer and server-wide
   // (reference 1.1); a dial string plan or the built-in "ring the bindings"
@@ -296,108 +300,39 @@ void CallManager::Impl::on_invite(txn::ServerTransaction txn, transport::Inbound
                                   static_cast<std::size_t>(std::max(1, customer->max_executions)));
     if (auto* refused = std::get_if<dialplan::Done>(&ticket)) {
       ++stats.rejected;
-      call.execution_done = true;
       respond_caller(call, refused->status, refused->reason);
       return end_call(call, "dial plan execution limit");
     }
     call.ticket = std::move(std::get<dialplan::ExecutionLimiter::Ticket>(ticket));
   }
-  call.execution = plan->new_execution();
-  drive(call, call.execution->start(std::move(ctx)));
+  PlanRun top;
+  top.owner = call.owner;
+  top.owner_name = call.owner_name;
+  top.dialplan = plan_name;
+  call.plans.push_back(std::move(top));
+  start_plan(call, 0, std::move(plan), std::move(ctx), std::move(base));
 }
 
-void CallManager::Impl::drive(Call& call, dialplan::Action action) {
+void CallManager::Impl::stop_routing(Call& call, std::string_view why) {
   const CallId id = call.id;
-  for (int guard = 0; guard < 100000; ++guard) {
+  for (std::size_t i = 0; i < call.plans.size(); ++i) {
     Call* c = find_call(id);
     if (c == nullptr) return;
-    if (auto* done = std::get_if<dialplan::Done>(&action)) return finish(*c, *done);
-    if (auto* dial = std::get_if<dialplan::Dial>(&action)) return start_dial(*c, *dial);
-    if (auto* respond = std::get_if<dialplan::Respond>(&action)) {
-      if (respond->status > 100 && respond->status < 200 && c->state == CallState::Routing) {
-        respond_caller(*c, respond->status, respond->reason, respond->headers);
-        c->provisional_sent = true;
-      }
-      action = c->execution->resume(dialplan::Ack{});
-      continue;
-    }
-    if (auto* l = std::get_if<dialplan::Log>(&action)) {
-      log(l->level == dialplan::ConsoleLevel::Error ? LogLevel::Warn : LogLevel::Info, "dialplan",
-          c->owner_name + "/" + c->dialplan + ": " + l->text);
-      action = c->execution->resume(dialplan::Ack{});
-      continue;
-    }
-    if (auto* w = std::get_if<dialplan::Wait>(&action)) {
-      std::weak_ptr<int> token = alive;
-      c->wait_timer =
-          svc.timers->start(std::chrono::seconds(std::max(0, w->seconds)), [this, token, id] {
-            if (token.expired()) return;
-            Call* cc = find_call(id);
-            if (cc == nullptr || cc->execution_done) return;
-            cc->wait_timer = 0;
-            drive(*cc, cc->execution->resume(dialplan::Ack{}));
-          });
-      return;
-    }
-    if (std::holds_alternative<dialplan::HttpGet>(action)) {
-      dialplan::HttpResult r;
-      r.error = "WebGet is not enabled on this server";
-      action = c->execution->resume(std::move(r));
-      continue;
-    }
-    // Key/value actions: reads answer now, writes when the writer committed.
-    if (svc.kv == nullptr) {
-      dialplan::KvResult kv;
-      kv.ok = false;
-      kv.error = "key/value store not available";
-      action = c->execution->resume(std::move(kv));
-      continue;
-    }
-    if (std::holds_alternative<dialplan::KvRead>(action) ||
-        std::holds_alternative<dialplan::KvKeys>(action)) {
-      action = c->execution->resume(svc.kv->read(c->owner, action));
-      continue;
-    }
-    std::weak_ptr<int> token = alive;
-    svc.kv->write(c->owner, action, [this, token, id](dialplan::KvResult r) {
-      if (token.expired()) return;
-      Call* cc = find_call(id);
-      if (cc == nullptr || cc->execution_done) return;
-      drive(*cc, cc->execution->resume(std::move(r)));
-    });
-    return;
+    PlanRun& p = c->plans[i];
+    if (p.finished || !p.runner) continue;
+    p.finished = true;
+    p.runner->cancel(why);
   }
-  if (Call* c = find_call(id))
-    finish(*c, dialplan::OutcomeTracker::script_error(dialplan::ScriptErrorKind::Budget,
-                                                      "too many actions", 0));
-}
-
-void CallManager::Impl::finish(Call& call, const dialplan::Done& done) {
-  call.execution_done = true;
-  call.ticket.release();
-  switch (done.kind) {
-    case dialplan::DoneKind::Answered:
-    case dialplan::DoneKind::ClientCancelled: return;
-    case dialplan::DoneKind::ScriptError:
-      log(LogLevel::Warn, "dialplan",
-          call.owner_name + "/" + call.dialplan + ": " +
-              (done.error_line > 0 ? "line " + std::to_string(done.error_line) + ": " : "") +
-              done.error_message);
-      break;
-    default: break;
-  }
-  if (call.state != CallState::Routing) return;
-  cancel_legs(call, 0, "dial plan ended");
-  ++stats.failed;
-  respond_caller(call, done.status, done.reason, done.headers);
-  end_call(call, done.kind == dialplan::DoneKind::ScriptError ? "dial plan error" : "not answered");
+  Call* c = find_call(id);
+  if (c == nullptr) return;
+  for (auto& leg : c->legs) stop_leg(*leg, why);
 }
 
 void CallManager::Impl::end_call(Call& call, std::string_view reason) {
   if (call.state == CallState::Ended) return;
   const bool was_bridged = call.state != CallState::Routing;
   call.state = CallState::Ended;
-  for (TimerId* t : {&call.ring_timer, &call.ok_timer, &call.duration_timer, &call.wait_timer})
+  for (TimerId* t : {&call.ok_timer, &call.duration_timer})
     if (*t != 0) {
       svc.timers->cancel(*t);
       *t = 0;
@@ -419,8 +354,11 @@ void CallManager::Impl::end_call(Call& call, std::string_view reason) {
   final.push_back(finished_cdr(call.cdr));
   if (config.cdrs && svc.cdrs != nullptr) svc.cdrs->write_batch(std::move(final));
   event(call, CallEvent::Kind::HungUp, call.cdr.answer_status, reason);
-  if (!call.execution_done && call.execution)
-    (void)call.execution->resume(dialplan::CallerCancelled{});
+  for (auto& p : call.plans)
+    if (!p.finished && p.runner) {
+      p.finished = true;
+      p.runner->cancel(reason);
+    }
   erase_call(call.id);
 }
 
@@ -429,10 +367,7 @@ void CallManager::Impl::erase_call(CallId id) {
   if (it == calls.end()) return;
   Call& call = *it->second;
   unindex_dialogs(call);
-  for (auto& leg : call.legs) {
-    if (leg->delay_timer != 0) svc.timers->cancel(leg->delay_timer);
-    leg_index.erase(dialog_key(leg->call_id, leg->from_tag));
-  }
+  for (auto& leg : call.legs) leg_index.erase(dialog_key(leg->call_id, leg->from_tag));
   if (call.uas != txn::ServerId{}) by_uas.erase(static_cast<std::uint64_t>(call.uas));
   if (auto o = calls_per_owner.find(call.owner); o != calls_per_owner.end() && --o->second == 0)
     calls_per_owner.erase(o);

@@ -20,10 +20,10 @@ std::string CallManager::Impl::socket_text(transport::Kind kind, std::string_vie
   return out;
 }
 
-store::Cdr CallManager::Impl::new_cdr(const Call& call, std::string_view direction) const {
+store::Cdr CallManager::Impl::new_cdr(store::Id owner, std::string_view direction) const {
   store::Cdr c;
   c.id = random_token(32);
-  c.owner_id = call.owner;
+  c.owner_id = owner;
   c.direction = std::string(direction);
   c.created = now_ms();
   return c;

@@ -3,11 +3,9 @@
 #include <utility>
 
 #include "sip/b2bua/call_impl.hpp"
-#include "sip/dialplan/dialstring_plan.hpp"
-#include "sip/lua/lua_plan.hpp"
+#include "sip/dialer/plans.hpp"
 #include "sip/uri/uri.hpp"
 #include "sip/wizard/time_zone.hpp"
-#include "sip/wizard/wizard_plan.hpp"
 
 namespace sip::b2bua {
 namespace {
@@ -113,14 +111,7 @@ std::shared_ptr<const dialplan::CompiledPlan> CallManager::Impl::plan_for(
     if (!it->second.plan) *error = it->second.error;
     return it->second.plan;
   }
-  dialplan::CompileResult r;
-  if (stored.type == "lua") {
-    r = lua::LuaCompiler().compile(stored.name, stored.source);
-  } else if (stored.type == "wizard") {
-    r = wizard::WizardCompiler().compile(stored.name, stored.source);
-  } else {
-    r = dialplan::DialStringCompiler().compile(stored.name, stored.source);
-  }
+  const dialplan::CompileResult r = dialer::compile_plan(stored.type, stored.name, stored.source);
   CachedPlan& c = plan_cache[stored.id];
   c.updated = stored.updated;
   c.plan = r.plan;

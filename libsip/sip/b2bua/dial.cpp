@@ -1,7 +1,7 @@
-// The Dial action: resolving a dial string into legs, placing them stage by
-// stage (with per-leg delays), following their responses (provider digest
-// retry, 3xx redirects, the best final response of RFC 3261 16.7), and
-// bridging the first 2xx to the caller.
+// Legs on the wire: the dialer::Forker of each Dial decides which leg to
+// place or cancel; here a leg becomes an INVITE (DNS for provider and URI
+// legs, NAT-aware SDP), its responses are followed (one provider digest
+// retry, 3xx Contact) and reported back, and the winning 2xx is bridged.
 #include <algorithm>
 #include <utility>
 
@@ -22,16 +22,6 @@ std::string str(std::string_view v) {
   return std::string(v);
 }
 
-// RFC 3261 16.7 step 6: 6xx first, then the lowest class; within a class the
-// first response kept. Returns true when `status` beats `best`.
-bool better(int status, int best) {
-  if (best == 0) return true;
-  const int c = status / 100, bc = best / 100;
-  if (bc == 6) return false;
-  if (c == 6) return true;
-  return c < bc;
-}
-
 std::string quote_display(std::string_view d) {
   std::string out = "\"";
   for (char ch : d) {
@@ -50,111 +40,69 @@ Leg* CallManager::Impl::find_leg(Call& call, LegId id) {
   return nullptr;
 }
 
-void CallManager::Impl::start_dial(Call& call, const dialplan::Dial& dial) {
-  if (call.state != CallState::Routing) {
-    dialplan::DialResult r;
-    r.outcome = dialplan::DialOutcome::AlreadyAnswered;
-    return drive(call, call.execution->resume(std::move(r)));
-  }
-  const msg::Message& m = *call.invite;
-  routing::ResolveInput in;
-  in.dial = &dial;
-  in.owner = call.owner;
-  in.max_legs = config.max_legs;
-  if (auto ruri = m.request_uri()) in.subst.dst = str(ruri->user);
-  if (auto from = m.from()) {
-    in.subst.from_name = str(from->display);
-    in.subst.from_user = str(from->uri.user);
-    in.subst.from_aor = str(from->uri.user) + "@" + str(from->uri.host);
-    in.caller_display = str(from->display);
-    in.caller_user = str(from->uri.user);
-    in.caller_host = str(from->uri.host);
-  }
-  auto resolved = routing::resolve(in, *this);
-  // Legs of an earlier Dial stay (late responses still find them).
-  ++call.dial_seq;
-  call.outcomes.clear();
-  call.best_status = 0;
-  call.best_reason.clear();
-  call.redirect_uri.clear();
-  call.dial_answered_limit = dial.answered_limit_seconds;
-  if (!resolved) {
-    log(LogLevel::Info, kLog,
-        call.owner_name + ": bad dial string: " + resolved.error().to_string());
-    return finish_dial(call, dialplan::DialOutcome::Error);
-  }
-  for (const auto& n : resolved->notes) log(LogLevel::Info, kLog, call.owner_name + ": " + n);
-  for (const auto& d : resolved->dropped)
-    log(LogLevel::Info, kLog, call.owner_name + ": leg " + d.destination + " dropped: " + d.reason);
-  if (resolved->legs.empty()) return finish_dial(call, dialplan::DialOutcome::Failed);
-  for (auto& target : resolved->legs) {
-    auto leg = std::make_unique<Leg>();
-    leg->id = next_leg++;
-    leg->dial = call.dial_seq;
-    if (const store::SipAccount* a = target.account) {
-      leg->account = a->username + "@" + a->domain;
-      leg->network_id = a->network_id;
-    }
-    target.account = nullptr;
-    leg->target = std::move(target);
-    call.legs.push_back(std::move(leg));
-  }
-  call.stages = resolved->stages;
-  call.stage = 0;
-  call.awaiting_dial = true;
-  const CallId id = call.id;
-  std::weak_ptr<int> token = alive;
-  call.ring_timer =
-      svc.timers->start(std::chrono::seconds(std::max(1, dial.ring_seconds)), [this, token, id] {
-        if (token.expired()) return;
-        Call* c = find_call(id);
-        if (c == nullptr || !c->awaiting_dial) return;
-        c->ring_timer = 0;
-        cancel_legs(*c, 0, "ring timeout");
-        finish_dial(*c, dialplan::DialOutcome::TimedOut);
-      });
-  // Skip leading stages without legs (all dropped).
-  while (call.stage < call.stages &&
-         std::none_of(call.legs.begin(), call.legs.end(), [&](const auto& l) {
-           return l->dial == call.dial_seq && l->target.stage == call.stage;
-         }))
-    ++call.stage;
-  start_stage(call);
+dialer::Forker* CallManager::Impl::forker_of(Call& call, const Leg& leg) {
+  if (leg.plan >= call.plans.size()) return nullptr;
+  PlanRun& p = call.plans[leg.plan];
+  if (!p.runner || p.runner->dial_count() != leg.dial) return nullptr;
+  return p.runner->forker();
 }
 
-void CallManager::Impl::start_stage(Call& call) {
-  const CallId cid = call.id;
-  std::vector<LegId> now;
-  for (auto& leg : call.legs) {
-    if (leg->dial != call.dial_seq || leg->target.stage != call.stage) continue;
-    const auto delay = leg->target.options.delay.value_or(0);
-    if (delay == 0) {
-      now.push_back(leg->id);
-      continue;
-    }
-    std::weak_ptr<int> token = alive;
-    const LegId lid = leg->id;
-    leg->delay_timer = svc.timers->start(std::chrono::seconds(delay), [this, token, cid, lid] {
-      if (token.expired()) return;
-      Call* c = find_call(cid);
-      if (c == nullptr) return;
-      if (Leg* l = find_leg(*c, lid)) l->delay_timer = 0;
-      place_leg(cid, lid);
-    });
+bool CallManager::Impl::accepts_answer(Call& call, const Leg& leg) {
+  if (call.state != CallState::Routing) return false;
+  std::size_t plan = leg.plan, dial = leg.dial, index = leg.index;
+  for (;;) {
+    PlanRun& p = call.plans[plan];
+    if (!p.runner || p.runner->dial_count() != dial) return false;
+    dialer::Forker* f = p.runner->forker();
+    if (f == nullptr || !f->accepts_answer(index)) return false;
+    if (plan == 0) return true;
+    dial = p.parent_dial;
+    index = p.parent_leg;
+    plan = p.parent;
   }
-  for (LegId lid : now) place_leg(cid, lid);
 }
 
-void CallManager::Impl::place_leg(CallId cid, LegId lid) {
+void CallManager::Impl::report_answer(CallId cid, std::size_t plan, std::size_t dial,
+                                      std::size_t index) {
   Call* call = find_call(cid);
-  if (call == nullptr || !call->awaiting_dial) return;
-  Leg* leg = find_leg(*call, lid);
-  if (leg == nullptr || leg->state != LegState::Waiting) return;
+  if (call == nullptr || plan >= call->plans.size()) return;
+  PlanRun& p = call->plans[plan];
+  if (!p.runner || p.runner->dial_count() != dial) return;
+  // A loop-back execution that answered reports to its parent when its
+  // runner finishes (finish_plan).
+  if (dialer::Forker* f = p.runner->forker()) f->leg_answered(index);
+}
+
+void CallManager::Impl::place_leg(CallId cid, std::size_t plan, std::size_t index) {
+  Call* call = find_call(cid);
+  if (call == nullptr || plan >= call->plans.size()) return;
+  PlanRun& run = call->plans[plan];
+  dialer::Forker* forker = run.runner ? run.runner->forker() : nullptr;
+  if (forker == nullptr || index >= forker->legs().size()) return;
+  const routing::ResolvedLeg& target = forker->legs()[index];
+  if (target.kind == routing::LegKind::Loopback) return start_loopback(*call, plan, index);
+
+  auto owned = std::make_unique<Leg>();
+  Leg* leg = owned.get();
+  leg->id = next_leg++;
+  leg->plan = plan;
+  leg->dial = run.runner->dial_count();
+  leg->index = index;
+  if (const store::SipAccount* a = target.account) {
+    leg->account = target.account_aor;
+    leg->network_id = a->network_id;
+    leg->dont_mangle = a->dont_mangle;
+  }
+  leg->target = target;
+  leg->target.account = nullptr;  // Directory pointers do not outlive a reload
+  call->legs.push_back(std::move(owned));
+  const LegId lid = leg->id;
+
   ++stats.legs;
   leg->call_id = make_call_id();
   leg->from_tag = make_tag();
-  leg->cdr = new_cdr(*call, "out");
-  leg->cdr.dialplan = call->dialplan;
+  leg->cdr = new_cdr(run.owner, "out");
+  leg->cdr.dialplan = run.dialplan;
   leg->cdr.call_id = leg->call_id;
   leg->cdr.bridge_id = call->cdr.bridge_id;
   leg->cdr.account = !leg->account.empty() ? leg->account : leg->target.provider;
@@ -193,6 +141,42 @@ void CallManager::Impl::place_leg(CallId cid, LegId lid) {
     l->via_host = via_host_for(t.kind, {});
     send_leg_invite(*c, *l, msg::Message{});
   });
+}
+
+void CallManager::Impl::cancel_leg(CallId cid, std::size_t plan, std::size_t index,
+                                   std::string_view why) {
+  Call* call = find_call(cid);
+  if (call == nullptr || plan >= call->plans.size()) return;
+  const std::size_t dial = call->plans[plan].runner ? call->plans[plan].runner->dial_count() : 0;
+  for (auto& leg : call->legs)
+    if (leg->plan == plan && leg->dial == dial && leg->index == index) return stop_leg(*leg, why);
+  // A loop-back leg: its execution stops.
+  for (std::size_t i = 1; i < call->plans.size(); ++i) {
+    PlanRun& child = call->plans[i];
+    if (child.parent == plan && child.parent_dial == dial && child.parent_leg == index &&
+        !child.finished && child.runner) {
+      child.finished = true;
+      child.runner->cancel(why);
+      return;
+    }
+  }
+}
+
+void CallManager::Impl::stop_leg(Leg& leg, std::string_view why) {
+  switch (leg.state) {
+    case LegState::Calling:
+    case LegState::Ringing: (void)svc.layer->send_cancel(leg.txn); [[fallthrough]];
+    case LegState::Resolving:
+      leg.state = LegState::Cancelled;
+      leg.cdr.answer_status = 487;
+      leg.cdr.answer_reason = "Request Terminated";
+      leg.cdr.hungup_at = now_ms();
+      leg.cdr.hangup_reason = str(why);
+      write_cdr(leg.cdr);
+      break;
+    case LegState::Waiting: leg.state = LegState::Cancelled; break;
+    default: break;
+  }
 }
 
 void CallManager::Impl::send_leg_invite(Call& call, Leg& leg, msg::Message retry) {
@@ -304,6 +288,7 @@ void CallManager::Impl::on_leg_response(CallId cid, LegId lid, const msg::Messag
       leg->cdr.progress_status = status;
       leg->cdr.progress_reason = str(r.reason());
     }
+    if (dialer::Forker* f = forker_of(*call, *leg)) f->leg_ringing(leg->index);
     return relay_provisional(*call, *leg, r);
   }
   if (status < 300) {
@@ -313,9 +298,12 @@ void CallManager::Impl::on_leg_response(CallId cid, LegId lid, const msg::Messag
         svc.sender->send(leg->dest, call->ack_b, {});
       return;
     }
-    if (call->state == CallState::Routing && call->awaiting_dial &&
-        leg->state != LegState::Cancelled && leg->state != LegState::Failed)
-      return answer(*call, *leg, r);
+    if (leg->state != LegState::Cancelled && leg->state != LegState::Failed &&
+        accepts_answer(*call, *leg)) {
+      const std::size_t plan = leg->plan, dial = leg->dial, index = leg->index;
+      answer(*call, *leg, r);
+      return report_answer(cid, plan, dial, index);
+    }
     // Late or extra 2xx: acknowledge it and hang that dialog up.
     return orphan_2xx(r, leg->dest, leg->via_host, leg->cseq);
   }
@@ -331,95 +319,31 @@ void CallManager::Impl::on_leg_response(CallId cid, LegId lid, const msg::Messag
       return send_leg_invite(*call, *leg, std::move(*retry));
     }
   }
+  std::string contact, response;
   if (status >= 300 && status < 400) {
     if (auto c = r.value(msg::HeaderId::Contact); !c.empty()) {
-      if (auto cv = msg::parse_contact(c)) leg->redirect_contact = str(cv->addr.uri.text);
+      if (auto cv = msg::parse_contact(c)) contact = str(cv->addr.uri.text);
     }
+    if (!contact.empty()) response = str(std::string_view(r.bytes()));
   }
-  leg_failed(*call, *leg, status, r.reason());
+  leg_failed(*call, *leg, status, r.reason(), std::move(contact), std::move(response));
 }
 
-void CallManager::Impl::leg_failed(Call& call, Leg& leg, int status, std::string_view reason) {
+void CallManager::Impl::leg_failed(Call& call, Leg& leg, int status, std::string_view reason,
+                                   std::string contact, std::string response) {
   if (leg.state == LegState::Failed || leg.state == LegState::Cancelled) return;
   leg.state = LegState::Failed;
   leg.status = status;
   leg.reason = str(reason);
+  leg.redirect_contact = contact;
   leg.cdr.answer_status = status;
   leg.cdr.answer_reason = str(reason);
   leg.cdr.hungup_at = now_ms();
   leg.cdr.hangup_reason = "failed";
   write_cdr(leg.cdr);
-  call.outcomes.push_back({leg.target.request_uri, status, str(reason)});
-  if (better(status, call.best_status)) {
-    call.best_status = status;
-    call.best_reason = str(reason);
-  }
-  if (status >= 300 && status < 400 && !leg.redirect_contact.empty() && call.redirect_uri.empty())
-    call.redirect_uri = leg.redirect_contact;
-  check_stage(call);
-}
-
-void CallManager::Impl::check_stage(Call& call) {
-  if (!call.awaiting_dial) return;
-  for (const auto& l : call.legs)
-    if (l->dial == call.dial_seq && l->target.stage == call.stage &&
-        (l->state != LegState::Failed && l->state != LegState::Cancelled))
-      return;  // still running (or waiting for its delay)
-  // The stage failed: the next one with legs, or the Dial failed.
-  while (++call.stage < call.stages) {
-    if (std::any_of(call.legs.begin(), call.legs.end(), [&](const auto& l) {
-          return l->dial == call.dial_seq && l->target.stage == call.stage;
-        })) {
-      start_stage(call);
-      return;
-    }
-  }
-  finish_dial(call, call.redirect_uri.empty() ? dialplan::DialOutcome::Failed
-                                              : dialplan::DialOutcome::Redirect);
-}
-
-void CallManager::Impl::finish_dial(Call& call, dialplan::DialOutcome outcome) {
-  call.awaiting_dial = false;
-  if (call.ring_timer != 0) {
-    svc.timers->cancel(call.ring_timer);
-    call.ring_timer = 0;
-  }
-  dialplan::DialResult r;
-  r.outcome = outcome;
-  int status = call.best_status;
-  if (status == 503) status = 500;                   // 16.7 step 6: a 503 is not passed on
-  if (status == 401 || status == 407) status = 480;  // provider credentials are ours
-  r.failure_status = outcome == dialplan::DialOutcome::TimedOut ? 480 : status;
-  r.failure_reason = outcome == dialplan::DialOutcome::TimedOut ? "No answer" : call.best_reason;
-  if (status != call.best_status) r.failure_reason.clear();
-  r.redirect_uri = call.redirect_uri;
-  r.legs = call.outcomes;
-  drive(call, call.execution->resume(std::move(r)));
-}
-
-void CallManager::Impl::cancel_legs(Call& call, LegId except, std::string_view why) {
-  const std::int64_t now = now_ms();
-  for (auto& leg : call.legs) {
-    if (leg->id == except) continue;
-    if (leg->delay_timer != 0) {
-      svc.timers->cancel(leg->delay_timer);
-      leg->delay_timer = 0;
-    }
-    switch (leg->state) {
-      case LegState::Calling:
-      case LegState::Ringing: (void)svc.layer->send_cancel(leg->txn); [[fallthrough]];
-      case LegState::Resolving:
-        leg->state = LegState::Cancelled;
-        leg->cdr.answer_status = 487;
-        leg->cdr.answer_reason = "Request Terminated";
-        leg->cdr.hungup_at = now;
-        leg->cdr.hangup_reason = str(why);
-        write_cdr(leg->cdr);
-        break;
-      case LegState::Waiting: leg->state = LegState::Cancelled; break;
-      default: break;
-    }
-  }
+  if (dialer::Forker* f = forker_of(call, leg))
+    f->leg_failed(leg.index,
+                  dialer::LegEnd{status, str(reason), std::move(contact), std::move(response)});
 }
 
 }  // namespace sip::b2bua

@@ -32,6 +32,8 @@ class TimerService {
 // started by callbacks that fall due within the same advance.
 class ManualTimerService final : public TimerService {
  public:
+  // `unix_start`: what clock().unix_seconds() says before any advance().
+  explicit ManualTimerService(std::int64_t unix_start = 1'700'000'000) : clock_(unix_start) {}
   TimerId start(Duration after, std::function<void()> fn) override;
   void cancel(TimerId id) noexcept override;
   const Clock& clock() const noexcept override { return clock_; }

@@ -4,23 +4,14 @@
 #include <algorithm>
 
 #include "sip/control/command_util.hpp"
-#include "sip/dialplan/dialstring_plan.hpp"
-#include "sip/lua/lua_plan.hpp"
-#include "sip/wizard/wizard_plan.hpp"
+#include "sip/dialer/plans.hpp"
 
 namespace sip::control::detail {
 namespace {
 
 // The compiler the daemon runs the plan with: what passes here runs there.
 std::optional<dialplan::Diagnostic> diagnose(const store::DialPlan& d) {
-  dialplan::CompileResult r;
-  if (d.type == "lua") {
-    r = lua::LuaCompiler().compile(d.name, d.source);
-  } else if (d.type == "wizard") {
-    r = wizard::WizardCompiler().compile(d.name, d.source);
-  } else {
-    r = dialplan::DialStringCompiler().compile(d.name, d.source);
-  }
+  const dialplan::CompileResult r = dialer::compile_plan(d.type, d.name, d.source);
   if (r.ok()) return std::nullopt;
   return r.error;
 }

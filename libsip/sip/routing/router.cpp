@@ -1,5 +1,6 @@
 #include "sip/routing/router.hpp"
 
+#include <algorithm>
 #include <set>
 #include <utility>
 
@@ -15,9 +16,11 @@ struct FromParts {
   std::string host;
 };
 
-// Per-leg fd/fu/fh win over sys.SetFromHeader, which wins over the default.
-void apply_from_options(FromParts& f, const dialstring::LegOptions& o, const dialplan::Dial& dial) {
-  if (dial.from) {
+// Per-leg fd/fu/fh win over sys.SetFromHeader, which wins over the
+// default; a provider's From template is not overridden by SetFromHeader.
+void apply_from_options(FromParts& f, const dialstring::LegOptions& o, const dialplan::Dial& dial,
+                        bool allow_override = true) {
+  if (allow_override && dial.from) {
     if (dial.from->display) f.display = *dial.from->display;
     if (dial.from->user) f.user = *dial.from->user;
     if (dial.from->host) f.host = *dial.from->host;
@@ -56,11 +59,71 @@ void set_from(ResolvedLeg& leg, const FromParts& f) {
   leg.from_host = f.host;
 }
 
+// A From template or value: ["display"] <uri> or a bare URI.
+FromParts parse_from(const std::string& from) {
+  FromParts f;
+  const auto lt = from.find('<');
+  const auto gt = from.find('>', lt == std::string::npos ? 0 : lt);
+  const std::string from_uri =
+      lt != std::string::npos && gt != std::string::npos ? from.substr(lt + 1, gt - lt - 1) : from;
+  const auto parts = dialplan::split_uri(from_uri);
+  f.user = parts.user;
+  f.host = parts.host;
+  if (parts.port != 0) f.host += ":" + std::to_string(parts.port);
+  if (lt != std::string::npos) {
+    std::string d = from.substr(0, lt);
+    while (!d.empty() && (d.back() == ' ' || d.back() == '"')) d.pop_back();
+    while (!d.empty() && (d.front() == ' ' || d.front() == '"')) d.erase(0, 1);
+    f.display = d;
+  }
+  return f;
+}
+
+// Leg URI parameters and headers the server URI does not already have.
+std::string merge_uri_params(std::string uri, const std::string& server_params,
+                             const dialstring::Destination& dest) {
+  std::size_t b = 1;
+  while (b < dest.params.size()) {
+    const auto e = dest.params.find(';', b);
+    const std::string p = dest.params.substr(b, e == std::string::npos ? std::string::npos : e - b);
+    const std::string name = p.substr(0, p.find('='));
+    bool present = false;
+    for (std::size_t q = server_params.find(';'); q != std::string::npos;
+         q = server_params.find(';', q + 1)) {
+      const std::string_view rest = std::string_view(server_params).substr(q + 1);
+      if (ci_equal(rest.substr(0, std::min(rest.size(), rest.find_first_of(";="))), name))
+        present = true;
+    }
+    if (!name.empty() && !present) uri += ";" + p;
+    if (e == std::string::npos) break;
+    b = e + 1;
+  }
+  if (!dest.headers.empty()) uri += "?" + dest.headers;
+  return uri;
+}
+
 }  // namespace
+
+std::string render_from(const ResolvedLeg& leg) {
+  std::string out;
+  if (!leg.from_display.empty()) {
+    out = "\"";
+    for (char ch : leg.from_display) {
+      if (ch == '"' || ch == '\\') out.push_back('\\');
+      if (ch != '\r' && ch != '\n') out.push_back(ch);
+    }
+    out += "\" ";
+  }
+  out += "<sip:";
+  if (!leg.from_user.empty()) out += leg.from_user + "@";
+  out += leg.from_host + ">";
+  return out;
+}
 
 const char* leg_kind_name(LegKind kind) noexcept {
   switch (kind) {
     case LegKind::Binding: return "binding";
+    case LegKind::Loopback: return "loopback";
     case LegKind::Provider: return "provider";
     case LegKind::Uri: return "uri";
   }
@@ -104,7 +167,7 @@ Result<Resolution> resolve(const ResolveInput& in, RouteSource& source) {
     leg.request_uri = d->uri();
     leg.next_hop = leg.request_uri;
     leg.to = "<" + leg.request_uri + ">";
-    set_from(leg, caller);
+    set_from(leg, parsed->legacy->from.empty() ? caller : parse_from(parsed->legacy->from));
     leg.auth_user = parsed->legacy->username;
     leg.auth_password = parsed->legacy->password;
     out.stages = 1;
@@ -139,6 +202,23 @@ Result<Resolution> resolve(const ResolveInput& in, RouteSource& source) {
           out.dropped.push_back({s, l.destination, "SIP account disabled"});
           continue;
         }
+        const std::string aor = acc->username + "@" + acc->domain;
+        const bool loop_guard =
+            ci_equal(acc->in_dialplan, in.executing_plan) && acc->owner_id == in.owner;
+        if (!acc->in_dialplan.empty() && !loop_guard) {
+          // The account's own in dial plan decides: one loop-back leg.
+          leg.kind = LegKind::Loopback;
+          leg.account = acc;
+          leg.account_aor = aor;
+          leg.request_uri = "sip:" + aor;
+          leg.to = "<sip:" + aor + ">";
+          FromParts f = caller;
+          if (!in.account_user.empty()) f = FromParts{{}, in.account_user, in.account_host};
+          apply_from_options(f, l.options, dial);
+          set_from(leg, f);
+          add(std::move(leg));
+          continue;
+        }
         const auto targets = source.bindings(*acc);
         if (targets.empty()) {
           out.dropped.push_back({s, l.destination, "no bindings for " + acc->username});
@@ -148,6 +228,7 @@ Result<Resolution> resolve(const ResolveInput& in, RouteSource& source) {
           ResolvedLeg bl = leg;
           bl.kind = LegKind::Binding;
           bl.account = acc;
+          bl.account_aor = aor;
           bl.request_uri = t.contact_uri;
           bl.route = t.destination;
           bl.local = t.local;
@@ -172,37 +253,26 @@ Result<Resolution> resolve(const ResolveInput& in, RouteSource& source) {
         const auto server = dialplan::split_uri(provider->server);
         leg.kind = LegKind::Provider;
         leg.provider = provider->name;
-        std::string hostport =
+        const std::string host_text =
             server.host.find(':') != std::string::npos ? "[" + server.host + "]" : server.host;
+        std::string hostport = host_text;
         if (server.port != 0) hostport += ":" + std::to_string(server.port);
         std::string uri = (server.scheme.empty() ? std::string("sip") : server.scheme) + ":";
         if (!dest->user.empty()) uri += dest->user + "@";
         uri += hostport + server.params;
-        leg.request_uri = uri;
-        leg.to = "<" + uri + ">";
-        leg.next_hop = provider->outbound_proxy.empty() ? uri : provider->outbound_proxy;
+        leg.request_uri = merge_uri_params(std::move(uri), server.params, *dest);
+        leg.to = "<" + leg.request_uri + ">";
+        leg.next_hop =
+            provider->outbound_proxy.empty() ? leg.request_uri : provider->outbound_proxy;
         FromParts f;
-        if (!provider->from_template.empty()) {
-          const std::string from = raw(provider->from_template, in.subst);
-          const auto lt = from.find('<');
-          const auto gt = from.find('>', lt == std::string::npos ? 0 : lt);
-          const std::string from_uri = lt != std::string::npos && gt != std::string::npos
-                                           ? from.substr(lt + 1, gt - lt - 1)
-                                           : from;
-          const auto parts = dialplan::split_uri(from_uri);
-          f.user = parts.user;
-          f.host = parts.host;
-          if (lt != std::string::npos) {
-            std::string d = from.substr(0, lt);
-            while (!d.empty() && (d.back() == ' ' || d.back() == '"')) d.pop_back();
-            while (!d.empty() && (d.front() == ' ' || d.front() == '"')) d.erase(0, 1);
-            f.display = d;
-          }
+        const bool has_template = !provider->from_template.empty();
+        if (has_template) {
+          f = parse_from(raw(provider->from_template, in.subst));
         } else {
           f.user = provider->username;
-          f.host = server.host;
+          f.host = host_text;
         }
-        apply_from_options(f, l.options, dial);
+        apply_from_options(f, l.options, dial, !has_template);
         set_from(leg, f);
         leg.headers = split_headers(provider->custom_headers, in.subst);
         leg.auth_user =

@@ -3,9 +3,11 @@
 // it: request-URI, From, To, extra headers, options, and either a known
 // transport destination (a registered binding) or a URI to locate by DNS.
 // Order per destination: a served domain or `local` -> the account's
-// bindings (one leg each); a host without dots -> the owner's provider of
-// that name; anything else -> an anonymous call to that SIP URI. Duplicate
-// request-URIs are dropped; at most `max_legs` legs per Dial.
+// bindings (one leg each), or one loop-back leg into the account's own in
+// dial plan; a host without dots -> the owner's provider of that name;
+// anything else -> an anonymous call to that SIP URI. Duplicate request-URIs
+// are dropped; legs beyond `max_legs` are dropped as "leg limit".
+// The rules are written down in docs/dialling.md.
 // Thread-safety: call on the core thread; RouteSource is queried inline.
 #pragma once
 
@@ -45,8 +47,9 @@ class RouteSource {
   virtual const store::Provider* find_provider(store::Id owner, std::string_view name) = 0;
 };
 
-enum class LegKind : std::uint8_t { Binding, Provider, Uri };
-const char* leg_kind_name(LegKind kind) noexcept;  // "binding", "provider", "uri"
+enum class LegKind : std::uint8_t { Binding, Loopback, Provider, Uri };
+// "binding", "loopback", "provider", "uri"
+const char* leg_kind_name(LegKind kind) noexcept;
 
 struct ResolvedLeg {
   std::size_t stage = 0;
@@ -59,8 +62,11 @@ struct ResolvedLeg {
   std::string to;                    // To header value (no tag)
   std::vector<std::string> headers;  // "Name: value" (custom headers)
   dialstring::LegOptions options;
-  // Binding legs: the called account and its binding's destination.
+  // Binding and loop-back legs: the called account (valid while the
+  // RouteSource's data is) and its "user@domain".
   const store::SipAccount* account = nullptr;
+  std::string account_aor;
+  // Binding legs: where the binding's requests go.
   std::optional<transport::Destination> route;
   std::string local;  // Binding legs: our address the phone registered to
   // Provider and URI legs: where to send (outbound proxy or the request-URI),
@@ -85,8 +91,19 @@ struct ResolveInput {
   std::string caller_display;             // default From of local/URI legs
   std::string caller_user;
   std::string caller_host;
+  // The account bound to the server-side leg ("user@domain"; the calling
+  // account of Out calls, the called one of In calls): the From of loop-back
+  // legs. Empty: the caller's From.
+  std::string account_user;
+  std::string account_host;
+  // The dial plan now executing: an account whose in dial plan is this one
+  // (same owner) rings its bindings instead of looping back (loop guard).
+  std::string executing_plan;
   std::size_t max_legs = 20;
 };
+
+// The From header value of a leg without tag: ["display" ]<sip:user@host>.
+std::string render_from(const ResolvedLeg& leg);
 
 struct Resolution {
   std::vector<ResolvedLeg> legs;  // in stage order
