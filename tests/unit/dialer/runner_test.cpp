@@ -63,7 +63,9 @@ struct Port final : sip::dialer::RunnerPort {
 
   sip::routing::RouteSource& routes() override { return source; }
   void place_leg(std::size_t i) override {
-    const auto& leg = runner->forker()->legs()[i];
+    sip::dialer::Forker* forker = runner->forker();
+    ASSERT_NE(forker, nullptr);
+    const auto& leg = forker->legs()[i];
     placed.push_back(leg.request_uri);
     const std::string u = leg.request_uri.substr(4, leg.request_uri.find('@') - 4);
     pending.push_back(timers->start(std::chrono::seconds(1), [this, i, u] {
@@ -97,11 +99,11 @@ struct Port final : sip::dialer::RunnerPort {
   }
 };
 
-struct Run {
+struct PlanRun {
   sip::ManualTimerService timers{1'700'000'000};
   Port port;
   std::unique_ptr<Runner> runner;
-  Run(std::string_view type, std::string_view source, std::size_t max_legs = 20) {
+  PlanRun(std::string_view type, std::string_view source, std::size_t max_legs = 20) {
     auto compiled = sip::dialer::compile_plan(type, "plan", source);
     EXPECT_TRUE(compiled.ok()) << compiled.error.message;
     dp::CallContext ctx;
@@ -144,7 +146,7 @@ TEST(CallerResponse, SanitisesChallengesAnd503Only) {
 }
 
 TEST(Runner, ScriptSeesTheRealFailureCallerGetsItSanitised) {
-  Run r("lua", R"(
+  PlanRun r("lua", R"(
     local res = sys.Dial("busy@prov|down@prov")
     sys.Log("dial " .. res .. " " .. sys.LastFailureStatus .. " " .. sys.LastFailureReason)
   )");
@@ -158,7 +160,7 @@ TEST(Runner, ScriptSeesTheRealFailureCallerGetsItSanitised) {
 }
 
 TEST(Runner, ProviderRejectingOurCredentialsIs401ToTheScriptAnd480ToTheCaller) {
-  Run r("lua", R"(
+  PlanRun r("lua", R"(
     sys.Dial("auth@prov")
     sys.Log("saw " .. sys.LastFailureStatus .. " " .. sys.LastFailureReason)
   )");
@@ -168,7 +170,7 @@ TEST(Runner, ProviderRejectingOurCredentialsIs401ToTheScriptAnd480ToTheCaller) {
 }
 
 TEST(Runner, TheLegLimitCountsOverAllDialsOfAnExecution) {
-  Run r("lua", R"(
+  PlanRun r("lua", R"(
     sys.Log("first " .. sys.Dial("busy@prov&a1@x.example&a2@x.example", 2))
     sys.Log("second " .. sys.Dial("b1@x.example&b2@x.example", 2))
     sys.Log("third " .. sys.Dial("c1@x.example", 2))
@@ -182,7 +184,7 @@ TEST(Runner, TheLegLimitCountsOverAllDialsOfAnExecution) {
 }
 
 TEST(Runner, RmNRunsTheSamePlanOnceMoreAsARedirectExecution) {
-  Run r("lua", R"(
+  PlanRun r("lua", R"(
     if sys.Redirect then
       sys.Log("redirected to " .. sys.RedirectURI:ToString())
       sys.Dial("ok@prov")
@@ -202,7 +204,7 @@ TEST(Runner, RmNRunsTheSamePlanOnceMoreAsARedirectExecution) {
 }
 
 TEST(Runner, OnlyOneRedirectExecutionPerCall) {
-  Run r("lua", R"(
+  PlanRun r("lua", R"(
     sys.Log((sys.Redirect and "second: " or "first: ") .. sys.Dial("moved@prov[rm=n]"))
   )");
   r.go();
@@ -212,7 +214,7 @@ TEST(Runner, OnlyOneRedirectExecutionPerCall) {
 }
 
 TEST(Runner, ManualRedirectReturnsRedirectWithTheContact) {
-  Run r("lua", R"(
+  PlanRun r("lua", R"(
     if sys.Dial("moved@prov") == "Redirect" then sys.Respond(403, "no " .. sys.RedirectURI.User) end
   )");
   r.go();
@@ -222,7 +224,7 @@ TEST(Runner, ManualRedirectReturnsRedirectWithTheContact) {
 }
 
 TEST(Runner, ProvisionalsWaitsAndPendingResults) {
-  Run r("lua", R"(
+  PlanRun r("lua", R"(
     sys.Respond(183, "Session Progress")
     sys.DBWrite("k", "v")
     sys.Log("written")
@@ -238,7 +240,7 @@ TEST(Runner, ProvisionalsWaitsAndPendingResults) {
 }
 
 TEST(Runner, DialStringPlanWithNoLegsIsAnErrorAnd480) {
-  Run r("dialstring", "nobody@local");
+  PlanRun r("dialstring", "nobody@local");
   r.go();
   ASSERT_TRUE(r.port.done);
   EXPECT_EQ(r.port.caller.status, 480);
@@ -246,7 +248,7 @@ TEST(Runner, DialStringPlanWithNoLegsIsAnErrorAnd480) {
 }
 
 TEST(Runner, CancelEndsTheExecutionWithoutFinished) {
-  Run r("lua", R"(sys.Dial("ring@prov") sys.Log("after"))");
+  PlanRun r("lua", R"(sys.Dial("ring@prov") sys.Log("after"))");
   r.runner->start();
   ASSERT_NE(r.runner->forker(), nullptr);
   r.runner->cancel("caller cancelled");

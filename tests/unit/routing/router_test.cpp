@@ -223,4 +223,74 @@ TEST(Router, LegacyFormCarriesItsCredentials) {
   EXPECT_EQ(r->legs[0].auth_password, "pass1");
 }
 
+TEST(Router, AccountWithItsOwnInPlanIsALoopBackLegUnlessItIsTheRunningPlan) {
+  FakeSource src;
+  src.bob.in_dialplan = "bob-in";
+  src.carol.in_dialplan = "carol-in";
+  sip::dialplan::Dial d;
+  d.dial_string = "carol@local&bob@local[fu=0123]";
+  auto in = input(d);
+  in.account_user = "alice";
+  in.account_host = "sipsmith.test";
+  in.executing_plan = "bob-in";  // bob's own plan runs: bob rings his bindings
+  auto r = sip::routing::resolve(in, src);
+  ASSERT_TRUE(r) << r.error().to_string();
+  ASSERT_EQ(r->legs.size(), 3u);
+  EXPECT_EQ(r->legs[0].kind, LegKind::Loopback);
+  EXPECT_EQ(r->legs[0].request_uri, "sip:carol@sipsmith.test");
+  EXPECT_EQ(r->legs[0].account_aor, "carol@sipsmith.test");
+  EXPECT_EQ(sip::routing::render_from(r->legs[0]), "<sip:alice@sipsmith.test>");
+  EXPECT_EQ(r->legs[1].kind, LegKind::Binding);
+  EXPECT_EQ(r->legs[1].from_user, "0123");
+  // Another owner's plan of the same name is not a loop.
+  src.bob.owner_id = 2;
+  r = sip::routing::resolve(in, src);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->legs[1].kind, LegKind::Loopback);
+}
+
+TEST(Router, DisabledAccountIsDropped) {
+  FakeSource src;
+  src.bob.disabled = true;
+  sip::dialplan::Dial d;
+  d.dial_string = "bob@local";
+  auto r = sip::routing::resolve(input(d), src);
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->legs.empty());
+  ASSERT_EQ(r->dropped.size(), 1u);
+  EXPECT_EQ(r->dropped[0].reason, "SIP account disabled");
+}
+
+TEST(Router, ProviderFromTemplateIsNotOverriddenBySetFromHeaderButLegOptionsApply) {
+  FakeSource src;
+  src.prov.from_template = "\"Joe ${fromuriuser}\" <sip:joe@tmpl.example>";
+  sip::dialplan::Dial d;
+  d.dial_string = "1@prov1&2@prov1[fu=anon]&3@other.example";
+  d.from = sip::dialplan::FromOverride{std::string("Set"), std::string("setuser"), std::nullopt};
+  auto r = sip::routing::resolve(input(d), src);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->legs.size(), 3u);
+  EXPECT_EQ(sip::routing::render_from(r->legs[0]), "\"Joe alice\" <sip:joe@tmpl.example>");
+  EXPECT_EQ(sip::routing::render_from(r->legs[1]), "\"Joe alice\" <sip:anon@tmpl.example>");
+  // Not a provider: SetFromHeader applies.
+  EXPECT_EQ(sip::routing::render_from(r->legs[2]), "\"Set\" <sip:setuser@sipsmith.test>");
+  // Without a template SetFromHeader applies to provider legs too.
+  src.prov.from_template.clear();
+  r = sip::routing::resolve(input(d), src);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(sip::routing::render_from(r->legs[0]), "\"Set\" <sip:setuser@127.0.0.1>");
+}
+
+TEST(Router, ProviderLegKeepsTheLegsUriParametersTheServerLacks) {
+  FakeSource src;
+  src.prov.server = "sip:[2001:db8::5]:5099;transport=tcp";
+  sip::dialplan::Dial d;
+  d.dial_string = "<sip:123@prov1;transport=udp;user=phone?X-A=1>";
+  auto r = sip::routing::resolve(input(d), src);
+  ASSERT_TRUE(r) << r.error().to_string();
+  ASSERT_EQ(r->legs.size(), 1u);
+  EXPECT_EQ(r->legs[0].request_uri, "sip:123@[2001:db8::5]:5099;transport=tcp;user=phone?X-A=1");
+  EXPECT_EQ(r->legs[0].from_host, "[2001:db8::5]");
+}
+
 }  // namespace
