@@ -1,7 +1,7 @@
 # fish completion for dialplan-test (sipsmith). Lists the same flags as --help.
 complete -c dialplan-test -s h -l help -d 'Show the options and examples'
 complete -c dialplan-test -l version -d 'Show the version'
-complete -c dialplan-test -l type -x -a 'lua wizard' -d 'Plan type when the extension does not tell'
+complete -c dialplan-test -l type -x -a 'lua wizard dialstring' -d 'Plan type when the extension does not tell'
 complete -c dialplan-test -s e -l env -r -F -d 'Environment JSON'
 complete -c dialplan-test -s c -l calls -r -F -d 'Calls, one JSON object per line'
 complete -c dialplan-test -s o -l outcomes -r -F -d 'Outcome table JSON'

@@ -12,9 +12,8 @@
 #include "common/cli.hpp"
 #include "inputs.hpp"
 #include "simulator.hpp"
-#include "sip/lua/lua_plan.hpp"
+#include "sip/dialer/plans.hpp"
 #include "sip/wizard/source_pos.hpp"
-#include "sip/wizard/wizard_plan.hpp"
 
 namespace {
 
@@ -104,19 +103,13 @@ int run(const Options& o) {
   if (type.empty())
     type = ends_with(o.plan, ".lua") ? "lua" : ends_with(o.plan, ".json") ? "wizard" : "";
   if (type.empty())
-    throw InputError(o.plan + ": cannot tell the plan type; use --type lua|wizard\n");
+    throw InputError(o.plan + ": cannot tell the plan type; use --type lua|wizard|dialstring\n");
   Environment env;
   if (!o.env.empty()) env = load_environment(o.env, read_text_file(o.env));
   const std::string name = !env.dialplan_name.empty() ? env.dialplan_name
                            : o.plan == "-"            ? std::string("stdin")
                                                       : stem(o.plan);
-  std::unique_ptr<sip::dialplan::Compiler> compiler;
-  if (type == "lua") {
-    compiler = std::make_unique<sip::lua::LuaCompiler>();
-  } else {
-    compiler = std::make_unique<sip::wizard::WizardCompiler>();
-  }
-  auto compiled = compiler->compile(name.empty() ? "plan" : name, source);
+  auto compiled = sip::dialer::compile_plan(type, name.empty() ? "plan" : name, source);
   if (!compiled.ok()) {
     std::cerr << sip::wizard::format_diagnostic(o.plan, source, compiled.error.line,
                                                 compiled.error.column, compiled.error.message);
@@ -227,9 +220,11 @@ int main(int argc, char** argv) {
   CLI::App app{"Run a dial plan offline against simulated calls and outcomes.", "dialplan-test"};
   app.footer(kExamples);
   app.set_version_flag("--version", "dialplan-test " + sipsmith::cli::version());
-  app.add_option("plan", o.plan, "dial plan file: .lua script or wizard .json ('-' = stdin)");
+  app.add_option("plan", o.plan,
+                 "dial plan file: .lua script, wizard .json, or a dial string with --type "
+                 "dialstring ('-' = stdin)");
   app.add_option("--type", o.type, "plan type when the extension does not tell")
-      ->check(CLI::IsMember({"lua", "wizard"}));
+      ->check(CLI::IsMember({"lua", "wizard", "dialstring"}));
   app.add_option("-e,--env", o.env, "environment JSON (accounts, bindings, providers, time)");
   app.add_option("-c,--calls", o.calls, "calls, one JSON object per line ('-' = stdin)");
   app.add_option("-o,--outcomes", o.outcomes, "outcome table JSON (destination -> response)");

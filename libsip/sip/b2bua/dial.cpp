@@ -22,16 +22,6 @@ std::string str(std::string_view v) {
   return std::string(v);
 }
 
-std::string quote_display(std::string_view d) {
-  std::string out = "\"";
-  for (char ch : d) {
-    if (ch == '"' || ch == '\\') out.push_back('\\');
-    if (ch != '\r' && ch != '\n') out.push_back(ch);
-  }
-  out.push_back('"');
-  return out;
-}
-
 }  // namespace
 
 Leg* CallManager::Impl::find_leg(Call& call, LegId id) {
@@ -190,10 +180,7 @@ void CallManager::Impl::send_leg_invite(Call& call, Leg& leg, msg::Message retry
     b.header("Via", "SIP/2.0/" + str(transport::kind_name(leg.dest.kind)) + " " + leg.via_host +
                         ";rport;branch=" + make_branch());
     b.header("Max-Forwards", "70");
-    std::string from;
-    if (!leg.target.from_display.empty()) from = quote_display(leg.target.from_display) + " ";
-    from += "<sip:" + (leg.target.from_user.empty() ? std::string() : leg.target.from_user + "@") +
-            leg.target.from_host + ">;tag=" + leg.from_tag;
+    const std::string from = routing::render_from(leg.target) + ";tag=" + leg.from_tag;
     b.header("From", from);
     b.header("To", leg.target.to);
     b.header("Call-ID", leg.call_id);

@@ -55,12 +55,13 @@ void CallPort::finished(const dialplan::Done& done, const dialer::CallerResponse
 void CallPort::dial_started(const dialplan::Dial& /*dial*/, const dialer::DialStart& start) {
   Call* c = impl_.find_call(call_);
   if (c == nullptr || plan_ >= c->plans.size()) return;
-  const std::string& who = c->plans[plan_].owner_name;
+  const std::string who = c->plans[plan_].owner_name + "/" + c->plans[plan_].dialplan;
   if (!start.error.empty()) {
-    sip::log(LogLevel::Info, kLog, who + ": dial " + start.substituted + ": " + start.error);
+    sip::log(LogLevel::Info, kLog, who + ": dial " + start.substituted + " -> " + start.error);
     return;
   }
   if (start.resolution == nullptr) return;
+  sip::log(LogLevel::Info, kLog, who + ": dial " + start.substituted);
   for (const auto& n : start.resolution->notes) sip::log(LogLevel::Info, kLog, who + ": " + n);
   for (const auto& d : start.resolution->dropped)
     sip::log(LogLevel::Info, kLog, who + ": leg " + d.destination + " dropped: " + d.reason);

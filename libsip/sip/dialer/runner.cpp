@@ -24,6 +24,11 @@ CallerResponse caller_response(const dialplan::Done& done) {
   } else if (r.status == 503) {
     r.status = 500;
     r.reason = std::string(msg::reason_phrase(500));
+  } else if (done.kind == dialplan::DoneKind::Unanswered && r.status >= 300 && r.status < 400) {
+    // A leg's redirect the plan did not act on: no Contact goes to the caller.
+    r.status = 480;
+    r.reason = std::string(msg::reason_phrase(480));
+    r.headers.clear();
   } else if (r.status < 300 || r.status > 699) {
     r.status = 500;
     r.reason = std::string(msg::reason_phrase(500));

@@ -60,7 +60,20 @@ json dialstring_plan(const std::string& name, const std::string& source) {
   return {{"owner", "demo"}, {"name", name}, {"type", "dialstring"}, {"source", source}};
 }
 
-CallEnv::CallEnv() : daemon(dir, call_config()) {}
+static json merged_config(const json& extra) {
+  json c = call_config();
+  // Two levels deep: {"b2bua": {"max_legs": 2}} keeps the other sections.
+  for (auto it = extra.begin(); it != extra.end(); ++it) {
+    if (!it->is_object()) {
+      c[it.key()] = *it;
+      continue;
+    }
+    for (auto jt = it->begin(); jt != it->end(); ++jt) c[it.key()][jt.key()] = *jt;
+  }
+  return c;
+}
+
+CallEnv::CallEnv(const json& extra_config) : daemon(dir, merged_config(extra_config)) {}
 
 void CallEnv::provision(const json& accounts, const json& providers, const json& dialplans) {
   json full =

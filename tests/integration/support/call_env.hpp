@@ -32,7 +32,8 @@ json dialstring_plan(const std::string& name, const std::string& source);
 
 class CallEnv {
  public:
-  CallEnv();
+  // `extra_config` is merged over the test defaults (e.g. {"b2bua": {...}}).
+  explicit CallEnv(const json& extra_config = json::object());
   TempDir dir;
   Daemon daemon;
 

@@ -175,7 +175,7 @@ TEST(Runner, TheLegLimitCountsOverAllDialsOfAnExecution) {
     sys.Log("second " .. sys.Dial("b1@x.example&b2@x.example", 2))
     sys.Log("third " .. sys.Dial("c1@x.example", 2))
   )",
-        4);
+            4);
   r.go();
   EXPECT_TRUE(r.port.logged("first TimedOut"));
   EXPECT_TRUE(r.port.logged("second Error"));
