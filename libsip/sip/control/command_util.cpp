@@ -6,6 +6,7 @@
 #include "sip/auth/digest.hpp"
 #include "sip/auth/password.hpp"
 #include "sip/registrar/registrar.hpp"
+#include "sip/store/names.hpp"
 
 namespace sip::control::detail {
 namespace {
@@ -126,26 +127,15 @@ std::string lower(std::string_view s) {
 }
 
 void check_customer_username(const std::string& value, const std::string& field) {
-  bool ok =
-      value.size() >= 3 && value.size() <= 64 &&
-      std::all_of(value.begin(), value.end(), [](unsigned char c) {
-        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
-      });
-  if (!ok)
+  if (!store::valid_customer_username(value))
     fail(Errc::invalid_argument,
-         field + ": " + quoted(value) + " is not 3-64 characters of a-z 0-9 _ . -");
+         field + ": " + quoted(value) + " is not " + store::kCustomerUsernameRule);
 }
 
 void check_account_username(const std::string& value, const std::string& field) {
-  static constexpr std::string_view kExtra = "-_.!~*'()&=+$,;?/";
-  bool ok = !value.empty() && value.size() <= 64 &&
-            std::all_of(value.begin(), value.end(), [](unsigned char c) {
-              return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                     kExtra.find(static_cast<char>(c)) != std::string_view::npos;
-            });
-  if (!ok)
-    fail(Errc::invalid_argument,
-         field + ": " + quoted(value) + " is not a SIP user name (1-64 characters, no @ : %)");
+  if (!store::valid_account_username(value))
+    fail(Errc::invalid_argument, field + ": " + quoted(value) + " is not a SIP account name (" +
+                                     store::kAccountUsernameRule + ")");
 }
 
 void check_host(const std::string& value, const std::string& field) {

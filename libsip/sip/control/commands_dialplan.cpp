@@ -5,6 +5,7 @@
 
 #include "sip/control/command_util.hpp"
 #include "sip/dialer/plans.hpp"
+#include "sip/store/names.hpp"
 
 namespace sip::control::detail {
 namespace {
@@ -17,14 +18,8 @@ std::optional<dialplan::Diagnostic> diagnose(const store::DialPlan& d) {
 }
 
 void check_plan_name(const std::string& name, const std::string& field) {
-  bool ok = !name.empty() && name.size() <= 64 &&
-            std::all_of(name.begin(), name.end(), [](unsigned char c) {
-              return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                     c == '_' || c == '-' || c == '.';
-            });
-  if (!ok)
-    fail(Errc::invalid_argument,
-         field + ": '" + name + "' is not 1-64 characters of A-Z a-z 0-9 _ . -");
+  if (!store::valid_plan_name(name))
+    fail(Errc::invalid_argument, field + ": '" + name + "' is not " + store::kPlanNameRule);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "sip/control/command_util.hpp"
+#include "sip/store/names.hpp"
 
 namespace sip::control::detail {
 
@@ -36,14 +37,8 @@ void apply_provider_fields(const Fields& f, store::Provider& p) {
 namespace {
 
 void check_provider_name(const std::string& name, const std::string& field) {
-  bool ok = !name.empty() && name.size() <= 64 &&
-            std::all_of(name.begin(), name.end(), [](unsigned char c) {
-              return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                     c == '_' || c == '-';
-            });
-  if (!ok)
-    fail(Errc::invalid_argument,
-         field + ": '" + name + "' is not 1-64 characters of A-Z a-z 0-9 _ - (no '.')");
+  if (!store::valid_provider_name(name))
+    fail(Errc::invalid_argument, field + ": '" + name + "' is not " + store::kProviderNameRule);
 }
 
 json provider_result(Context& ctx, store::Id id, const std::string& owner) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "sip/base/text.hpp"
+#include "sip/store/names.hpp"
 #include "sip/uri/uri.hpp"
 
 namespace sip::store {
@@ -10,14 +11,6 @@ namespace {
 
 Error invalid(const char* detail) {
   return make_error(Errc::invalid_argument, 0, detail);
-}
-
-bool customer_char(char c) noexcept {
-  return (c >= 'a' && c <= 'z') || is_digit(c) || c == '_' || c == '.' || c == '-';
-}
-
-bool account_char(char c) noexcept {
-  return is_alpha(c) || is_digit(c) || c == '_' || c == '.' || c == '+' || c == '-';
 }
 
 // Empty, or exactly `length` lowercase hex digits (after lower-casing).
@@ -41,14 +34,6 @@ bool valid_ipv6_reference(std::string_view host) noexcept {
   return std::all_of(inner.begin(), inner.end(),
                      [](char c) { return is_hex(c) || c == ':' || c == '.'; }) &&
          inner.find(':') != std::string_view::npos;
-}
-
-bool name_char(char c) noexcept {
-  return is_alpha(c) || is_digit(c) || c == '_' || c == '-';
-}
-
-bool plan_name_char(char c) noexcept {
-  return name_char(c) || c == '.';
 }
 
 bool has_control(std::string_view s) noexcept {
@@ -98,8 +83,7 @@ bool valid_host_name(std::string_view host) noexcept {
 
 Result<void> normalize_customer(Customer& c) {
   c.username = to_lower(c.username);
-  if (c.username.size() < 3 || c.username.size() > 64 ||
-      !std::all_of(c.username.begin(), c.username.end(), customer_char)) {
+  if (!valid_customer_username(c.username)) {
     return invalid("customer username must be 3 to 64 of [a-z0-9_.-]");
   }
   c.api_key = to_lower(c.api_key);
@@ -132,12 +116,8 @@ Result<void> normalize_domain(Domain& d) {
 }
 
 Result<void> normalize_account(SipAccount& a) {
-  if (a.username.empty() || a.username.size() > 64 ||
-      !std::all_of(a.username.begin(), a.username.end(), account_char)) {
-    return invalid("account username must be 1 to 64 of [A-Za-z0-9_.+-]");
-  }
-  if (to_lower(a.username) == "dispatcher") {
-    return invalid("account username \"dispatcher\" is reserved");
+  if (!valid_account_username(a.username)) {
+    return invalid("account username must be 1 to 64 of [A-Za-z0-9_.+-], not \"dispatcher\"");
   }
   a.domain = to_lower(a.domain);
   a.ha1_md5 = to_lower(a.ha1_md5);
@@ -158,8 +138,7 @@ Result<void> check_binding(const Binding& b) {
 }
 
 Result<void> normalize_provider(Provider& p) {
-  if (p.name.empty() || p.name.size() > 64 ||
-      !std::all_of(p.name.begin(), p.name.end(), name_char)) {
+  if (!valid_provider_name(p.name)) {
     return invalid("provider name must be 1 to 64 of [A-Za-z0-9_-]");
   }
   if (p.type != "sip") return invalid("provider type must be \"sip\"");
@@ -190,8 +169,7 @@ Result<void> normalize_provider(Provider& p) {
 }
 
 Result<void> check_dialplan(const DialPlan& d) {
-  if (d.name.empty() || d.name.size() > 64 ||
-      !std::all_of(d.name.begin(), d.name.end(), plan_name_char)) {
+  if (!valid_plan_name(d.name)) {
     return invalid("dial plan name must be 1 to 64 of [A-Za-z0-9_.-]");
   }
   if (d.type != "lua" && d.type != "wizard" && d.type != "dialstring") {

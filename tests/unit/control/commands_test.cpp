@@ -228,6 +228,11 @@ TEST_F(ControlTest, AccountErrorsNameTheField) {
             std::string::npos);
   EXPECT_NE(err("account.add", with("username", "a@b"), "invalid_argument").find("username"),
             std::string::npos);
+  // The store's rule, not a looser one: '&' would split a dial string.
+  EXPECT_NE(err("account.add", with("username", "a&b"), "invalid_argument").find("username"),
+            std::string::npos);
+  EXPECT_NE(err("account.add", with("username", "Dispatcher"), "invalid_argument").find("username"),
+            std::string::npos);
   EXPECT_NE(err("account.add", with("incoming_only", 1), "invalid_argument").find("incoming_only"),
             std::string::npos);
   EXPECT_NE(err("account.add", with("password", ""), "invalid_argument").find("password"),
