@@ -269,7 +269,7 @@ void CallManager::Impl::on_invite(txn::ServerTransaction txn, transport::Inbound
     ctx.owner = call.owner_name;
     ctx.dialplan_name = plan_name;
     ctx.clock = svc.wall;
-    ctx.host = this;
+    ctx.host = &lookups;
   }
   routing::ResolveInput base = resolve_base(m, call.owner);
   base.account_user = account->username;

@@ -99,7 +99,7 @@ dialplan::CallContext CallManager::Impl::make_context(const Call& call, const ms
       ctx.tz_offset_minutes = tz->offset_seconds(svc.wall->unix_seconds()) / 60;
   }
   ctx.clock = svc.wall;
-  ctx.host = this;
+  ctx.host = &lookups;
   return ctx;
 }
 

@@ -1,5 +1,6 @@
-// What dial plans and dial string resolution look up (dialplan::Host,
-// routing::RouteSource): the Directory and the Registrar, in memory.
+// CallLookups: what dial plans and dial string resolution look up
+// (dialplan::Host, routing::RouteSource): the Directory and the Registrar, in
+// memory.
 #include <algorithm>
 
 #include "sip/b2bua/call_impl.hpp"
@@ -8,19 +9,18 @@
 
 namespace sip::b2bua {
 
-std::optional<std::string> CallManager::Impl::canonical_domain(std::string_view host) {
-  if (auto d = svc.directory->canonical_domain(host)) return std::string(*d);
+std::optional<std::string> CallLookups::canonical_domain(std::string_view host) {
+  if (auto d = svc_.directory->canonical_domain(host)) return std::string(*d);
   return std::nullopt;
 }
 
-const store::SipAccount* CallManager::Impl::find_account(std::string_view user,
-                                                         std::string_view domain) {
-  return svc.directory->find_with_fallback(user, domain);
+const store::SipAccount* CallLookups::find_account(std::string_view user, std::string_view domain) {
+  return svc_.directory->find_with_fallback(user, domain);
 }
 
-std::vector<routing::BindingTarget> CallManager::Impl::bindings(const store::SipAccount& account) {
+std::vector<routing::BindingTarget> CallLookups::bindings(const store::SipAccount& account) {
   std::vector<routing::BindingTarget> out;
-  for (auto& t : svc.registrar->call_targets(account.id)) {
+  for (auto& t : svc_.registrar->call_targets(account.id)) {
     routing::BindingTarget b;
     b.contact_uri = t.binding.contact_uri;
     b.destination = t.destination;
@@ -30,33 +30,33 @@ std::vector<routing::BindingTarget> CallManager::Impl::bindings(const store::Sip
   return out;
 }
 
-const store::Provider* CallManager::Impl::find_provider(store::Id owner, std::string_view name) {
-  return svc.directory->find_provider(owner, name);
+const store::Provider* CallLookups::find_provider(store::Id owner, std::string_view name) {
+  return svc_.directory->find_provider(owner, name);
 }
 
-bool CallManager::Impl::is_available(std::string_view user, std::string_view domain) {
-  const store::SipAccount* a = svc.directory->find(user, domain);
-  return a != nullptr && !svc.registrar->bindings(a->id).empty();
+bool CallLookups::is_available(std::string_view user, std::string_view domain) {
+  const store::SipAccount* a = svc_.directory->find(user, domain);
+  return a != nullptr && !svc_.registrar->bindings(a->id).empty();
 }
 
-bool CallManager::Impl::is_mine(std::string_view owner, std::string_view user,
-                                std::string_view domain) {
-  const store::SipAccount* a = svc.directory->find(user, domain);
+bool CallLookups::is_mine(std::string_view owner, std::string_view user, std::string_view domain) {
+  const store::SipAccount* a = svc_.directory->find(user, domain);
   if (a == nullptr) return false;
-  const store::Customer* c = svc.directory->customer(a->owner_id);
+  const store::Customer* c = svc_.directory->customer(a->owner_id);
   return c != nullptr && ci_equal(c->username, owner);
 }
 
-bool CallManager::Impl::account_exists(std::string_view user, std::string_view domain) {
-  return svc.directory->find(user, domain) != nullptr;
+bool CallLookups::account_exists(std::string_view user, std::string_view domain) {
+  return svc_.directory->find(user, domain) != nullptr;
 }
 
-std::optional<std::vector<dialplan::BindingView>> CallManager::Impl::bindings(
-    std::string_view owner, std::string_view user, std::string_view domain) {
+std::optional<std::vector<dialplan::BindingView>> CallLookups::bindings(std::string_view owner,
+                                                                        std::string_view user,
+                                                                        std::string_view domain) {
   if (!is_mine(owner, user, domain)) return std::nullopt;
-  const store::SipAccount* a = svc.directory->find(user, domain);
+  const store::SipAccount* a = svc_.directory->find(user, domain);
   std::vector<dialplan::BindingView> out;
-  for (const auto& b : svc.registrar->bindings(a->id)) {
+  for (const auto& b : svc_.registrar->bindings(a->id)) {
     dialplan::BindingView v;
     v.account = a->username + "@" + a->domain;
     v.contact_uri = b.contact_uri;
@@ -71,18 +71,18 @@ std::optional<std::vector<dialplan::BindingView>> CallManager::Impl::bindings(
   return out;
 }
 
-std::size_t CallManager::Impl::current_call_count(std::string_view owner) {
-  const store::Customer* c = svc.directory->find_customer(owner);
+std::size_t CallLookups::current_call_count(std::string_view owner) {
+  const store::Customer* c = svc_.directory->find_customer(owner);
   if (c == nullptr) return 0;
-  const auto it = calls_per_owner.find(c->id);
-  return it == calls_per_owner.end() ? 0 : it->second;
+  const auto it = calls_per_owner_.find(c->id);
+  return it == calls_per_owner_.end() ? 0 : it->second;
 }
 
-std::vector<dialplan::AccountView> CallManager::Impl::accounts(std::string_view owner) {
+std::vector<dialplan::AccountView> CallLookups::accounts(std::string_view owner) {
   std::vector<dialplan::AccountView> out;
-  const store::Customer* c = svc.directory->find_customer(owner);
+  const store::Customer* c = svc_.directory->find_customer(owner);
   if (c == nullptr) return out;
-  svc.directory->for_each_account([&](const store::SipAccount& a) {
+  svc_.directory->for_each_account([&](const store::SipAccount& a) {
     if (a.owner_id != c->id) return;
     dialplan::AccountView v;
     v.username = a.username;
