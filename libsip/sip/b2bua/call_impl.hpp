@@ -70,7 +70,6 @@ struct Leg {
   bool dont_mangle = false;  // the called account keeps its SDP as it is
   routing::ResolvedLeg target;
   LegState state = LegState::Waiting;
-  TimerId delay_timer = 0;
   txn::ClientId txn{};
   std::optional<msg::Message> invite;  // last INVITE sent (CANCEL, auth retry, ACK)
   std::string call_id;
@@ -83,7 +82,6 @@ struct Leg {
   bool auth_tried = false;
   int status = 0;
   std::string reason;
-  std::string redirect_contact;
   store::Cdr cdr;
 };
 

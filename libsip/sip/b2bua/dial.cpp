@@ -322,7 +322,6 @@ void CallManager::Impl::leg_failed(Call& call, Leg& leg, int status, std::string
   leg.state = LegState::Failed;
   leg.status = status;
   leg.reason = str(reason);
-  leg.redirect_contact = contact;
   leg.cdr.answer_status = status;
   leg.cdr.answer_reason = str(reason);
   leg.cdr.hungup_at = now_ms();
