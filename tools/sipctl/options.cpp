@@ -112,6 +112,8 @@ void define_account(CLI::App& app, Args& a) {
         ->check(CLI::IsMember({"crlf", "options", "none"}));
     cmd->add_option("--ip-acl", a.ip_acl, "Comma separated CIDRs that skip digest auth");
     cmd->add_option("--network-id", a.network_id, "Accounts sharing an id are on one LAN");
+    cmd->add_option("--digest-algorithms", a.digest_algorithms,
+                    "Digest challenge order, e.g. SHA-256 or SHA-256,MD5 ('' = server's)");
     cmd->add_option("--description", a.description, "Free text");
   }
   add->get_option("--owner")->required();
@@ -184,6 +186,7 @@ void account_fields(json& p, const CLI::App& cmd, const Args& a) {
   put_text(p, cmd, "--keepalive", "keepalive", a.keepalive);
   put_text(p, cmd, "--ip-acl", "ip_acl", a.ip_acl);
   put_text(p, cmd, "--network-id", "network_id", a.network_id);
+  put_text(p, cmd, "--digest-algorithms", "digest_algorithms", a.digest_algorithms);
   put_text(p, cmd, "--description", "description", a.description);
 }
 

@@ -219,6 +219,7 @@ json account_json(const store::SipAccount& a, const std::string& owner) {
           {"ip_acl", a.ip_acl},
           {"dont_mangle", a.dont_mangle},
           {"network_id", a.network_id},
+          {"digest_algorithms", a.digest_algorithms},
           {"description", a.description},
           {"created", a.created}};
 }

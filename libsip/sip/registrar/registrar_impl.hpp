@@ -105,7 +105,9 @@ struct Registrar::Impl {
   msg::MessageBuilder response(const Request& r, int status, std::string_view reason);
   void send(Request& r, const msg::MessageBuilder& b);
   void reply(Request& r, int status, std::string_view reason);
-  void challenge(Request& r, bool stale);
+  void challenge(Request& r, const store::SipAccount* account, bool stale);
+  auth::AlgorithmList algorithms_for(const store::SipAccount* account,
+                                     std::string_view user_agent) const;
   void note_failure(std::string_view ip);
 
   // ---- binding_plan.cpp: contact processing and persistence
