@@ -217,6 +217,9 @@ bool Engine::Impl::build(std::string* message) {
   registrar = std::make_unique<registrar::Registrar>(
       *txn, *transport, loop, loop.clock(), directory, *persistence, *nonces, config.registrar);
   dispatcher->set_registrar(registrar.get());
+  relay.set_flow_observer([this](transport::FlowId flow) {
+    if (registrar) registrar->on_flow_closed(flow);
+  });
   relay.set_drop([this](const transport::Inbound& in) {
     return config.registrar.block_silently && in.message.is_request() &&
            registrar->source_blocked(in.origin.remote.ip_string());

@@ -41,6 +41,7 @@ const char* removal_reason_name(RemovalReason r) noexcept {
     case RemovalReason::Expired: return "expired";
     case RemovalReason::ExceededPerUserLimit: return "exceeded_per_user_limit";
     case RemovalReason::KeepAliveFailed: return "keepalive_failed";
+    case RemovalReason::FlowClosed: return "flow_closed";
     case RemovalReason::Administrative: return "administrative";
   }
   return "unknown";
@@ -145,6 +146,10 @@ void Registrar::restore(std::vector<store::Binding> bindings) {
 
 void Registrar::on_register(txn::ServerTransaction txn, transport::Inbound&& in) {
   impl_->on_register(std::move(txn), std::move(in));
+}
+
+void Registrar::on_flow_closed(transport::FlowId flow) {
+  impl_->flow_closed(flow);
 }
 
 auth::AlgorithmList Registrar::digest_algorithms(const store::SipAccount* account,

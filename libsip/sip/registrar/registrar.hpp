@@ -79,6 +79,7 @@ enum class RemovalReason : std::uint8_t {
   Expired,                // not refreshed in time
   ExceededPerUserLimit,   // evicted as the oldest
   KeepAliveFailed,        // OPTIONS unanswered / flow gone
+  FlowClosed,             // the TCP/TLS connection it was registered over closed
   Administrative,         // control command, account removed or disabled
 };
 const char* removal_reason_name(RemovalReason r) noexcept;
@@ -140,6 +141,10 @@ class Registrar {
   // A REGISTER whose request-URI or To host is a served domain (the caller
   // checks the method). Always answers `txn`, possibly later.
   void on_register(txn::ServerTransaction txn, transport::Inbound&& in);
+  // A TCP/TLS flow closed: the bindings registered through it go (a phone
+  // behind NAT cannot be reached without it; it registers again on a new
+  // connection). Bindings of a REGISTER still being stored go after it.
+  void on_flow_closed(transport::FlowId flow);
   // The digest algorithms challenged and accepted for `account` (null: an
   // unknown user) sending `user_agent`, in order: the account's own list
   // when it has one, else that of the first User-Agent rule with one, else
