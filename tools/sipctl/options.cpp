@@ -135,7 +135,8 @@ void define_account(CLI::App& app, Args& a) {
 void define_others(CLI::App& app, Args& a) {
   auto* binding = app.add_subcommand("binding", "Registrar bindings");
   binding->require_subcommand(1);
-  auto* list = binding->add_subcommand("list", "List bindings with their remaining expiry");
+  auto* list = binding->add_subcommand(
+      "list", "List bindings: contact, transport, source, mangled?, expiry, User-Agent");
   list->add_option("account", a.name, "Only USER@DOMAIN");
   list->add_option("--owner", a.owner, "Only this customer's accounts");
   list->add_option("--domain", a.domain, "Only this domain");

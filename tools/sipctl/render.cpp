@@ -172,7 +172,8 @@ void render_human(std::ostream& out, const Request& r, const json& result) {
           {{"ACCOUNT", "account"},
            {"CONTACT", "contact_uri"},
            {"TRANSPORT", "transport"},
-           {"REMOTE", "remote"},
+           {"SOURCE", "remote"},
+           {"MANGLED", "mangled"},
            {"EXPIRES_IN", "expires_in"},
            {"USER_AGENT", "user_agent"}});
   } else if (c == "provider list") {

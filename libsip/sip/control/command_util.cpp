@@ -230,6 +230,8 @@ json binding_json(const store::Binding& b, const std::string& account, std::int6
           {"contact_key", b.contact_key},
           {"contact_uri", b.contact_uri},
           {"mangled_uri", b.mangled_uri},
+          // The registrar rewrote the contact (NAT): requests go to mangled_uri.
+          {"mangled", !b.mangled_uri.empty() && b.mangled_uri != b.contact_uri},
           {"instance_id", b.instance_id},
           {"user_agent", b.user_agent},
           {"call_id", b.call_id},
