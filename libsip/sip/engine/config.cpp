@@ -141,8 +141,9 @@ void parse_registrar(const json& r, ServerConfig& cfg) {
         u.max_expires = seconds(get_int(rule, "max_expires", where, 3600, 1, 7 * 86400));
       if (auto a = rule.find("algorithms"); a != rule.end())
         u.algorithms = parse_algorithms(*a, where + ".algorithms");
-      if (!u.max_expires && u.algorithms.empty())
-        fail(where + ": needs \"max_expires\" or \"algorithms\"");
+      // A rule with only a pattern caps at 3600 s, as before "algorithms"
+      // existed (config files written then keep their meaning).
+      if (!u.max_expires && u.algorithms.empty()) u.max_expires = seconds(3600);
       rc.user_agent_rules.push_back(std::move(u));
     }
   }

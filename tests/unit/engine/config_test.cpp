@@ -82,6 +82,12 @@ TEST(EngineConfig, AlgorithmsKeepTheirOrder) {
   EXPECT_EQ(c.registrar.user_agent_rules[0].algorithms,
             (auth::AlgorithmList{auth::Algorithm::Md5}));
   EXPECT_FALSE(c.registrar.user_agent_rules[0].max_expires);  // no cap from this rule
+  // A rule with only a pattern keeps its old meaning: a 3600 s cap.
+  ServerConfig old = parse_ok(R"({"domains": ["a.test"],
+                                  "registrar": {"user_agent_rules": [{"pattern": "x"}]}})");
+  ASSERT_EQ(old.registrar.user_agent_rules.size(), 1u);
+  EXPECT_EQ(old.registrar.user_agent_rules[0].max_expires, std::chrono::seconds(3600));
+  EXPECT_TRUE(old.registrar.user_agent_rules[0].algorithms.empty());
   const std::string printed = config_to_json(c);
   EXPECT_NE(printed.find("\"algorithms\": [\n      \"SHA-256\",\n      \"MD5\"\n    ]"),
             std::string::npos)
@@ -120,10 +126,6 @@ TEST(EngineConfig, ErrorsNameTheField) {
             std::string::npos);
   EXPECT_NE(parse_error(R"({"domains": ["a.test"], "registrar": {"algorithms": ["SHA-512-256"]}})")
                 .find("not supported here"),
-            std::string::npos);
-  EXPECT_NE(parse_error(R"({"domains": ["a.test"],
-                            "registrar": {"user_agent_rules": [{"pattern": "x"}]}})")
-                .find("registrar.user_agent_rules[0]: needs \"max_expires\" or \"algorithms\""),
             std::string::npos);
   EXPECT_NE(parse_error(R"({"domains": ["a.test"], "registrar": {"user_agent_rules":
                             [{"pattern": "x", "algorithms": ["SHA-1"]}]}})")
