@@ -278,7 +278,8 @@ Linphonec::Linphonec(const TempDir& dir, const std::string& name, const PhoneAcc
       "sip_tls_port=" + std::string(a.transport == SipTransport::Tls ? "-1" : "0") + "\n" +
       "default_proxy=0\n"
       "use_ipv6=0\n"
-      "register_only_when_network_is_up=0\n"
+      "register_only_when_network_is_up=0\n" +
+      (a.ca_file.empty() ? std::string() : "root_ca=" + a.ca_file + "\nverify_server_certs=1\n") +
       "[net]\n"
       "use_ipv6=0\n"
       "[rtp]\n"
