@@ -49,6 +49,7 @@ complete -c sipctl -n '__fish_seen_subcommand_from account; and __fish_seen_subc
 complete -c sipctl -n '__fish_seen_subcommand_from account; and __fish_seen_subcommand_from add set' -l keepalive -x -a 'crlf options none' -d 'NAT keep-alive'
 complete -c sipctl -n '__fish_seen_subcommand_from account; and __fish_seen_subcommand_from add set' -l ip-acl -x -d 'CIDRs that skip digest auth'
 complete -c sipctl -n '__fish_seen_subcommand_from account; and __fish_seen_subcommand_from add set' -l network-id -x -d 'Accounts sharing an id are on one LAN'
+complete -c sipctl -n '__fish_seen_subcommand_from account; and __fish_seen_subcommand_from add set' -l digest-algorithms -x -a 'MD5 SHA-256 SHA-256,MD5 MD5,SHA-256' -d 'Digest challenge order (\'\' = server setting)'
 complete -c sipctl -n '__fish_seen_subcommand_from account; and __fish_seen_subcommand_from add set' -l description -x -d 'Free text'
 complete -c sipctl -n '__fish_seen_subcommand_from account; and __fish_seen_subcommand_from add' -l incoming-only -d 'Only receive calls'
 complete -c sipctl -n '__fish_seen_subcommand_from account; and __fish_seen_subcommand_from add' -l disabled -d 'Create disabled'

@@ -6,7 +6,8 @@ SIPSMITH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
 # Packages every build needs: compiler and build tools, the libraries libsip
 # links (Boost.Asio, OpenSSL), test and benchmark libraries, and the real
-# peers the tests run (openssl for throwaway certificates).
+# peers the tests run (openssl for throwaway certificates; sipsak, baresip
+# and linphonec for the softphones tests).
 SIPSMITH_BUILD_PACKAGES=(
   g++ cmake ninja-build pkg-config
   libboost-dev libssl-dev openssl libc-ares-dev
@@ -14,6 +15,7 @@ SIPSMITH_BUILD_PACKAGES=(
   libsqlite3-dev libre2-dev liblua5.4-dev tzdata
   libgtest-dev libbenchmark-dev libosip2-dev
   sip-tester socat dnsmasq-base
+  sipsak baresip-core linphone-cli
 )
 
 log() { printf '[sipsmith] %s\n' "$*" >&2; }

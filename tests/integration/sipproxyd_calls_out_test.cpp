@@ -9,6 +9,8 @@
 #include <set>
 #include <string>
 
+#include "sip/auth/digest.hpp"
+#include "sip/message/header_values.hpp"
 #include "support/call_env.hpp"
 
 namespace sipsmith::itest {
@@ -79,6 +81,30 @@ TEST(SipproxydOutCalls, ProviderDigestAndFromAreTheProviders) {
   EXPECT_EQ(out[0].value("bridge_id", ""), in[0].value("bridge_id", "x"));
 }
 
+// Issue 12: a provider that lists MD5 first and SHA-256 second gets the
+// SHA-256 answer (the leg picks the strongest challenge, whatever the order).
+TEST(SipproxydOutCalls, ProviderLegAnswersSha256EvenWhenMd5IsListedFirst) {
+  CallEnv env;
+  auto provider = env.provider("call_provider_auth_sha256.xml");
+  env.provision(json::array({account_record("alice", false, kAlicePassword, "alice-out")}),
+                json::array({provider_record("prov1", provider->port())}),
+                json::array({dialstring_plan("alice-out", "${dst}@prov1")}));
+  auto caller = env.caller("call_uac_auth.xml", kNumber, from_account("alice"));
+  EXPECT_EQ(caller->finish(kCall), 0) << caller->diagnostics() << env.daemon.stderr_text();
+  EXPECT_EQ(provider->finish(kCall), 0) << provider->diagnostics() << provider->log();
+
+  const std::string retry = provider->logged("INVITE2-RECEIVED");
+  ASSERT_FALSE(retry.empty()) << provider->log();
+  const std::string authorization = sip_header(retry, "Authorization");
+  const auto value = sip::msg::parse_auth(authorization);
+  ASSERT_TRUE(value) << authorization;
+  EXPECT_EQ(value->param("algorithm"), "SHA-256") << authorization;
+  const auto ha1 = sip::auth::ha1(sip::auth::DigestHash::Sha256, kProviderUser, "provider.test",
+                                  kProviderPassword);
+  EXPECT_EQ(sip::auth::verify_digest(*value, "provider.test", "INVITE", sip_body(retry), *ha1),
+            sip::auth::DigestVerdict::Ok)
+      << authorization;
+}
 TEST(SipproxydOutCalls, NextStageIsTriedAfter503) {
   CallEnv env;
   auto prov1 = env.provider("call_uas_unavailable.xml");

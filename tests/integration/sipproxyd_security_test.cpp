@@ -109,7 +109,9 @@ void add_alice(Daemon& d) {
 
 TEST(SipproxydSecurity, Sha256AndMd5DigestRegisterEndToEnd) {
   TempDir dir;
-  Daemon d(dir, base_config());
+  json cfg = base_config();  // the default offers MD5 only
+  cfg["registrar"] = {{"algorithms", {"SHA-256", "MD5"}}};
+  Daemon d(dir, cfg);
   add_alice(d);
   UdpPeer peer;
   Reply challenge;

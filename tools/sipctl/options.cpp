@@ -112,6 +112,8 @@ void define_account(CLI::App& app, Args& a) {
         ->check(CLI::IsMember({"crlf", "options", "none"}));
     cmd->add_option("--ip-acl", a.ip_acl, "Comma separated CIDRs that skip digest auth");
     cmd->add_option("--network-id", a.network_id, "Accounts sharing an id are on one LAN");
+    cmd->add_option("--digest-algorithms", a.digest_algorithms,
+                    "Digest challenge order, e.g. SHA-256 or SHA-256,MD5 ('' = server's)");
     cmd->add_option("--description", a.description, "Free text");
   }
   add->get_option("--owner")->required();
@@ -133,7 +135,8 @@ void define_account(CLI::App& app, Args& a) {
 void define_others(CLI::App& app, Args& a) {
   auto* binding = app.add_subcommand("binding", "Registrar bindings");
   binding->require_subcommand(1);
-  auto* list = binding->add_subcommand("list", "List bindings with their remaining expiry");
+  auto* list = binding->add_subcommand(
+      "list", "List bindings: contact, transport, source, mangled?, expiry, User-Agent");
   list->add_option("account", a.name, "Only USER@DOMAIN");
   list->add_option("--owner", a.owner, "Only this customer's accounts");
   list->add_option("--domain", a.domain, "Only this domain");
@@ -184,6 +187,7 @@ void account_fields(json& p, const CLI::App& cmd, const Args& a) {
   put_text(p, cmd, "--keepalive", "keepalive", a.keepalive);
   put_text(p, cmd, "--ip-acl", "ip_acl", a.ip_acl);
   put_text(p, cmd, "--network-id", "network_id", a.network_id);
+  put_text(p, cmd, "--digest-algorithms", "digest_algorithms", a.digest_algorithms);
   put_text(p, cmd, "--description", "description", a.description);
 }
 

@@ -45,6 +45,7 @@ struct Args {
   std::vector<std::string> aliases;
   bool no_aliases = false;
   std::string out_dialplan, in_dialplan, keepalive, ip_acl, network_id, description;
+  std::string digest_algorithms;
   std::string contact;
   std::string output_file;  // export -o
   std::string input_file;   // import FILE|-

@@ -111,9 +111,9 @@ const std::vector<std::string> kCustomerOrder = {"username",     "id",        "a
                                                  "disabled",     "time_zone", "max_executions",
                                                  "max_accounts", "api_key",   "created"};
 const std::vector<std::string> kAccountOrder = {
-    "username",      "domain",     "owner",        "id",          "disabled",
-    "incoming_only", "keepalive",  "out_dialplan", "in_dialplan", "ip_acl",
-    "dont_mangle",   "network_id", "description",  "created"};
+    "username",          "domain",       "owner",       "id",     "disabled",    "incoming_only",
+    "keepalive",         "out_dialplan", "in_dialplan", "ip_acl", "dont_mangle", "network_id",
+    "digest_algorithms", "description",  "created"};
 
 const std::vector<std::string> kProviderOrder = {"name",
                                                  "owner",
@@ -172,7 +172,8 @@ void render_human(std::ostream& out, const Request& r, const json& result) {
           {{"ACCOUNT", "account"},
            {"CONTACT", "contact_uri"},
            {"TRANSPORT", "transport"},
-           {"REMOTE", "remote"},
+           {"SOURCE", "remote"},
+           {"MANGLED", "mangled"},
            {"EXPIRES_IN", "expires_in"},
            {"USER_AGENT", "user_agent"}});
   } else if (c == "provider list") {

@@ -1,13 +1,20 @@
 // Digest authentication of Out calls (reference 4.1): the caller's account
 // answers a 407 Proxy-Authenticate challenge (realm = the account's domain),
 // unless its IP ACL matches the source. Nonces are the registrar's stateless
-// HMAC nonces; unknown users and wrong passwords cost the same work.
+// HMAC nonces; unknown users and wrong passwords cost the same work. The
+// algorithms, their order and which are accepted follow the registrar's
+// policy for the account and User-Agent (Registrar::digest_algorithms), so
+// a phone that can register can also call.
+#include <algorithm>
+
 #include "sip/auth/digest.hpp"
 #include "sip/b2bua/call_impl.hpp"
 #include "sip/base/ci.hpp"
 #include "sip/base/random.hpp"
 #include "sip/message/builder.hpp"
 #include "sip/policy/ip_acl.hpp"
+#include "sip/registrar/registrar.hpp"
+#include "sip/uri/escape.hpp"
 #include "sip/uri/uri.hpp"
 
 namespace sip::b2bua {
@@ -18,6 +25,8 @@ CallManager::Impl::AuthResult CallManager::Impl::authenticate(const transport::I
   const msg::Message& m = in.message;
   if (!account.ip_acl.empty() && policy::ip_acl_matches(account.ip_acl, in.origin.remote))
     return AuthResult::Ok;
+  const auth::AlgorithmList offered =
+      svc.registrar->digest_algorithms(&account, m.value(msg::HeaderId::UserAgent));
   std::optional<auth::DigestAuthorization> cred;
   for (const msg::HeaderField& f : m.fields()) {
     if (f.id != msg::HeaderId::ProxyAuthorization) continue;
@@ -25,9 +34,7 @@ CallManager::Impl::AuthResult CallManager::Impl::authenticate(const transport::I
     if (!v || !ci_equal(v->scheme, "Digest")) continue;
     auto a = auth::parse_authorization(*v);
     if (!a || a->realm != realm || !a->algorithm) continue;
-    const bool usable = (*a->algorithm == auth::Algorithm::Md5 && config.offer_md5) ||
-                        (*a->algorithm == auth::Algorithm::Sha256 && config.offer_sha256);
-    if (!usable) continue;
+    if (std::find(offered.begin(), offered.end(), *a->algorithm) == offered.end()) continue;
     cred = std::move(a).value();
     break;
   }
@@ -53,15 +60,18 @@ void CallManager::Impl::challenge(txn::ServerTransaction& txn, const msg::Messag
   }
   ++stats.challenged;
   auto b = msg::make_response(m, 407, "Proxy Authentication Required", make_tag());
-  const auto add = [&](std::string_view algorithm) {
+  // The caller's account (on_invite found it by From before challenging).
+  const store::SipAccount* account = nullptr;
+  if (const auto from = m.from(); from && from->uri.is_sip())
+    account = svc.directory->find(uri::unescape(from->uri.user), realm);
+  for (const auth::Algorithm a :
+       svc.registrar->digest_algorithms(account, m.value(msg::HeaderId::UserAgent))) {
     std::string v = "Digest realm=\"";
     v.append(realm).append("\", nonce=\"").append(*nonce).append("\", algorithm=");
-    v.append(algorithm).append(", qop=\"auth\"");
+    v.append(auth::algorithm_name(a)).append(", qop=\"auth\"");
     if (stale) v.append(", stale=true");
     b.header("Proxy-Authenticate", v);
-  };
-  if (config.offer_sha256) add("SHA-256");
-  if (config.offer_md5) add("MD5");
+  }
   b.header("Server", config.server_name);
   if (auto r = b.build()) {
     (void)txn.respond(std::move(*r));

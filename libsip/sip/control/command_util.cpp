@@ -209,6 +209,7 @@ json account_json(const store::SipAccount& a, const std::string& owner) {
           {"ip_acl", a.ip_acl},
           {"dont_mangle", a.dont_mangle},
           {"network_id", a.network_id},
+          {"digest_algorithms", a.digest_algorithms},
           {"description", a.description},
           {"created", a.created}};
 }
@@ -219,6 +220,8 @@ json binding_json(const store::Binding& b, const std::string& account, std::int6
           {"contact_key", b.contact_key},
           {"contact_uri", b.contact_uri},
           {"mangled_uri", b.mangled_uri},
+          // The registrar rewrote the contact (NAT): requests go to mangled_uri.
+          {"mangled", !b.mangled_uri.empty() && b.mangled_uri != b.contact_uri},
           {"instance_id", b.instance_id},
           {"user_agent", b.user_agent},
           {"call_id", b.call_id},

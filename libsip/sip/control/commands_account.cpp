@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "sip/auth/server_algorithms.hpp"
 #include "sip/control/command_util.hpp"
 
 namespace sip::control::detail {
@@ -59,6 +60,18 @@ void apply_account_fields(const Fields& f, store::SipAccount& a) {
       fail(Errc::invalid_argument, f.name("keepalive") + ": expected crlf, options or none");
     a.keepalive = *mode;
   }
+  if (auto v = f.string("digest_algorithms")) {
+    // "" = the server's setting; else the challenge order, e.g. "SHA-256".
+    a.digest_algorithms.clear();
+    if (!v->empty()) {
+      auto list = auth::parse_server_algorithms(*v);
+      if (!list)
+        fail(Errc::invalid_argument, f.name("digest_algorithms") +
+                                         ": expected \"\" or MD5 and/or SHA-256, comma "
+                                         "separated, each once, in challenge order");
+      a.digest_algorithms = auth::server_algorithms_text(*list);
+    }
+  }
   if (auto b = f.boolean("incoming_only")) a.incoming_only = *b;
   if (auto b = f.boolean("disabled")) a.disabled = *b;
   if (auto b = f.boolean("dont_mangle")) a.dont_mangle = *b;
@@ -85,7 +98,8 @@ json account_result(Context& ctx, store::Id id) {
 json account_add(Context& ctx, const json& params) {
   Fields f(params);
   f.only({"owner", "username", "domain", "password", "out_dialplan", "in_dialplan", "incoming_only",
-          "disabled", "keepalive", "ip_acl", "dont_mangle", "network_id", "description"});
+          "disabled", "keepalive", "ip_acl", "dont_mangle", "network_id", "description",
+          "digest_algorithms"});
   store::SipAccount a;
   a.username = f.required_string("username");
   check_account_username(a.username, "username");
@@ -111,7 +125,8 @@ json account_add(Context& ctx, const json& params) {
 json account_update(Context& ctx, const json& params) {
   Fields f(params);
   f.only({"owner", "username", "domain", "password", "out_dialplan", "in_dialplan", "incoming_only",
-          "disabled", "keepalive", "ip_acl", "dont_mangle", "network_id", "description"});
+          "disabled", "keepalive", "ip_acl", "dont_mangle", "network_id", "description",
+          "digest_algorithms"});
   store::SipAccount a =
       find_account(ctx.store, f.required_string("username"), lower(f.required_string("domain")));
   const bool was_disabled = a.disabled;

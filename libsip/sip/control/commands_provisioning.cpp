@@ -54,6 +54,7 @@ json export_document(Context& ctx) {
                   {"ip_acl", a.ip_acl},
                   {"dont_mangle", a.dont_mangle},
                   {"network_id", a.network_id},
+                  {"digest_algorithms", a.digest_algorithms},
                   {"description", a.description}});
   }
   json& ps = doc["providers"] = json::array();
@@ -252,7 +253,7 @@ void import_account(Context& ctx, const json& record, const std::string& at) {
   Fields f(record, at);
   f.only({"owner", "username", "domain", "ha1_md5", "ha1_sha256", "password", "out_dialplan",
           "in_dialplan", "incoming_only", "disabled", "keepalive", "ip_acl", "dont_mangle",
-          "network_id", "description"});
+          "network_id", "description", "digest_algorithms"});
   std::string username = f.required_string("username");
   check_account_username(username, f.name("username"));
   std::string domain = find_domain(ctx.store, lower(f.required_string("domain"))).name;

@@ -8,6 +8,8 @@
 #include <sstream>
 #include <string_view>
 
+#include "sip/auth/server_algorithms.hpp"
+
 namespace sip::engine {
 namespace {
 
@@ -87,6 +89,25 @@ void parse_listen(const json& list, ServerConfig& cfg) {
   }
 }
 
+// A non-empty array of digest algorithm names, order kept: the order of
+// the challenges on the wire.
+auth::AlgorithmList parse_algorithms(const json& list, const std::string& where) {
+  const std::string expected = ": expected a non-empty array of \"MD5\" and/or \"SHA-256\"";
+  if (!list.is_array() || list.empty()) fail(where + expected);
+  std::vector<std::string> names;
+  for (const auto& a : list) {
+    if (!a.is_string()) fail(where + expected);
+    names.push_back(a.get<std::string>());
+  }
+  auto parsed = auth::server_algorithms_from(names);
+  if (!parsed) {
+    fail(where + "[" + std::to_string(parsed.error().offset) + "]: \"" +
+         names[std::min<std::size_t>(parsed.error().offset, names.size() - 1)] +
+         "\": " + std::string(parsed.error().detail));
+  }
+  return std::move(parsed).value();
+}
+
 void parse_registrar(const json& r, ServerConfig& cfg) {
   const std::string w = "registrar";
   check_keys(r, w,
@@ -112,29 +133,22 @@ void parse_registrar(const json& r, ServerConfig& cfg) {
     for (std::size_t i = 0; i < it->size(); ++i) {
       const std::string where = "registrar.user_agent_rules[" + std::to_string(i) + "]";
       const json& rule = (*it)[i];
-      check_keys(rule, where, {"pattern", "max_expires"});
+      check_keys(rule, where, {"pattern", "max_expires", "algorithms"});
       registrar::UserAgentRule u;
       u.pattern = get_string(rule, "pattern", where, "");
       if (u.pattern.empty()) fail(where + ".pattern: required");
-      u.max_expires = seconds(get_int(rule, "max_expires", where, 3600, 1, 7 * 86400));
+      if (rule.contains("max_expires"))
+        u.max_expires = seconds(get_int(rule, "max_expires", where, 3600, 1, 7 * 86400));
+      if (auto a = rule.find("algorithms"); a != rule.end())
+        u.algorithms = parse_algorithms(*a, where + ".algorithms");
+      // A rule with only a pattern caps at 3600 s, as before "algorithms"
+      // existed (config files written then keep their meaning).
+      if (!u.max_expires && u.algorithms.empty()) u.max_expires = seconds(3600);
       rc.user_agent_rules.push_back(std::move(u));
     }
   }
-  if (auto it = r.find("algorithms"); it != r.end()) {
-    if (!it->is_array() || it->empty()) fail("registrar.algorithms: expected a non-empty array");
-    rc.offer_md5 = false;
-    rc.offer_sha256 = false;
-    for (const auto& a : *it) {
-      const std::string name = a.is_string() ? lower(a.get<std::string>()) : std::string();
-      if (name == "md5") {
-        rc.offer_md5 = true;
-      } else if (name == "sha-256") {
-        rc.offer_sha256 = true;
-      } else {
-        fail("registrar.algorithms: expected \"SHA-256\" and/or \"MD5\"");
-      }
-    }
-  }
+  if (auto it = r.find("algorithms"); it != r.end())
+    rc.algorithms = parse_algorithms(*it, "registrar.algorithms");
 }
 
 void parse_security(const json& s, ServerConfig& cfg) {
@@ -323,11 +337,18 @@ std::string config_to_json(const ServerConfig& c) {
   j["http"] = {{"bind", c.http_bind}};
   const auto& r = c.registrar;
   json rules = json::array();
-  for (const auto& u : r.user_agent_rules)
-    rules.push_back({{"pattern", u.pattern}, {"max_expires", u.max_expires.count()}});
-  json algs = json::array();
-  if (r.offer_sha256) algs.push_back("SHA-256");
-  if (r.offer_md5) algs.push_back("MD5");
+  const auto names = [](const auth::AlgorithmList& list) {
+    json out = json::array();
+    for (const auth::Algorithm a : list) out.push_back(std::string(auth::algorithm_name(a)));
+    return out;
+  };
+  for (const auto& u : r.user_agent_rules) {
+    json rule = {{"pattern", u.pattern}};
+    if (u.max_expires) rule["max_expires"] = u.max_expires->count();
+    if (!u.algorithms.empty()) rule["algorithms"] = names(u.algorithms);
+    rules.push_back(std::move(rule));
+  }
+  json algs = names(r.algorithms);
   j["registrar"] = {{"min_expires", r.min_expires.count()},
                     {"max_expires", r.max_expires.count()},
                     {"default_expires", r.default_expires.count()},

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <utility>
 
@@ -16,6 +17,10 @@ constexpr std::string_view kModule = "engine";
 
 void log_info(const std::string& text) {
   log(LogLevel::Info, kModule, text);
+}
+
+bool contains(const auth::AlgorithmList& list, auth::Algorithm a) {
+  return std::find(list.begin(), list.end(), a) != list.end();
 }
 
 std::string kind_lower(transport::Kind k) {
@@ -212,6 +217,9 @@ bool Engine::Impl::build(std::string* message) {
   registrar = std::make_unique<registrar::Registrar>(
       *txn, *transport, loop, loop.clock(), directory, *persistence, *nonces, config.registrar);
   dispatcher->set_registrar(registrar.get());
+  relay.set_flow_observer([this](transport::FlowId flow) {
+    if (registrar) registrar->on_flow_closed(flow);
+  });
   relay.set_drop([this](const transport::Inbound& in) {
     return config.registrar.block_silently && in.message.is_request() &&
            registrar->source_blocked(in.origin.remote.ip_string());
@@ -277,8 +285,10 @@ bool Engine::Impl::build(std::string* message) {
   }
   b2bua::Config cc = config.b2bua;
   cc.server_name = config.registrar.server_name;
-  cc.offer_md5 = config.registrar.offer_md5;
-  cc.offer_sha256 = config.registrar.offer_sha256;
+  // The 407 challenges follow Registrar::digest_algorithms(); these flags
+  // only mirror the global list.
+  cc.offer_md5 = contains(config.registrar.algorithms, auth::Algorithm::Md5);
+  cc.offer_sha256 = contains(config.registrar.algorithms, auth::Algorithm::Sha256);
   calls = std::make_unique<b2bua::CallManager>(std::move(svc), cc);
   dispatcher->set_call_manager(calls.get());
 
@@ -324,8 +334,8 @@ Result<void> Engine::Impl::reload() {
   {
     b2bua::Config cc = fresh->b2bua;
     cc.server_name = fresh->registrar.server_name;
-    cc.offer_md5 = fresh->registrar.offer_md5;
-    cc.offer_sha256 = fresh->registrar.offer_sha256;
+    cc.offer_md5 = contains(fresh->registrar.algorithms, auth::Algorithm::Md5);
+    cc.offer_sha256 = contains(fresh->registrar.algorithms, auth::Algorithm::Sha256);
     calls->reconfigure(cc);
     config.b2bua = fresh->b2bua;
   }

@@ -34,6 +34,8 @@ class ControlHost;  // engine_control.cpp: the control socket and its commands
 // needs the transport as its Sender) exists.
 // With a drop filter set, matching messages never reach the transaction
 // layer (sources blocked silently: no transaction is created for them).
+// Closed flows go to the transaction layer, then to the flow observer (the
+// registrar drops the bindings registered through them).
 class InboundRelay final : public transport::InboundHandler {
  public:
   void on_inbound(transport::Inbound&& in) override {
@@ -45,14 +47,19 @@ class InboundRelay final : public transport::InboundHandler {
   }
   void on_flow_closed(transport::FlowId flow, const Error& why) override {
     if (to_ != nullptr) to_->on_flow_closed(flow, why);
+    if (flow_observer_) flow_observer_(flow);
   }
   void connect(transport::InboundHandler* to) noexcept { to_ = to; }
   void set_drop(std::function<bool(const transport::Inbound&)> drop) { drop_ = std::move(drop); }
+  void set_flow_observer(std::function<void(transport::FlowId)> observer) {
+    flow_observer_ = std::move(observer);
+  }
   std::uint64_t dropped() const noexcept { return dropped_; }
 
  private:
   transport::InboundHandler* to_ = nullptr;
   std::function<bool(const transport::Inbound&)> drop_;
+  std::function<void(transport::FlowId)> flow_observer_;
   std::uint64_t dropped_ = 0;
 };
 

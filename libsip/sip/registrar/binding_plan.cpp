@@ -212,6 +212,7 @@ void Registrar::Impl::process(Request r) {
   }
   plan->req = std::move(r);
   st.in_flight = plan;
+  busy.insert(plan->req.account_id);
   persist(plan);
 }
 
@@ -240,6 +241,7 @@ void Registrar::Impl::persist(const std::shared_ptr<Plan>& plan) {
 void Registrar::Impl::finish(const std::shared_ptr<Plan>& plan) {
   const store::Id account = plan->req.account_id;
   accounts[account].in_flight.reset();
+  busy.erase(account);
   if (plan->failed) {
     compensate(*plan);
     ++stats.persist_failures;
@@ -270,6 +272,14 @@ void Registrar::Impl::finish(const std::shared_ptr<Plan>& plan) {
     arm_sweep();
     ++stats.ok;
     reply_ok(plan->req);
+    // Its connection closed meanwhile: nothing can reach these bindings.
+    if (plan->req.flow_closed) {
+      for (const Change& c : plan->changes) {
+        if (c.op == Change::Op::Remove) continue;
+        if (const std::uint64_t serial = find(account, c.binding.contact_key); serial != 0)
+          remove_binding(serial, RemovalReason::FlowClosed);
+      }
+    }
   }
   apply_deferred(account);
   next_in_queue(account);

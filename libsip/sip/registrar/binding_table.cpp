@@ -25,6 +25,7 @@ std::uint64_t Registrar::Impl::insert(Slot slot) {
   const std::uint64_t serial = next_serial++;
   slot.expiry_pos = expiry.emplace(slot.b.expires, serial);
   accounts[slot.b.account_id].serials.push_back(serial);
+  link_flow(serial, slot);
   slots.emplace(serial, std::move(slot));
   arm_keepalive(serial, true);
   return serial;
@@ -38,9 +39,45 @@ void Registrar::Impl::update(std::uint64_t serial, const store::Binding& b, tran
     s.expiry_pos = expiry.emplace(b.expires, serial);
   }
   s.b = b;
+  unlink_flow(serial, s);
   s.kind = kind;
   s.source = source;
   s.flow = flow;
+  link_flow(serial, s);
+}
+
+void Registrar::Impl::link_flow(std::uint64_t serial, const Slot& s) {
+  if (s.flow != 0 && transport::is_reliable(s.kind)) by_flow.emplace(s.flow, serial);
+}
+
+void Registrar::Impl::unlink_flow(std::uint64_t serial, const Slot& s) {
+  if (s.flow == 0 || !transport::is_reliable(s.kind)) return;
+  auto [first, last] = by_flow.equal_range(s.flow);
+  for (auto it = first; it != last; ++it) {
+    if (it->second == serial) {
+      by_flow.erase(it);
+      return;
+    }
+  }
+}
+
+void Registrar::Impl::flow_closed(transport::FlowId flow) {
+  if (flow == 0) return;
+  // REGISTERs that came through it and are still being stored or queued:
+  // their bindings go once they are in the table (finish()).
+  for (const store::Id id : busy) {
+    AccountState& st = accounts[id];
+    if (st.in_flight && st.in_flight->req.in.origin.flow == flow &&
+        transport::is_reliable(st.in_flight->req.in.origin.kind))
+      st.in_flight->req.flow_closed = true;
+    for (Request& r : st.queue)
+      if (r.in.origin.flow == flow && transport::is_reliable(r.in.origin.kind))
+        r.flow_closed = true;
+  }
+  std::vector<std::uint64_t> gone;
+  auto [first, last] = by_flow.equal_range(flow);
+  for (auto it = first; it != last; ++it) gone.push_back(it->second);
+  for (const std::uint64_t serial : gone) remove_binding(serial, RemovalReason::FlowClosed);
 }
 
 store::Binding Registrar::Impl::drop(std::uint64_t serial) {
@@ -49,6 +86,7 @@ store::Binding Registrar::Impl::drop(std::uint64_t serial) {
   if (s.keepalive_timer != 0) timers.cancel(s.keepalive_timer);
   if (s.options_pending && s.options_txn != txn::ClientId{}) layer.abandon(s.options_txn);
   expiry.erase(s.expiry_pos);
+  unlink_flow(serial, s);
   store::Binding b = std::move(s.b);
   slots.erase(it);
   if (const auto acc = accounts.find(b.account_id); acc != accounts.end()) {

@@ -90,21 +90,22 @@ void Registrar::Impl::reply(Request& r, int status, std::string_view reason) {
   send(r, response(r, status, reason));
 }
 
-void Registrar::Impl::challenge(Request& r, bool stale) {
+void Registrar::Impl::challenge(Request& r, const store::SipAccount* account, bool stale) {
   const auto nonce = nonces.issue(r.realm);
   if (!nonce) return reply(r, 500, "Nonce unavailable");
   ++stats.challenged;
   if (stale) ++stats.stale;
   auto b = response(r, 401, "Unauthorized");
-  const auto add = [&](std::string_view algorithm) {
+  // One challenge per algorithm, in the configured order (phones that read
+  // only the first one must find one they know there).
+  for (const auth::Algorithm a :
+       algorithms_for(account, r.in.message.value(msg::HeaderId::UserAgent))) {
     std::string v = "Digest realm=\"";
     v.append(r.realm).append("\", nonce=\"").append(*nonce).append("\", algorithm=");
-    v.append(algorithm).append(", qop=\"auth\"");
+    v.append(auth::algorithm_name(a)).append(", qop=\"auth\"");
     if (stale) v.append(", stale=true");
     b.header("WWW-Authenticate", v);
-  };
-  if (config.offer_sha256) add("SHA-256");
-  if (config.offer_md5) add("MD5");
+  }
   send(r, b);
 }
 
@@ -131,8 +132,10 @@ Registrar::Impl::AuthOutcome Registrar::Impl::authenticate(const Request& r,
       policy::ip_acl_matches(account->ip_acl, r.in.origin.remote))
     return AuthOutcome::Ok;
 
-  // The first Digest credentials for our realm with an algorithm we offer;
-  // other schemes, realms and malformed values are ignored (RFC 4475 regaut01).
+  // The first Digest credentials for our realm with an algorithm we offer to
+  // this account and phone; other schemes, realms, algorithms and malformed
+  // values are ignored (RFC 4475 regaut01): the request is challenged again.
+  const auth::AlgorithmList offered = algorithms_for(account, m.value(msg::HeaderId::UserAgent));
   std::optional<auth::DigestAuthorization> cred;
   for (const msg::HeaderField& f : m.fields()) {
     if (f.id != msg::HeaderId::Authorization) continue;
@@ -140,9 +143,7 @@ Registrar::Impl::AuthOutcome Registrar::Impl::authenticate(const Request& r,
     if (!v || !ci_equal(v->scheme, "Digest")) continue;
     auto a = auth::parse_authorization(*v);
     if (!a || a->realm != r.realm || !a->algorithm) continue;
-    const bool usable = (*a->algorithm == auth::Algorithm::Md5 && config.offer_md5) ||
-                        (*a->algorithm == auth::Algorithm::Sha256 && config.offer_sha256);
-    if (!usable) continue;
+    if (std::find(offered.begin(), offered.end(), *a->algorithm) == offered.end()) continue;
     cred = std::move(a).value();
     break;
   }
@@ -210,8 +211,8 @@ void Registrar::Impl::on_register(txn::ServerTransaction txn, transport::Inbound
 
   const store::SipAccount* account = directory.find(user, r.realm);
   switch (authenticate(r, account, user)) {
-    case AuthOutcome::Challenge: return challenge(r, false);
-    case AuthOutcome::Stale: return challenge(r, true);
+    case AuthOutcome::Challenge: return challenge(r, account, false);
+    case AuthOutcome::Stale: return challenge(r, account, true);
     case AuthOutcome::Fail:
       ++stats.auth_failures;
       send(r, response(r, 403, "Forbidden"));

@@ -41,6 +41,7 @@ const char* removal_reason_name(RemovalReason r) noexcept {
     case RemovalReason::Expired: return "expired";
     case RemovalReason::ExceededPerUserLimit: return "exceeded_per_user_limit";
     case RemovalReason::KeepAliveFailed: return "keepalive_failed";
+    case RemovalReason::FlowClosed: return "flow_closed";
     case RemovalReason::Administrative: return "administrative";
   }
   return "unknown";
@@ -84,8 +85,15 @@ Result<void> Registrar::Impl::apply_config(Config c) {
   if (c.min_expires.count() < 0 || c.max_expires < c.min_expires)
     return make_error(Errc::bad_config, 0, "registrar max_expires is below min_expires");
   if (c.max_bindings == 0) return make_error(Errc::bad_config, 0, "registrar max_bindings is 0");
-  if (!c.offer_md5 && !c.offer_sha256)
+  if (c.algorithms.empty())
     return make_error(Errc::bad_config, 0, "registrar offers no digest algorithm");
+  for (std::size_t i = 0; i < c.algorithms.size(); ++i) {
+    if (!auth::server_supports(c.algorithms[i]))
+      return make_error(Errc::bad_config, i, "registrar algorithms: MD5 and SHA-256 only");
+    if (std::find(c.algorithms.begin(), c.algorithms.begin() + static_cast<std::ptrdiff_t>(i),
+                  c.algorithms[i]) != c.algorithms.begin() + static_cast<std::ptrdiff_t>(i))
+      return make_error(Errc::bad_config, i, "registrar algorithms: listed twice");
+  }
   if (c.keepalive_interval.count() <= 0)
     return make_error(Errc::bad_config, 0, "registrar keepalive_interval must be positive");
   auto rules = UaRules::compile(c.user_agent_rules);
@@ -138,6 +146,25 @@ void Registrar::restore(std::vector<store::Binding> bindings) {
 
 void Registrar::on_register(txn::ServerTransaction txn, transport::Inbound&& in) {
   impl_->on_register(std::move(txn), std::move(in));
+}
+
+void Registrar::on_flow_closed(transport::FlowId flow) {
+  impl_->flow_closed(flow);
+}
+
+auth::AlgorithmList Registrar::digest_algorithms(const store::SipAccount* account,
+                                                 std::string_view user_agent) const {
+  return impl_->algorithms_for(account, user_agent);
+}
+
+auth::AlgorithmList Registrar::Impl::algorithms_for(const store::SipAccount* account,
+                                                    std::string_view user_agent) const {
+  if (account != nullptr && !account->digest_algorithms.empty()) {
+    // Checked when stored; a bad value falls through to the server's setting.
+    if (auto own = auth::parse_server_algorithms(account->digest_algorithms)) return *own;
+  }
+  if (const auth::AlgorithmList* rule = ua_rules.algorithms(user_agent)) return *rule;
+  return config.algorithms;
 }
 
 bool Registrar::source_blocked(std::string_view ip) const {

@@ -15,10 +15,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sip/auth/nonce_service.hpp"
+#include "sip/auth/server_algorithms.hpp"
 #include "sip/base/clock.hpp"
 #include "sip/base/result.hpp"
 #include "sip/base/timer.hpp"
@@ -29,11 +32,13 @@
 
 namespace sip::registrar {
 
-// First matching rule (RE2 partial match on User-Agent) caps the granted
-// expiry of that UA.
+// A rule for phones whose User-Agent matches `pattern` (RE2, partial
+// match). Each setting comes from the first matching rule that has it; a
+// setting no matching rule has comes from Config.
 struct UserAgentRule {
   std::string pattern;
-  std::chrono::seconds max_expires{3600};
+  std::optional<std::chrono::seconds> max_expires;  // caps the granted expiry
+  auth::AlgorithmList algorithms;  // digest algorithms offered and accepted; empty: not set
 };
 
 struct Config {
@@ -43,9 +48,14 @@ struct Config {
   std::vector<UserAgentRule> user_agent_rules;
   std::size_t max_bindings = 10;  // per account; beyond it the oldest binding goes
   std::chrono::seconds keepalive_interval{30};
-  // Digest: the challenge offers SHA-256 then MD5 (one WWW-Authenticate each).
-  bool offer_sha256 = true;
-  bool offer_md5 = true;
+  // Digest algorithms, one WWW-Authenticate each in this order; credentials
+  // with another algorithm are not accepted (the request is challenged
+  // again). MD5 only by default, so that every common phone registers:
+  // baresip 1.0 (libre) gives up when ANY challenge names an algorithm
+  // other than MD5, sipsak 0.9.8 answers only the first, linphone 5.1 the
+  // first it knows. A User-Agent rule or the account's own list replaces it
+  // (see digest_algorithms()); README "Phones and digest algorithms".
+  auth::AlgorithmList algorithms{auth::Algorithm::Md5};
   // The digest-uri must equal the Request-URI (RFC 2617 3.2.2.5). Off by
   // default: many UAs (SIPp among them) put the server's address there, and
   // the per-nonce nc tracking already refuses replays; any sip/sips URI is
@@ -69,6 +79,7 @@ enum class RemovalReason : std::uint8_t {
   Expired,                // not refreshed in time
   ExceededPerUserLimit,   // evicted as the oldest
   KeepAliveFailed,        // OPTIONS unanswered / flow gone
+  FlowClosed,             // the TCP/TLS connection it was registered over closed
   Administrative,         // control command, account removed or disabled
 };
 const char* removal_reason_name(RemovalReason r) noexcept;
@@ -130,6 +141,16 @@ class Registrar {
   // A REGISTER whose request-URI or To host is a served domain (the caller
   // checks the method). Always answers `txn`, possibly later.
   void on_register(txn::ServerTransaction txn, transport::Inbound&& in);
+  // A TCP/TLS flow closed: the bindings registered through it go (a phone
+  // behind NAT cannot be reached without it; it registers again on a new
+  // connection). Bindings of a REGISTER still being stored go after it.
+  void on_flow_closed(transport::FlowId flow);
+  // The digest algorithms challenged and accepted for `account` (null: an
+  // unknown user) sending `user_agent`, in order: the account's own list
+  // when it has one, else that of the first User-Agent rule with one, else
+  // Config::algorithms. The B2BUA's INVITE challenges use it too.
+  auth::AlgorithmList digest_algorithms(const store::SipAccount* account,
+                                        std::string_view user_agent) const;
   // True when `ip` is blocked now (the engine may refuse other requests too).
   bool source_blocked(std::string_view ip) const;
   // Counts a failed authentication from `ip` elsewhere (e.g. an INVITE).

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "sip/message/builder.hpp"
@@ -27,6 +28,7 @@ struct Request {
   transport::Inbound in;
   std::string realm;  // canonical domain = digest realm
   store::Id account_id = 0;
+  bool flow_closed = false;  // its TCP/TLS connection closed while it waited
 };
 
 // One binding in memory: the stored record plus what does not persist.
@@ -105,7 +107,9 @@ struct Registrar::Impl {
   msg::MessageBuilder response(const Request& r, int status, std::string_view reason);
   void send(Request& r, const msg::MessageBuilder& b);
   void reply(Request& r, int status, std::string_view reason);
-  void challenge(Request& r, bool stale);
+  void challenge(Request& r, const store::SipAccount* account, bool stale);
+  auth::AlgorithmList algorithms_for(const store::SipAccount* account,
+                                     std::string_view user_agent) const;
   void note_failure(std::string_view ip);
 
   // ---- binding_plan.cpp: contact processing and persistence
@@ -135,6 +139,10 @@ struct Registrar::Impl {
   void emit(BindingEvent::Kind kind, const store::Binding& b, RemovalReason why);
   void erase_in_store(const store::Binding& b);
   void forget_account_if_idle(store::Id account);
+  // The flow index: bindings registered over a TCP/TLS connection.
+  void link_flow(std::uint64_t serial, const Slot& s);
+  void unlink_flow(std::uint64_t serial, const Slot& s);
+  void flow_closed(transport::FlowId flow);
 
   // ---- keepalive.cpp
   void arm_keepalive(std::uint64_t serial, bool first);
@@ -158,7 +166,9 @@ struct Registrar::Impl {
 
   std::unordered_map<std::uint64_t, Slot> slots;
   std::unordered_map<store::Id, AccountState> accounts;
-  std::multimap<std::int64_t, std::uint64_t> expiry;  // unix expiry -> serial
+  std::multimap<std::int64_t, std::uint64_t> expiry;                  // unix expiry -> serial
+  std::unordered_multimap<transport::FlowId, std::uint64_t> by_flow;  // TCP/TLS flows only
+  std::unordered_set<store::Id> busy;  // accounts with a REGISTER in flight
   TimerId sweep_timer = 0;
   std::int64_t sweep_at = 0;
   std::uint64_t next_serial = 1;

@@ -1,7 +1,8 @@
 // User-Agent rules of the registrar: RE2 patterns compiled once (at start
-// and on reload), first partial match caps the granted expiry. Internal to
-// the registrar module; RE2 stays in ua_rules.cpp.
-// Thread-safety: immutable after compile(); cap() may run concurrently.
+// and on reload). For each setting (expiry cap, digest algorithms) the first
+// matching rule that has it applies. Internal to the registrar module; RE2
+// stays in ua_rules.cpp.
+// Thread-safety: immutable after compile(); match() may run concurrently.
 #pragma once
 
 #include <chrono>
@@ -26,17 +27,23 @@ class UaRules {
   UaRules(UaRules&&) noexcept;
   UaRules& operator=(UaRules&&) noexcept;
 
-  // bad_config (offset = index of the rule) when a pattern does not compile.
+  // bad_config (offset = index of the rule) when a pattern does not compile
+  // or a rule sets nothing.
   static Result<UaRules> compile(const std::vector<UserAgentRule>& rules);
-  // The cap of the first rule whose pattern matches somewhere in `user_agent`.
+  // The cap of the first matching rule that has one.
   std::optional<std::chrono::seconds> cap(std::string_view user_agent) const;
+  // The algorithms of the first matching rule that has some; null when none.
+  // The pointer lives as long as this object.
+  const auth::AlgorithmList* algorithms(std::string_view user_agent) const;
   std::size_t size() const noexcept { return rules_.size(); }
 
  private:
   struct Compiled {
     std::unique_ptr<re2::RE2> re;
-    std::chrono::seconds max_expires{0};
+    std::optional<std::chrono::seconds> max_expires;
+    auth::AlgorithmList algorithms;
   };
+  bool matches(const Compiled& c, std::string_view user_agent) const;
   std::vector<Compiled> rules_;
 };
 

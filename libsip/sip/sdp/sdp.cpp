@@ -95,10 +95,13 @@ std::optional<Ipv6> parse_ipv6(std::string_view s) noexcept {
   return out;
 }
 
+// docs/private-addresses.md: RFC 1918 and 127.0.0.1 only. Not 169.254/16
+// (link-local) nor 100.64/10 (carrier-grade NAT shared space).
 bool is_private_ipv4(std::uint32_t v) noexcept {
-  return (v >> 24) == 10 || (v >> 24) == 127 || (v >> 20) == 0xAC1 ||  // 172.16/12
-         (v >> 16) == 0xC0A8 || (v >> 16) == 0xA9FE ||                 // 192.168, 169.254
-         (v >> 22) == 0x191;                                           // 100.64/10
+  return (v >> 24) == 10 ||      // 10/8
+         (v >> 20) == 0xAC1 ||   // 172.16/12
+         (v >> 16) == 0xC0A8 ||  // 192.168/16
+         v == 0x7F000001;        // 127.0.0.1
 }
 
 bool is_unspecified(std::string_view addr) noexcept {

@@ -153,10 +153,12 @@ const Attribute* find_attribute(const std::vector<Attribute>& attrs,
 bool is_ipv4_address(std::string_view s) noexcept;
 bool is_ipv6_address(std::string_view s) noexcept;
 
-// True for addresses a NAT-ed UA must not be reached at from outside:
-// 10/8, 172.16/12, 192.168/16, 100.64/10, 169.254/16, 127/8, fc00::/7,
-// fe80::/10, ::1, and IPv4-mapped IPv6 (::ffff:a.b.c.d) of those. False for
-// public and unspecified (0.0.0.0, ::) addresses, hostnames and garbage.
+// True for the addresses the server treats as private (a UA announcing one
+// is reached at its packets' source instead; docs/private-addresses.md):
+// 10/8, 172.16/12, 192.168/16, 127.0.0.1, fc00::/7, fe80::/10, ::1, and
+// IPv4-mapped IPv6 (::ffff:a.b.c.d) of those. False for 169.254/16,
+// 100.64/10, the rest of 127/8, public and unspecified (0.0.0.0, ::)
+// addresses, hostnames and garbage.
 bool is_private_address(std::string_view s) noexcept;
 
 }  // namespace sip::sdp

@@ -10,8 +10,8 @@ namespace {
 #define SIP_ACCOUNT_SELECT                                                                 \
   "SELECT a.id, a.owner_id, a.username, d.name, a.ha1_md5, a.ha1_sha256, a.out_dialplan, " \
   "a.in_dialplan, a.incoming_only, a.disabled, a.keepalive, a.ip_acl, a.dont_mangle, "     \
-  "a.network_id, a.description, a.created FROM sip_accounts a JOIN domains d ON d.id = "   \
-  "a.domain_id "
+  "a.network_id, a.description, a.created, a.digest_algorithms FROM sip_accounts a JOIN "  \
+  "domains d ON d.id = a.domain_id "
 
 SipAccount read_account(const Stmt& s) {
   SipAccount a;
@@ -31,6 +31,7 @@ SipAccount read_account(const Stmt& s) {
   a.network_id = s.column_text(13);
   a.description = s.column_text(14);
   a.created = s.column_int(15);
+  a.digest_algorithms = s.column_text(16);
   return a;
 }
 
@@ -134,8 +135,8 @@ Result<Id> SqliteAccounts::add(const SipAccount& account) {
     auto s = db_.prepare(
         "INSERT INTO sip_accounts (owner_id, username, domain_id, ha1_md5, ha1_sha256, "
         "out_dialplan, in_dialplan, incoming_only, disabled, keepalive, ip_acl, dont_mangle, "
-        "network_id, description, created) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
+        "network_id, description, created, digest_algorithms) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
     if (!s) return s.error();
     s->bind(1, a.owner_id)
         .bind(2, a.username)
@@ -151,7 +152,8 @@ Result<Id> SqliteAccounts::add(const SipAccount& account) {
         .bind(12, a.dont_mangle)
         .bind(13, a.network_id)
         .bind(14, a.description)
-        .bind(15, a.created);
+        .bind(15, a.created)
+        .bind(16, a.digest_algorithms);
     if (auto r = s->run("cannot add the account", kTakenDetail); !r) return r.error();
     id = db_.last_insert_rowid();
   }
@@ -181,7 +183,7 @@ Result<void> SqliteAccounts::update(const SipAccount& account) {
         "UPDATE sip_accounts SET owner_id = ?2, username = ?3, domain_id = ?4, ha1_md5 = ?5, "
         "ha1_sha256 = ?6, out_dialplan = ?7, in_dialplan = ?8, incoming_only = ?9, "
         "disabled = ?10, keepalive = ?11, ip_acl = ?12, dont_mangle = ?13, network_id = ?14, "
-        "description = ?15 WHERE id = ?1");
+        "description = ?15, digest_algorithms = ?16 WHERE id = ?1");
     if (!s) return s.error();
     s->bind(1, a.id)
         .bind(2, a.owner_id)
@@ -197,7 +199,8 @@ Result<void> SqliteAccounts::update(const SipAccount& account) {
         .bind(12, a.ip_acl)
         .bind(13, a.dont_mangle)
         .bind(14, a.network_id)
-        .bind(15, a.description);
+        .bind(15, a.description)
+        .bind(16, a.digest_algorithms);
     if (auto r = s->run("cannot update the account", kTakenDetail); !r) return r;
   }
   return tx->commit();

@@ -166,10 +166,17 @@ CREATE INDEX cdrs_call_id ON cdrs(call_id);
 CREATE INDEX cdrs_bridge_id ON cdrs(bridge_id);
 )sql";
 
+// v3: per-account digest algorithms ("" = the server's setting; else
+// canonical names in challenge order, e.g. "SHA-256" or "SHA-256,MD5").
+constexpr const char* kSchemaV3 = R"sql(
+ALTER TABLE sip_accounts ADD COLUMN digest_algorithms TEXT NOT NULL DEFAULT '';
+)sql";
+
 // Append new steps here; versions are consecutive from 1.
 constexpr std::array kMigrations = {
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
+    Migration{3, kSchemaV3},
 };
 
 }  // namespace

@@ -54,6 +54,10 @@ struct SipAccount {
   std::string ip_acl;        // comma separated CIDRs; a match skips digest auth
   bool dont_mangle = false;  // keep private Contact/SDP addresses as they are
   std::string network_id;    // accounts sharing a non-empty id are on one LAN
+  // Digest algorithms the server challenges this account with, in order,
+  // canonical names comma separated ("SHA-256" requires SHA-256,
+  // "SHA-256,MD5" prefers it); empty = the server's setting.
+  std::string digest_algorithms;
   std::string description;
   std::int64_t created = 0;
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "sip/auth/server_algorithms.hpp"
 #include "sip/base/text.hpp"
 #include "sip/store/names.hpp"
 #include "sip/uri/uri.hpp"
@@ -125,6 +126,11 @@ Result<void> normalize_account(SipAccount& a) {
   if (!hex_or_empty(a.ha1_md5, 32)) return invalid("ha1_md5 must be 32 hex digits or empty");
   if (!hex_or_empty(a.ha1_sha256, 64)) {
     return invalid("ha1_sha256 must be 64 hex digits or empty");
+  }
+  if (!a.digest_algorithms.empty()) {
+    const auto list = auth::parse_server_algorithms(a.digest_algorithms);
+    if (!list) return invalid("digest_algorithms must list MD5 and/or SHA-256, each once");
+    a.digest_algorithms = auth::server_algorithms_text(*list);
   }
   if (a.created < 0) return invalid("created must not be negative");
   return {};

@@ -20,7 +20,8 @@ Result<void> normalize_customer(Customer& customer);
 // Lower-cases name and aliases, drops nothing; checks host name syntax,
 // duplicates inside the record and that no alias equals the name.
 Result<void> normalize_domain(Domain& domain);
-// Lower-cases the domain and the HA1 hex; checks username and secrets.
+// Lower-cases the domain and the HA1 hex; checks username and secrets;
+// rewrites digest_algorithms in canonical form ("sha-256, md5" -> "SHA-256,MD5").
 Result<void> normalize_account(SipAccount& account);
 Result<void> check_binding(const Binding& binding);
 // Checks the name and fields; a bare "host[:port]" server, outbound proxy or

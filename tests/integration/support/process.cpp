@@ -156,7 +156,8 @@ Child::Child(const SpawnOptions& o) {
                            POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
 
   int pipe_fds[2] = {-1, -1};
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(
+      &actions, 0, o.stdin_file.empty() ? "/dev/null" : o.stdin_file.c_str(), O_RDONLY, 0);
   if (o.stdout_pipe) {
     if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
     posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 1);

@@ -44,7 +44,8 @@ struct SpawnOptions {
   std::vector<std::pair<std::string, std::string>> env;  // added to (or replacing in) ours
   std::vector<std::string> unset_env;                    // removed from ours
   std::string cwd;                                       // empty: ours
-  std::string stdout_file;                               // empty and !stdout_pipe: /dev/null
+  std::string stdin_file;   // empty: /dev/null (a FIFO: open it for writing first)
+  std::string stdout_file;  // empty and !stdout_pipe: /dev/null
   bool stdout_pipe = false;
   std::string stderr_file;  // empty: /dev/null
 };

@@ -99,6 +99,13 @@ Daemon::Daemon(const TempDir& dir, json config) : dir_(dir), config_(std::move(c
   config_path_ = dir_.file("sipproxyd.json");
   config_["listen"] = json::array({{{"transport", "udp"}, {"address", address()}},
                                    {{"transport", "tcp"}, {"address", address()}}});
+  if (config_.contains("tls")) {
+    do {
+      tls_port_ = free_port("127.0.0.1");
+    } while (tls_port_ == port_);
+    config_["listen"].push_back(
+        {{"transport", "tls"}, {"address", "127.0.0.1:" + std::to_string(tls_port_)}});
+  }
   if (!config_.contains("store")) config_["store"] = {{"path", "sipsmith.db"}};
   config_["control"] = {{"socket", "sipproxyd.sock"}};
   if (!config_.contains("domains")) config_["domains"] = json::array({"sipsmith.test"});

@@ -42,7 +42,8 @@ class ControlClient {
 class Daemon {
  public:
   // Writes `config` (the "listen", "store" and "control" fields are set
-  // here: UDP+TCP on 127.0.0.1:<free port>) into `dir` and starts sipproxyd.
+  // here: UDP+TCP on 127.0.0.1:<free port>, and TLS on another free port
+  // when `config` has a "tls" section) into `dir` and starts sipproxyd.
   Daemon(const TempDir& dir, json config);
   ~Daemon();
 
@@ -60,6 +61,7 @@ class Daemon {
 
   const json& ready() const noexcept { return ready_; }
   std::uint16_t port() const noexcept { return port_; }
+  std::uint16_t tls_port() const noexcept { return tls_port_; }  // 0: no TLS listener
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   const std::string& control_path() const noexcept { return control_; }
   ControlClient& control();  // connected lazily after each start
@@ -69,6 +71,7 @@ class Daemon {
   const TempDir& dir_;
   json config_;
   std::uint16_t port_ = 0;
+  std::uint16_t tls_port_ = 0;
   std::string control_, config_path_, stderr_path_;
   std::unique_ptr<Child> child_;
   std::unique_ptr<ControlClient> control_client_;

@@ -233,6 +233,12 @@ TEST_F(ControlTest, AccountErrorsNameTheField) {
             std::string::npos);
   EXPECT_NE(err("account.add", with("username", "Dispatcher"), "invalid_argument").find("username"),
             std::string::npos);
+  EXPECT_NE(err("account.add", with("digest_algorithms", "SHA-1"), "invalid_argument")
+                .find("digest_algorithms"),
+            std::string::npos);
+  EXPECT_NE(err("account.add", with("digest_algorithms", "MD5,md5"), "invalid_argument")
+                .find("digest_algorithms"),
+            std::string::npos);
   EXPECT_NE(err("account.add", with("incoming_only", 1), "invalid_argument").find("incoming_only"),
             std::string::npos);
   EXPECT_NE(err("account.add", with("password", ""), "invalid_argument").find("password"),
@@ -285,6 +291,17 @@ TEST_F(ControlTest, AccountUpdateChangesFieldsPasswordAndTheDirectory) {
   EXPECT_TRUE(dir->disabled);
   EXPECT_EQ(dir->ha1_md5, after->ha1_md5);
   EXPECT_EQ(dir->ip_acl, "192.0.2.0/24, 2001:db8::/32");
+  EXPECT_EQ(dir->digest_algorithms, "");
+
+  // The per-account digest algorithms: canonical names, "" = the server's.
+  a = ok(
+      "account.update",
+      {{"username", "1001"}, {"domain", "sipsmith.test"}, {"digest_algorithms", "sha-256 , md5"}});
+  EXPECT_EQ(a["digest_algorithms"], "SHA-256,MD5");
+  EXPECT_EQ(n().directory.find("1001", "sipsmith.test")->digest_algorithms, "SHA-256,MD5");
+  a = ok("account.update",
+         {{"username", "1001"}, {"domain", "sipsmith.test"}, {"digest_algorithms", ""}});
+  EXPECT_EQ(a["digest_algorithms"], "");
 }
 
 TEST_F(ControlTest, AccountRemoveAndListFilters) {

@@ -37,6 +37,7 @@ class ProvisioningTest : public ControlTest {
                        {"ip_acl", "192.0.2.0/24"},
                        {"dont_mangle", true},
                        {"network_id", "lan-1"},
+                       {"digest_algorithms", "sha-256"},
                        {"description", "lobby phone"}});
     ok("account.add", {{"owner", "demo"}, {"username", "1002"}, {"domain", "sipsmith.test"}});
   }
@@ -70,7 +71,7 @@ TEST_F(ProvisioningTest, ExportHasTheAgreedShapeAndNoClearText) {
   EXPECT_EQ(keys, (std::set<std::string>{"owner", "username", "domain", "ha1_md5", "ha1_sha256",
                                          "out_dialplan", "in_dialplan", "incoming_only", "disabled",
                                          "keepalive", "ip_acl", "dont_mangle", "network_id",
-                                         "description"}));
+                                         "digest_algorithms", "description"}));
   keys.clear();
   for (const auto& [k, v] : doc["domains"][0].items()) keys.insert(k);
   EXPECT_EQ(keys, (std::set<std::string>{"name", "aliases", "owner"}));
@@ -96,6 +97,7 @@ TEST_F(ProvisioningTest, ExportThenImportIntoAFreshStoreRoundTrips) {
   EXPECT_EQ(a->ha1_sha256, *auth::ha1(auth::DigestHash::Sha256, "2001", "carol.test", "pw-2001"));
   EXPECT_TRUE(a->disabled);
   EXPECT_EQ(a->keepalive, store::KeepAliveMode::None);
+  EXPECT_EQ(a->digest_algorithms, "SHA-256");
   EXPECT_EQ(fresh->directory.account_count(), 3u);
   auto carol = fresh->db->customers().find("carol");
   ASSERT_TRUE(carol.ok());

@@ -39,8 +39,8 @@ TEST(EngineConfig, CommentsAndDefaults) {
   EXPECT_EQ(c.transport.listen[0].address.port, 5070);
   EXPECT_EQ(c.registrar.min_expires.count(), 60);
   EXPECT_EQ(c.registrar.max_bindings, 10u);
-  EXPECT_TRUE(c.registrar.offer_md5);
-  EXPECT_TRUE(c.registrar.offer_sha256);
+  // MD5 only by default: every common phone registers (README).
+  EXPECT_EQ(c.registrar.algorithms, (auth::AlgorithmList{auth::Algorithm::Md5}));
   EXPECT_EQ(c.log_level, LogLevel::Info);
 }
 
@@ -62,8 +62,7 @@ TEST(EngineConfig, RegistrarAndSecurityFields) {
   EXPECT_EQ(c.registrar.min_expires.count(), 120);
   EXPECT_EQ(c.registrar.max_expires.count(), 7200);
   EXPECT_EQ(c.registrar.max_bindings, 3u);
-  EXPECT_TRUE(c.registrar.offer_md5);
-  EXPECT_FALSE(c.registrar.offer_sha256);
+  EXPECT_EQ(c.registrar.algorithms, (auth::AlgorithmList{auth::Algorithm::Md5}));
   EXPECT_EQ(c.nonce_lifetime.count(), 60);
   ASSERT_EQ(c.registrar.user_agent_rules.size(), 1u);
   EXPECT_EQ(c.registrar.user_agent_rules[0].pattern, "^Cisco");
@@ -71,6 +70,28 @@ TEST(EngineConfig, RegistrarAndSecurityFields) {
   EXPECT_EQ(c.registrar.block_for.count(), 600);
   EXPECT_TRUE(c.registrar.block_silently);
   EXPECT_EQ(c.log_level, LogLevel::Debug);
+}
+
+TEST(EngineConfig, AlgorithmsKeepTheirOrder) {
+  ServerConfig c =
+      parse_ok(R"({"domains": ["a.test"], "registrar": {"algorithms": ["SHA-256", "MD5"],
+    "user_agent_rules": [{"pattern": "^Old", "algorithms": ["md5"]}]}})");
+  EXPECT_EQ(c.registrar.algorithms,
+            (auth::AlgorithmList{auth::Algorithm::Sha256, auth::Algorithm::Md5}));
+  ASSERT_EQ(c.registrar.user_agent_rules.size(), 1u);
+  EXPECT_EQ(c.registrar.user_agent_rules[0].algorithms,
+            (auth::AlgorithmList{auth::Algorithm::Md5}));
+  EXPECT_FALSE(c.registrar.user_agent_rules[0].max_expires);  // no cap from this rule
+  // A rule with only a pattern keeps its old meaning: a 3600 s cap.
+  ServerConfig old = parse_ok(R"({"domains": ["a.test"],
+                                  "registrar": {"user_agent_rules": [{"pattern": "x"}]}})");
+  ASSERT_EQ(old.registrar.user_agent_rules.size(), 1u);
+  EXPECT_EQ(old.registrar.user_agent_rules[0].max_expires, std::chrono::seconds(3600));
+  EXPECT_TRUE(old.registrar.user_agent_rules[0].algorithms.empty());
+  const std::string printed = config_to_json(c);
+  EXPECT_NE(printed.find("\"algorithms\": [\n      \"SHA-256\",\n      \"MD5\"\n    ]"),
+            std::string::npos)
+      << printed;
 }
 
 TEST(EngineConfig, ErrorsNameTheField) {
@@ -97,6 +118,19 @@ TEST(EngineConfig, ErrorsNameTheField) {
   EXPECT_NE(parse_error(R"({"domains": ["a.test"], "registrar": {"algorithms": ["SHA-1"]}})")
                 .find("registrar.algorithms"),
             std::string::npos);
+  EXPECT_NE(parse_error(R"({"domains": ["a.test"], "registrar": {"algorithms": ["MD5", "md5"]}})")
+                .find("registrar.algorithms[1]: \"md5\": digest algorithm listed twice"),
+            std::string::npos);
+  EXPECT_NE(parse_error(R"({"domains": ["a.test"], "registrar": {"algorithms": []}})")
+                .find("registrar.algorithms: expected a non-empty array"),
+            std::string::npos);
+  EXPECT_NE(parse_error(R"({"domains": ["a.test"], "registrar": {"algorithms": ["SHA-512-256"]}})")
+                .find("not supported here"),
+            std::string::npos);
+  EXPECT_NE(parse_error(R"({"domains": ["a.test"], "registrar": {"user_agent_rules":
+                            [{"pattern": "x", "algorithms": ["SHA-1"]}]}})")
+                .find("registrar.user_agent_rules[0].algorithms[0]"),
+            std::string::npos);
   EXPECT_NE(parse_error("{ not json").find("not valid JSON"), std::string::npos);
   EXPECT_NE(
       parse_error(R"({"domains": ["a.test"], "default_domain": "b.test"})").find("default_domain"),
@@ -109,15 +143,21 @@ TEST(EngineConfig, ErrorsNameTheField) {
 
 TEST(EngineConfig, PrintedConfigParsesBackToTheSameValues) {
   ServerConfig c = parse_ok(R"({"domains": ["a.test", "b.test"], "default_domain": "b.test",
-    "registrar": {"algorithms": ["SHA-256"], "user_agent_rules": [{"pattern": "x", "max_expires": 90}]},
+    "registrar": {"algorithms": ["SHA-256"], "user_agent_rules": [{"pattern": "x", "max_expires": 90},
+                  {"pattern": "y", "algorithms": ["MD5", "SHA-256"]}]},
     "security": {"max_failures": 7}})");
   std::string message;
   auto again = parse_config(config_to_json(c), "/", &message);
   ASSERT_TRUE(again) << message << "\n" << config_to_json(c);
   EXPECT_EQ(again->domains, c.domains);
   EXPECT_EQ(again->default_domain, "b.test");
-  EXPECT_EQ(again->registrar.offer_md5, false);
-  EXPECT_EQ(again->registrar.user_agent_rules.size(), 1u);
+  EXPECT_EQ(again->registrar.algorithms, (auth::AlgorithmList{auth::Algorithm::Sha256}));
+  ASSERT_EQ(again->registrar.user_agent_rules.size(), 2u);
+  EXPECT_EQ(again->registrar.user_agent_rules[0].max_expires, std::chrono::seconds(90));
+  EXPECT_TRUE(again->registrar.user_agent_rules[0].algorithms.empty());
+  EXPECT_FALSE(again->registrar.user_agent_rules[1].max_expires);
+  EXPECT_EQ(again->registrar.user_agent_rules[1].algorithms,
+            (auth::AlgorithmList{auth::Algorithm::Md5, auth::Algorithm::Sha256}));
   EXPECT_EQ(again->registrar.max_failures, 7u);
   EXPECT_EQ(again->store.path, c.store.path);
   EXPECT_EQ(again->transport.listen.size(), c.transport.listen.size());

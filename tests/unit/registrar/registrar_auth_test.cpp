@@ -6,7 +6,7 @@
 namespace sip::registrar::test {
 namespace {
 
-TEST_F(RegistrarTest, ChallengeOffersSha256ThenMd5ForTheCanonicalRealm) {
+TEST_F(RegistrarTest, ChallengeOffersMd5ThenSha256ForTheCanonicalRealm) {
   Reg r;
   r.domain = "ALIAS.test";  // an alias: the realm is still the canonical domain
   const auto resp = send(r);
@@ -14,16 +14,18 @@ TEST_F(RegistrarTest, ChallengeOffersSha256ThenMd5ForTheCanonicalRealm) {
   EXPECT_EQ(resp->status(), 401);
   const auto www = values(*resp, msg::HeaderId::WwwAuthenticate);
   ASSERT_EQ(www.size(), 2u);
-  const auto sha =
+  // The default order: MD5 first (phones that read only the first challenge).
+  const auto md5 =
       auth::parse_challenge(*resp->auth_at(*resp->first(msg::HeaderId::WwwAuthenticate)));
-  ASSERT_TRUE(sha);
-  EXPECT_EQ(sha->algorithm, auth::Algorithm::Sha256);
-  EXPECT_EQ(sha->realm, kDomain);
-  EXPECT_EQ(sha->qop_options, std::vector<auth::Qop>{auth::Qop::Auth});
-  EXPECT_FALSE(sha->stale);
-  const auto md5 = challenge_for(*resp, auth::Algorithm::Md5);
-  EXPECT_EQ(md5.realm, kDomain);
-  EXPECT_EQ(md5.nonce, sha->nonce);
+  ASSERT_TRUE(md5);
+  EXPECT_EQ(md5->algorithm, auth::Algorithm::Md5);
+  EXPECT_EQ(md5->realm, kDomain);
+  EXPECT_EQ(md5->qop_options, std::vector<auth::Qop>{auth::Qop::Auth});
+  EXPECT_FALSE(md5->stale);
+  const auto sha = challenge_for(*resp, auth::Algorithm::Sha256);
+  EXPECT_EQ(sha.realm, kDomain);
+  EXPECT_EQ(sha.nonce, md5->nonce);
+  EXPECT_NE(www[1].find("algorithm=SHA-256"), std::string::npos);
   EXPECT_NE(www[1].find("qop=\"auth\""), std::string::npos);
   EXPECT_FALSE(resp->to()->tag().empty());
   EXPECT_EQ(resp->value(msg::HeaderId::Server), "sipsmith");
@@ -135,7 +137,7 @@ TEST_F(RegistrarTest, WrongPasswordAndUnknownUserLookTheSame) {
 }
 
 TEST_F(RegistrarTest, RepeatedFailuresBlockTheSourceOnly) {
-  Config cfg;
+  Config cfg = test_config();
   cfg.max_failures = 3;
   cfg.block_for = 120s;
   start(cfg);
@@ -175,7 +177,7 @@ TEST_F(RegistrarTest, RepeatedFailuresBlockTheSourceOnly) {
 }
 
 TEST_F(RegistrarTest, BlockSilentlySendsNothing) {
-  Config cfg;
+  Config cfg = test_config();
   cfg.max_failures = 1;
   cfg.block_silently = true;
   start(cfg);
@@ -188,7 +190,7 @@ TEST_F(RegistrarTest, BlockSilentlySendsNothing) {
 }
 
 TEST_F(RegistrarTest, NoteAuthFailureCountsForElsewhere) {
-  Config cfg;
+  Config cfg = test_config();
   cfg.max_failures = 2;
   start(cfg);
   registrar->note_auth_failure("2001:db8::1");
@@ -246,7 +248,7 @@ TEST_F(RegistrarTest, UnknownSchemeAndOtherRealmAreIgnoredAndChallenged) {
 }
 
 TEST_F(RegistrarTest, DigestUriMustNameTheRequestUriWhenStrict) {
-  Config strict;
+  Config strict = test_config();
   strict.strict_digest_uri = true;
   start(strict);
   Reg r;

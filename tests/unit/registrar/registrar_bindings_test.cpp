@@ -59,9 +59,9 @@ TEST_F(RegistrarBindings, BelowMinimumIs423WithMinExpires) {
 }
 
 TEST_F(RegistrarBindings, GrantedExpiryIsCappedByMaximumAndUserAgentRule) {
-  Config cfg;
+  Config cfg = test_config();
   cfg.max_expires = 1800s;
-  cfg.user_agent_rules = {{"^Cisco", 120s}, {"Phone", 30s}};
+  cfg.user_agent_rules = {{"^Cisco", 120s, {}}, {"Phone", 30s, {}}};
   start(cfg);
   Reg r = acl_reg({"<sip:a@198.51.100.20:5070>;expires=7200"});
   const auto big = send(r, kPhone);
@@ -77,7 +77,7 @@ TEST_F(RegistrarBindings, GrantedExpiryIsCappedByMaximumAndUserAgentRule) {
   EXPECT_EQ(listed(*soft)["sip:c@198.51.100.20:5070"], 60);
   EXPECT_FALSE(registrar->reconfigure([] {
     Config bad;
-    bad.user_agent_rules = {{"(unclosed", 60s}};
+    bad.user_agent_rules = {{"(unclosed", 60s, {}}};
     return bad;
   }()));
 }
@@ -153,7 +153,7 @@ TEST_F(RegistrarBindings, InstanceIdKeysTheBinding) {
 }
 
 TEST_F(RegistrarBindings, BindingLimitEvictsTheOldest) {
-  Config cfg;
+  Config cfg = test_config();
   cfg.max_bindings = 2;
   start(cfg);
   ASSERT_EQ(status(acl_reg({"<sip:a@198.51.100.20:5070>"}, 1)), 200);

@@ -97,7 +97,7 @@ TEST_F(RegistrarLifetime, RestoreDropsExpiredAndSchedulesTheRest) {
 }
 
 TEST_F(RegistrarLifetime, CrlfKeepAliveGoesThroughTheFlowOnInterval) {
-  Config cfg;
+  Config cfg = test_config();
   cfg.keepalive_interval = 20s;
   start(cfg);
   ASSERT_EQ(send(acl_reg({"<sip:a@192.168.1.2:5060>"}),
@@ -122,7 +122,7 @@ TEST_F(RegistrarLifetime, CrlfKeepAliveGoesThroughTheFlowOnInterval) {
 }
 
 TEST_F(RegistrarLifetime, CrlfKeepAliveFailureOnAConnectionRemovesTheBinding) {
-  Config cfg;
+  Config cfg = test_config();
   cfg.keepalive_interval = 20s;
   start(cfg);
   ASSERT_EQ(send(acl_reg({"<sip:a@198.51.100.20:40000;transport=tcp>"}),
@@ -137,7 +137,7 @@ TEST_F(RegistrarLifetime, CrlfKeepAliveFailureOnAConnectionRemovesTheBinding) {
 }
 
 TEST_F(RegistrarLifetime, UnansweredOptionsKeepAliveRemovesTheBinding) {
-  Config cfg;
+  Config cfg = test_config();
   cfg.keepalive_interval = 30s;
   start(cfg);
   set_keepalive(store::KeepAliveMode::Options);
@@ -160,7 +160,7 @@ TEST_F(RegistrarLifetime, UnansweredOptionsKeepAliveRemovesTheBinding) {
 }
 
 TEST_F(RegistrarLifetime, AnsweredOptionsKeepAliveKeepsTheBinding) {
-  Config cfg;
+  Config cfg = test_config();
   cfg.keepalive_interval = 30s;
   start(cfg);
   set_keepalive(store::KeepAliveMode::Options);
@@ -223,7 +223,7 @@ TEST_F(RegistrarLifetime, ExpiryDuringAPersistedRegisterFollowsIt) {
 }
 
 TEST_F(RegistrarLifetime, RestoredBindingsGetKeepAlivesThroughAListener) {
-  Config cfg;
+  Config cfg = test_config();
   cfg.keepalive_interval = 10s;
   start(cfg);
   store::Binding live;

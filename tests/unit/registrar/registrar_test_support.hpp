@@ -133,7 +133,15 @@ class RegistrarTest : public ::testing::Test {
     return a;
   }
 
-  void start(Config c = {}) {
+  // The tests exercise both algorithms (SHA-256 by default in
+  // register_with_auth); the daemon's default list (MD5 only) is checked in
+  // registrar_algorithms_test.cpp.
+  static Config test_config() {
+    Config c;
+    c.algorithms = {auth::Algorithm::Md5, auth::Algorithm::Sha256};
+    return c;
+  }
+  void start(Config c = test_config()) {
     user.registrar = nullptr;
     registrar.reset();
     registrar = std::make_unique<Registrar>(layer, sender, timers, timers.clock(), directory,

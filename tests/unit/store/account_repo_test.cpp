@@ -22,6 +22,7 @@ TEST_F(AccountRepo, EveryFieldRoundTrips) {
   a.ip_acl = "192.0.2.0/24,2001:db8::/32";
   a.dont_mangle = true;
   a.network_id = "lan-1";
+  a.digest_algorithms = "sha-256, md5";  // stored in canonical form
   a.description = "desk phone";
   a.created = 1700000000;
   auto id = s->accounts().add(a);
@@ -42,6 +43,7 @@ TEST_F(AccountRepo, EveryFieldRoundTrips) {
   EXPECT_EQ(got->ip_acl, "192.0.2.0/24,2001:db8::/32");
   EXPECT_TRUE(got->dont_mangle);
   EXPECT_EQ(got->network_id, "lan-1");
+  EXPECT_EQ(got->digest_algorithms, "SHA-256,MD5");
   EXPECT_EQ(got->description, "desk phone");
   EXPECT_EQ(got->created, 1700000000);
 
@@ -53,9 +55,15 @@ TEST_F(AccountRepo, EveryFieldRoundTrips) {
   changed.keepalive = KeepAliveMode::None;
   changed.disabled = false;
   changed.description.clear();
+  changed.digest_algorithms.clear();
   ASSERT_TRUE(s->accounts().update(changed).ok());
   auto again = s->accounts().get(*id);
   ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->digest_algorithms, "");
+  changed.digest_algorithms = "SHA-1";
+  EXPECT_EQ(s->accounts().update(changed).error().code, Errc::invalid_argument);
+  changed.digest_algorithms = "MD5,MD5";
+  EXPECT_EQ(s->accounts().update(changed).error().code, Errc::invalid_argument);
   EXPECT_EQ(again->keepalive, KeepAliveMode::None);
   EXPECT_FALSE(again->disabled);
   EXPECT_EQ(again->description, "");

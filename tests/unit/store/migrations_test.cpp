@@ -42,8 +42,8 @@ std::string raw_query(const std::string& path, const char* sql) {
 TEST_F(StoreOpen, FreshFileGetsTheLatestVersionWithWalAndForeignKeys) {
   auto s = open();
   ASSERT_TRUE(s);
-  EXPECT_EQ(s->schema_version(), 2);
-  EXPECT_EQ(raw_query(path_, "PRAGMA user_version"), "2");
+  EXPECT_EQ(s->schema_version(), 3);
+  EXPECT_EQ(raw_query(path_, "PRAGMA user_version"), "3");
   EXPECT_EQ(raw_query(path_, "PRAGMA journal_mode"), "wal");
   EXPECT_EQ(raw_query(path_,
                       "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name "
@@ -52,8 +52,9 @@ TEST_F(StoreOpen, FreshFileGetsTheLatestVersionWithWalAndForeignKeys) {
             "9");
 }
 
-// A version 1 file with data (the v2 tables dropped, as a v1 sipsmith left
-// it) is upgraded in place: data kept, new tables and indexes usable.
+// A version 1 file with data (the v2 tables and the v3 column dropped, as a
+// v1 sipsmith left it) is upgraded in place: data kept, new tables and
+// indexes usable.
 TEST_F(StoreOpen, VersionOneFileIsMigratedInPlace) {
   {
     auto s = open();
@@ -66,6 +67,7 @@ TEST_F(StoreOpen, VersionOneFileIsMigratedInPlace) {
     ASSERT_EQ(sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
     ASSERT_EQ(sqlite3_exec(db,
                            "DROP TABLE providers; DROP TABLE dialplans; DROP TABLE cdrs; "
+                           "ALTER TABLE sip_accounts DROP COLUMN digest_algorithms; "
                            "PRAGMA user_version = 1;",
                            nullptr, nullptr, nullptr),
               SQLITE_OK);
@@ -75,8 +77,8 @@ TEST_F(StoreOpen, VersionOneFileIsMigratedInPlace) {
   ASSERT_EQ(raw_query(path_, "SELECT count(*) FROM sqlite_master WHERE name = 'providers'"), "0");
   auto s = open();
   ASSERT_TRUE(s);
-  EXPECT_EQ(s->schema_version(), 2);
-  EXPECT_EQ(raw_query(path_, "PRAGMA user_version"), "2");
+  EXPECT_EQ(s->schema_version(), 3);
+  EXPECT_EQ(raw_query(path_, "PRAGMA user_version"), "3");
   auto demo = s->customers().find("demo");
   ASSERT_TRUE(demo.ok());
   EXPECT_TRUE(s->accounts().find("1001", "sipsmith.test").ok());
@@ -93,6 +95,35 @@ TEST_F(StoreOpen, VersionOneFileIsMigratedInPlace) {
             "5");
 }
 
+// A version 2 file: accounts get digest_algorithms = "" (the server's setting).
+TEST_F(StoreOpen, VersionTwoFileGetsPerAccountDigestAlgorithms) {
+  {
+    auto s = open();
+    ASSERT_TRUE(s);
+    add_basics(*s);
+  }
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "ALTER TABLE sip_accounts DROP COLUMN digest_algorithms; "
+                           "PRAGMA user_version = 2;",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto s = open();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->schema_version(), 3);
+  auto a = s->accounts().find("1001", "sipsmith.test");
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->digest_algorithms, "");
+  SipAccount changed = *a;
+  changed.digest_algorithms = "SHA-256";
+  ASSERT_TRUE(s->accounts().update(changed).ok());
+  EXPECT_EQ(s->accounts().get(a->id)->digest_algorithms, "SHA-256");
+}
+
 TEST_F(StoreOpen, ReopeningKeepsDataAndVersion) {
   {
     auto s = open();
@@ -102,7 +133,7 @@ TEST_F(StoreOpen, ReopeningKeepsDataAndVersion) {
   }
   auto s = open();
   ASSERT_TRUE(s);
-  EXPECT_EQ(s->schema_version(), 2);
+  EXPECT_EQ(s->schema_version(), 3);
   EXPECT_TRUE(s->customers().find("demo").ok());
   EXPECT_TRUE(s->accounts().find("1001", "sipsmith.test").ok());
   EXPECT_EQ(s->bindings().list()->size(), 1u);
@@ -149,7 +180,7 @@ TEST_F(StoreOpen, MemoryDatabaseWorksForSingleConnectionTests) {
   o.path = ":memory:";
   auto s = open_sqlite(o);
   ASSERT_TRUE(s.ok()) << s.error().to_string();
-  EXPECT_EQ((*s)->schema_version(), 2);
+  EXPECT_EQ((*s)->schema_version(), 3);
   const auto base = add_basics(**s);
   EXPECT_GT(base.account, 0);
 }

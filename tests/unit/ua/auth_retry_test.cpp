@@ -116,6 +116,41 @@ TEST(AuthRetry, Uses407ProxyHeadersAndStrongestAlgorithm) {
   EXPECT_NE(next->bytes().find("\r\nProxy-Authorization: Digest "), std::string_view::npos);
 }
 
+// As sipreg and the B2BUA's provider legs answer: the strongest challenge
+// they can answer, whatever order the server lists them in.
+TEST(AuthSession, PicksSha256OverMd5InEitherOrder) {
+  const msg::Message req = parse(kRegister);
+  const auto md5 = digest("atlanta.com", "m", ", algorithm=MD5");
+  const auto sha = digest("atlanta.com", "s", ", algorithm=SHA-256");
+  for (int status : {401, 407}) {
+    for (const auto& offered :
+         {std::vector<std::string>{md5, sha}, std::vector<std::string>{sha, md5}}) {
+      const msg::Message resp = challenge_response(status, {offered[0], offered[1]});
+      AuthSession session;
+      auto next = session.retry(req, resp, kAlice);
+      ASSERT_TRUE(next) << next.error().to_string();
+      const auto id =
+          status == 401 ? msg::HeaderId::Authorization : msg::HeaderId::ProxyAuthorization;
+      ASSERT_EQ(next->count(id), 1u);
+      const auto a = next->auth_at(*next->first(id));
+      EXPECT_EQ(a->param("algorithm"), "SHA-256") << offered[0];
+      EXPECT_EQ(a->param("nonce"), "s");
+      EXPECT_EQ(auth::verify_digest(
+                    *a, "atlanta.com", "REGISTER", "",
+                    *auth::ha1(auth::DigestHash::Sha256, "alice", "atlanta.com", "secret")),
+                auth::DigestVerdict::Ok);
+    }
+  }
+  // Credentials holding only an MD5 HA1 answer the MD5 challenge instead.
+  const auto md5_only = auth::Credentials::with_ha1(
+      "alice", "atlanta.com", auth::DigestHash::Md5,
+      *auth::ha1(auth::DigestHash::Md5, "alice", "atlanta.com", "secret"));
+  AuthSession session;
+  auto next = session.retry(req, challenge_response(401, {sha, md5}), md5_only);
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->auth_at(*next->first(msg::HeaderId::Authorization))->param("algorithm"), "MD5");
+}
+
 TEST(AuthRetry, ReplacesEarlierCredentialsForTheSameRealmOnly) {
   std::string with_auth(kRegister);
   with_auth.insert(
