@@ -1,6 +1,6 @@
 // The CDR recorder (b2bua/cdr.cpp and the legs' records in dial.cpp): one
 // "in" record for the caller and one "out" record per leg, sharing the
-// call's bridge_id, written when a leg starts and ends.
+// call's bridge_id, written when a leg starts, is answered and ends.
 // CDR times are unix milliseconds read from the system clock (not from
 // Services::wall), so these tests check their order, not their values.
 #include <gtest/gtest.h>
