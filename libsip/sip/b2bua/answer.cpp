@@ -123,6 +123,10 @@ void CallManager::Impl::answer(Call& call, Leg& leg, const msg::Message& r) {
   call.cdr.answered_at = now;
   call.cdr.answer_status = 200;
   call.cdr.answer_reason = "OK";
+  // Records are upserted when answered too (store::Cdr), so a crash during
+  // the call does not lose the answer.
+  write_cdr(leg.cdr);
+  write_cdr(call.cdr);
   event(call, CallEvent::Kind::Answered, 200, "OK");
 
   const CallId cid = call.id;

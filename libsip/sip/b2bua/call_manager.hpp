@@ -63,8 +63,8 @@ struct Stats {
 };
 
 // Where CDRs go (the engine writes them through the store's WriteQueue).
-// A leg's record is written when the leg starts and when it ends (with its
-// answer time and status); a crash loses at most what the writer had not
+// A leg's record is written when the leg starts, when it is answered and
+// when it ends (store::Cdr); a crash loses at most what the writer had not
 // committed yet.
 class CdrSink {
  public:

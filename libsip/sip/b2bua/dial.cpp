@@ -10,6 +10,7 @@
 #include "sip/base/log.hpp"
 #include "sip/base/random.hpp"
 #include "sip/dns/resolver.hpp"
+#include "sip/dns/rfc3263.hpp"
 #include "sip/message/builder.hpp"
 #include "sip/uri/uri.hpp"
 
@@ -115,7 +116,18 @@ void CallManager::Impl::place_leg(CallId cid, std::size_t plan, std::size_t inde
   leg->state = LegState::Resolving;
   auto hop = uri::parse_uri(leg->target.next_hop);
   if (!hop || !hop->is_sip()) return leg_failed(*call, *leg, 416, "Unsupported URI Scheme");
-  if (svc.resolver == nullptr) return leg_failed(*call, *leg, 503, "No DNS resolver");
+  if (svc.resolver == nullptr) {
+    // Services::resolver may be null: a numeric host needs no lookup (RFC
+    // 3263 4.1/4.2), anything else cannot be placed.
+    const auto query = dns::query_from_uri(*hop);
+    const auto t = query ? dns::numeric_target(*query) : std::nullopt;
+    if (!t) return leg_failed(*call, *leg, 503, "No DNS resolver");
+    leg->dest.kind = t->kind;
+    leg->dest.address = t->address;
+    leg->dest.tls_name = t->tls_name;
+    leg->via_host = via_host_for(t->kind, {});
+    return send_leg_invite(*call, *leg, msg::Message{});
+  }
   std::weak_ptr<int> token = alive;
   svc.resolver->resolve(*hop, [this, token, cid, lid](Result<std::vector<dns::Target>> r) {
     if (token.expired()) return;

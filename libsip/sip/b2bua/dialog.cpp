@@ -109,6 +109,8 @@ void CallManager::Impl::retransmit_ok(CallId cid) {
   }
   if (!transport::is_reliable(call->a.kind)) (void)svc.layer->respond(call->uas, call->ok->clone());
   call->ok_interval = std::min<Duration>(call->ok_interval * 2, cfg.t2);
+  // The last wait ends at the 64*T1 deadline (13.3.1.4), not up to T2 past it.
+  call->ok_interval = std::min<Duration>(call->ok_interval, cfg.timeout() - call->ok_elapsed);
   std::weak_ptr<int> token = alive;
   call->ok_timer = svc.timers->start(call->ok_interval, [this, token, cid] {
     if (!token.expired()) retransmit_ok(cid);

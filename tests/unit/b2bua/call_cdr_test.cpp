@@ -1,0 +1,165 @@
+// The CDR recorder (b2bua/cdr.cpp and the legs' records in dial.cpp): one
+// "in" record for the caller and one "out" record per leg, sharing the
+// call's bridge_id, written when a leg starts, is answered and ends.
+// CDR times are unix milliseconds read from the system clock (not from
+// Services::wall), so these tests check their order, not their values.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "call_test_support.hpp"
+
+namespace sip::b2bua::test {
+namespace {
+
+class CallCdrTest : public CallTest {
+ protected:
+  void SetUp() override {
+    register_phone("bob", kBob1);
+    register_phone("bob", kBob2);
+    send_invite(caller_);
+  }
+  // The latest "out" record of the leg with Call-ID `call_id`.
+  store::Cdr out_leg(std::string_view call_id) const {
+    for (const auto& c : cdrs.latest("out"))
+      if (c.call_id == call_id) return c;
+    ADD_FAILURE() << "no out CDR for " << call_id;
+    return {};
+  }
+
+  const Invite caller_;
+};
+
+TEST_F(CallCdrTest, EveryLegIsRecordedWhenItStarts) {
+  const auto in = cdrs.latest("in");
+  const auto out = cdrs.latest("out");
+  ASSERT_EQ(in.size(), 1u);
+  ASSERT_EQ(out.size(), 2u);
+  for (const auto& c : out) {
+    EXPECT_EQ(c.bridge_id, in[0].bridge_id);
+    EXPECT_EQ(c.owner_id, 1);
+    EXPECT_EQ(c.account, "bob@sipsmith.test");
+    EXPECT_EQ(c.answer_status, 0);
+    EXPECT_EQ(c.hungup_at, 0);
+    EXPECT_NE(c.created, 0);
+    EXPECT_EQ(c.from_user, "alice");
+    EXPECT_EQ(c.local_socket, "udp:192.0.2.1:5060");
+    EXPECT_NE(c.id, in[0].id);
+  }
+  EXPECT_EQ(out_leg(last_to(kBob1, "INVITE ").call_id()).dst_uri, "sip:bob@127.0.0.21:5060");
+  EXPECT_EQ(out_leg(last_to(kBob1, "INVITE ").call_id()).remote_socket, "udp:127.0.0.21:5060");
+  EXPECT_EQ(out_leg(last_to(kBob2, "INVITE ").call_id()).dst_host, "127.0.0.22");
+}
+
+TEST_F(CallCdrTest, AnsweredAndCancelledLegsThenHangUp) {
+  const msg::Message inv1 = last_to(kBob1, "INVITE ");
+  const msg::Message inv2 = last_to(kBob2, "INVITE ");
+  reply(kBob1, inv1, 180, "b1");
+  reply(kBob2, inv2, 180, "b2");
+  reply(kBob1, inv1, 200, "b1", kAnswer);
+  const std::string our_tag = to_tag_of(last_to(kCaller, "SIP/2.0 200"));
+  send_ack(caller_, our_tag);
+
+  const store::Cdr cancelled = out_leg(inv2.call_id());
+  EXPECT_EQ(cancelled.answer_status, 487);
+  EXPECT_EQ(cancelled.answer_reason, "Request Terminated");
+  EXPECT_EQ(cancelled.progress_status, 180);
+  EXPECT_NE(cancelled.hungup_at, 0);
+  EXPECT_EQ(cancelled.answered_at, 0);
+
+  store::Cdr answered = out_leg(inv1.call_id());
+  EXPECT_EQ(answered.answer_status, 200);
+  EXPECT_EQ(answered.answer_reason, "OK");
+  EXPECT_NE(answered.answered_at, 0);
+  EXPECT_EQ(answered.hungup_at, 0);  // still talking
+
+  const std::int64_t before_bye = cdrs.latest("in")[0].answered_at;
+  send_from_caller(caller_, our_tag, "BYE", 2);
+  const auto in = cdrs.latest("in");
+  ASSERT_EQ(in.size(), 1u);
+  EXPECT_EQ(in[0].answer_status, 200);
+  EXPECT_EQ(in[0].answer_reason, "OK");
+  EXPECT_EQ(in[0].progress_status, 180);
+  EXPECT_GE(in[0].hungup_at, before_bye);
+  EXPECT_NE(before_bye, 0);
+  EXPECT_EQ(in[0].hangup_reason, "caller hung up");
+  answered = out_leg(inv1.call_id());
+  EXPECT_GE(answered.hungup_at, answered.answered_at);
+  EXPECT_EQ(answered.hangup_reason, "caller hung up");
+  EXPECT_EQ(out_leg(inv2.call_id()).answer_status, 487);  // unchanged by the hang-up
+  const auto out = cdrs.latest("out");
+  ASSERT_EQ(out.size(), 2u);
+  for (const auto& c : out) EXPECT_EQ(c.bridge_id, in[0].bridge_id);
+  EXPECT_EQ(cdrs.batches, 1);  // the call's end: one store job
+}
+
+TEST_F(CallCdrTest, CalleeHangUpIsRecordedAsSuch) {
+  const msg::Message inv1 = last_to(kBob1, "INVITE ");
+  reply(kBob1, inv1, 200, "b1", kAnswer);
+  send_ack(caller_, to_tag_of(last_to(kCaller, "SIP/2.0 200")));
+  send_from_phone(kBob1, inv1, "b1", "BYE", 1);
+  EXPECT_EQ(cdrs.latest("in")[0].hangup_reason, "callee hung up");
+  EXPECT_EQ(out_leg(inv1.call_id()).hangup_reason, "callee hung up");
+  EXPECT_NE(out_leg(inv1.call_id()).hungup_at, 0);
+}
+
+TEST_F(CallCdrTest, FailedLegsAndTheCallersFailure) {
+  const msg::Message inv1 = last_to(kBob1, "INVITE ");
+  const msg::Message inv2 = last_to(kBob2, "INVITE ");
+  reply(kBob1, inv1, 486, "b1");
+  reply(kBob2, inv2, 486, "b2");
+  for (const auto& call_id : {inv1.call_id(), inv2.call_id()}) {
+    const store::Cdr c = out_leg(call_id);
+    EXPECT_EQ(c.answer_status, 486);
+    EXPECT_EQ(c.answer_reason, "Busy Here");
+    EXPECT_EQ(c.hangup_reason, "failed");
+    EXPECT_NE(c.hungup_at, 0);
+    EXPECT_EQ(c.answered_at, 0);
+    EXPECT_EQ(c.talk_duration, 0);
+  }
+  const auto in = cdrs.latest("in");
+  ASSERT_EQ(in.size(), 1u);
+  EXPECT_EQ(in[0].answer_status, 486);
+  EXPECT_EQ(in[0].answer_reason, "Busy Here");
+  EXPECT_EQ(in[0].hangup_reason, "not answered");
+  EXPECT_NE(in[0].hungup_at, 0);
+  EXPECT_EQ(calls->stats().cdrs_written, cdrs.writes.size());
+}
+
+TEST_F(CallCdrTest, CallerCancelIsRecorded) {
+  reply(kBob1, last_to(kBob1, "INVITE "), 180, "b1");
+  reply(kBob2, last_to(kBob2, "INVITE "), 180, "b2");
+  send_cancel(caller_);
+  const auto in = cdrs.latest("in");
+  ASSERT_EQ(in.size(), 1u);
+  EXPECT_EQ(in[0].answer_status, 487);
+  EXPECT_EQ(in[0].hangup_reason, "caller cancelled");
+  const auto out = cdrs.latest("out");
+  ASSERT_EQ(out.size(), 2u);
+  for (const auto& c : out) {
+    EXPECT_EQ(c.answer_status, 487);
+    EXPECT_EQ(c.hangup_reason, "caller cancelled");
+  }
+}
+
+TEST_F(CallCdrTest, EventsFollowTheCall) {
+  const msg::Message inv1 = last_to(kBob1, "INVITE ");
+  reply(kBob1, inv1, 180, "b1");
+  reply(kBob1, inv1, 200, "b1", kAnswer);
+  const std::string our_tag = to_tag_of(last_to(kCaller, "SIP/2.0 200"));
+  send_ack(caller_, our_tag);
+  send_from_caller(caller_, our_tag, "BYE", 2);
+  std::vector<CallEvent::Kind> kinds;
+  for (const auto& e : events) kinds.push_back(e.kind);
+  EXPECT_EQ(kinds,
+            (std::vector<CallEvent::Kind>{CallEvent::Kind::Created, CallEvent::Kind::Progress,
+                                          CallEvent::Kind::Answered, CallEvent::Kind::HungUp}));
+  for (const auto& e : events) {
+    EXPECT_EQ(e.call_id, caller_.call_id);
+    EXPECT_EQ(e.bridge_id, cdrs.latest("in")[0].bridge_id);
+    EXPECT_EQ(e.owner, 1);
+  }
+}
+
+}  // namespace
+}  // namespace sip::b2bua::test

@@ -1,0 +1,197 @@
+// Intake of new INVITEs (b2bua/call_manager.cpp, auth.cpp): classification,
+// authentication, account and customer checks, the plan lookup, 100 Trying
+// and the caller's "in" CDR.
+#include <gtest/gtest.h>
+
+#include "call_test_support.hpp"
+
+namespace sip::b2bua::test {
+namespace {
+
+class CallIntakeTest : public CallTest {
+ protected:
+  // The challenge of a 407 with `algorithm`.
+  static auth::Challenge challenge_of(const msg::Message& r, auth::Algorithm algorithm) {
+    std::optional<auth::Challenge> found;
+    r.for_each(msg::HeaderId::ProxyAuthenticate, [&](const msg::HeaderField& f) {
+      auto c = auth::parse_challenge(*r.auth_at(f));
+      if (c && c->algorithm == algorithm && !found) found = *c;
+    });
+    EXPECT_TRUE(found) << "no " << auth::algorithm_name(algorithm) << " challenge";
+    return found.value_or(auth::Challenge{});
+  }
+  // 1002 (digest, no ACL) calls bob; `password` answers the 407 unless empty.
+  Invite digest_call() const {
+    Invite i = out_call();
+    i.from = "<sip:1002@sipsmith.test>";
+    i.call_id = "digest-1@127.0.0.1";
+    return i;
+  }
+  std::string credentials(const msg::Message& challenge, const Invite& i,
+                          std::string_view password) const {
+    auto creds = auth::Credentials::with_password("1002", std::string(password));
+    auth::RequestInfo info;
+    info.method = "INVITE";
+    info.uri = i.uri;
+    return *auth::make_authorization(challenge_of(challenge, auth::Algorithm::Sha256), creds, info,
+                                     1);
+  }
+};
+
+TEST_F(CallIntakeTest, UnknownDomainIs404DomainNotServiced) {
+  Invite i;
+  i.uri = "sip:bob@elsewhere.example";
+  i.to = "<sip:bob@elsewhere.example>";
+  send_invite(i);
+  EXPECT_EQ(finals_to(kCaller), (std::vector<std::string>{"404 Domain not serviced"}));
+  EXPECT_EQ(count_to(kCaller, "SIP/2.0 100"), 0u);
+  EXPECT_TRUE(cdrs.writes.empty());  // refused before a call exists
+  EXPECT_EQ(calls->stats().rejected, 1u);
+}
+
+TEST_F(CallIntakeTest, InCallToUnknownUserIs404) {
+  Invite i;
+  i.uri = "sip:nobody@sipsmith.test";
+  send_invite(i);
+  EXPECT_EQ(finals_to(kCaller), (std::vector<std::string>{"404 Not Found"}));
+  EXPECT_TRUE(cdrs.writes.empty());
+}
+
+TEST_F(CallIntakeTest, InCallWithoutUserIs484) {
+  Invite i;
+  i.uri = "sip:sipsmith.test";
+  send_invite(i);
+  EXPECT_EQ(finals_to(kCaller), (std::vector<std::string>{"484 No user specified"}));
+}
+
+TEST_F(CallIntakeTest, InCallToDisabledAccountIs480) {
+  Invite i;
+  i.uri = "sip:off@sipsmith.test";
+  send_invite(i);
+  EXPECT_EQ(finals_to(kCaller), (std::vector<std::string>{"480 Temporarily Unavailable"}));
+}
+
+TEST_F(CallIntakeTest, OutCallFromUnknownAccountOfServedDomainIs403) {
+  Invite i = out_call();
+  i.from = "<sip:9999@sipsmith.test>";
+  send_invite(i);
+  EXPECT_EQ(finals_to(kDesk), (std::vector<std::string>{"403 Forbidden"}));
+}
+
+TEST_F(CallIntakeTest, DigestAccountWithoutCredentialsIsChallenged) {
+  send_invite(digest_call());
+  const msg::Message r = last_to(kDesk, "SIP/2.0 407");
+  EXPECT_EQ(r.reason(), "Proxy Authentication Required");
+  const auto offers = registrar::test::values(r, msg::HeaderId::ProxyAuthenticate);
+  ASSERT_EQ(offers.size(), 2u);
+  EXPECT_TRUE(offers[0].starts_with("Digest realm=\"sipsmith.test\", nonce=\"")) << offers[0];
+  EXPECT_TRUE(offers[0].ends_with("\", algorithm=SHA-256, qop=\"auth\"")) << offers[0];
+  EXPECT_TRUE(offers[1].ends_with("\", algorithm=MD5, qop=\"auth\"")) << offers[1];
+  EXPECT_FALSE(to_tag_of(r).empty());
+  EXPECT_EQ(calls->stats().challenged, 1u);
+  EXPECT_TRUE(cdrs.writes.empty());
+}
+
+TEST_F(CallIntakeTest, DigestAccountWithRightCredentialsIsPlaced) {
+  register_phone("bob", kBob1);
+  Invite i = digest_call();
+  send_invite(i);
+  const msg::Message challenge = last_to(kDesk, "SIP/2.0 407");
+  i.branch = "z9hG4bKdesk2";
+  i.cseq = 2;
+  i.headers = {"Proxy-Authorization: " + credentials(challenge, i, kPassword)};
+  send_invite(i);
+  EXPECT_EQ(last_to(kDesk, "SIP/2.0").status(), 100);
+  EXPECT_EQ(count_to(kBob1, "INVITE sip:bob@127.0.0.21:5060 SIP/2.0"), 1u);
+  EXPECT_EQ(calls->stats().auth_failures, 0u);
+}
+
+TEST_F(CallIntakeTest, DigestAccountWithWrongCredentialsIs403) {
+  Invite i = digest_call();
+  send_invite(i);
+  const msg::Message challenge = last_to(kDesk, "SIP/2.0 407");
+  i.branch = "z9hG4bKdesk2";
+  i.cseq = 2;
+  i.headers = {"Proxy-Authorization: " + credentials(challenge, i, "wrong")};
+  send_invite(i);
+  EXPECT_EQ(finals_to(kDesk),
+            (std::vector<std::string>{"407 Proxy Authentication Required", "403 Forbidden"}));
+  EXPECT_EQ(calls->stats().auth_failures, 1u);
+}
+
+TEST_F(CallIntakeTest, DisabledCallingAccountIs403) {
+  Invite i = out_call();
+  i.from = "<sip:off@sipsmith.test>";
+  send_invite(i);
+  EXPECT_EQ(finals_to(kDesk), (std::vector<std::string>{"403 SIP account disabled"}));
+}
+
+TEST_F(CallIntakeTest, IncomingOnlyAccountCannotCallOut) {
+  Invite i = out_call();
+  i.from = "<sip:inonly@sipsmith.test>";
+  send_invite(i);
+  EXPECT_EQ(finals_to(kDesk), (std::vector<std::string>{"403 SIP account is incoming only"}));
+}
+
+TEST_F(CallIntakeTest, AccountWithoutOutDialPlanIs480) {
+  Invite i = out_call();
+  i.from = "<sip:noplan@sipsmith.test>";
+  send_invite(i);
+  EXPECT_EQ(finals_to(kDesk),
+            (std::vector<std::string>{"480 SIP account missing dialplan setting"}));
+  EXPECT_TRUE(cdrs.writes.empty());
+}
+
+TEST_F(CallIntakeTest, MissingStoredPlanIs500) {
+  Invite i = out_call();
+  i.from = "<sip:lost@sipsmith.test>";
+  send_invite(i);
+  EXPECT_EQ(finals_to(kDesk), (std::vector<std::string>{"500 Could not load dialplan nosuch"}));
+}
+
+TEST_F(CallIntakeTest, SuspendedCustomerIs604) {
+  Invite i = out_call();
+  i.from = "<sip:susp@sipsmith.test>";
+  send_invite(i);
+  EXPECT_EQ(finals_to(kDesk), (std::vector<std::string>{"604 Does Not Exist Anywhere"}));
+}
+
+TEST_F(CallIntakeTest, PlanThatDoesNotCompileIs500AfterTrying) {
+  set_plan("out", "lua", "sys.Dial(");
+  send_invite(out_call());
+  const auto responses = sent_to(kDesk, "SIP/2.0");
+  ASSERT_EQ(responses.size(), 2u);
+  EXPECT_EQ(responses[0].status(), 100);
+  EXPECT_EQ(responses[1].status(), 500);
+}
+
+TEST_F(CallIntakeTest, AcceptedCallIsTriedAndLeavesAnInCdr) {
+  register_phone("bob", kBob1);
+  const Invite i;
+  send_invite(i);
+  const auto responses = sent_to(kCaller, "SIP/2.0");
+  ASSERT_EQ(responses.size(), 1u);
+  EXPECT_EQ(responses[0].status(), 100);
+  EXPECT_EQ(responses[0].reason(), "Trying");
+  EXPECT_EQ(responses[0].call_id(), i.call_id);
+  EXPECT_EQ(count_to(kBob1, "INVITE "), 1u);
+  const auto in = cdrs.latest("in");
+  ASSERT_EQ(in.size(), 1u);
+  EXPECT_EQ(in[0].owner_id, 1);
+  EXPECT_EQ(in[0].account, "bob@sipsmith.test");
+  EXPECT_EQ(in[0].dialplan, "");  // the built-in "ring the bindings"
+  EXPECT_EQ(in[0].dst_uri, "sip:bob@sipsmith.test");
+  EXPECT_EQ(in[0].from_user, "alice");
+  EXPECT_EQ(in[0].from_name, "Alice");
+  EXPECT_EQ(in[0].call_id, i.call_id);
+  EXPECT_EQ(in[0].local_socket, "udp:192.0.2.1:5060");
+  EXPECT_EQ(in[0].remote_socket, "udp:198.51.100.7:5060");
+  EXPECT_EQ(in[0].answer_status, 0);
+  EXPECT_EQ(in[0].bridge_id.size(), 32u);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events[0].kind, CallEvent::Kind::Created);
+  EXPECT_EQ(calls->stats().active, 1u);
+}
+
+}  // namespace
+}  // namespace sip::b2bua::test
