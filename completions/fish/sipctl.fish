@@ -21,12 +21,13 @@ complete -c sipctl -n "not __fish_seen_subcommand_from $cmds" -a export -d 'Prin
 complete -c sipctl -n "not __fish_seen_subcommand_from $cmds" -a import -d 'Load a provisioning document'
 complete -c sipctl -n "not __fish_seen_subcommand_from $cmds" -a raw -d 'Send any control method'
 
-set -l leaf list show add set passwd rm
+set -l leaf list show add set passwd rm test
 complete -c sipctl -n "__fish_seen_subcommand_from customer; and not __fish_seen_subcommand_from $leaf" -a 'list show add set rm'
 complete -c sipctl -n "__fish_seen_subcommand_from domain; and not __fish_seen_subcommand_from $leaf" -a 'list add set rm'
 complete -c sipctl -n "__fish_seen_subcommand_from account; and not __fish_seen_subcommand_from $leaf" -a 'list show add set passwd rm'
 complete -c sipctl -n "__fish_seen_subcommand_from binding; and not __fish_seen_subcommand_from $leaf" -a 'list rm'
 complete -c sipctl -n "__fish_seen_subcommand_from provider dialplan; and not __fish_seen_subcommand_from $leaf" -a 'list show add set rm'
+complete -c sipctl -n "__fish_seen_subcommand_from dialplan; and not __fish_seen_subcommand_from $leaf" -a 'test' -d 'Dry-run a stored plan in the daemon'
 complete -c sipctl -n "__fish_seen_subcommand_from cdr; and not __fish_seen_subcommand_from $leaf" -a 'list'
 
 # customer add/set
@@ -80,6 +81,13 @@ complete -c sipctl -n '__fish_seen_subcommand_from provider; and __fish_seen_sub
 complete -c sipctl -n '__fish_seen_subcommand_from dialplan; and __fish_seen_subcommand_from add set' -l type -x -a 'lua wizard dialstring' -d 'Plan type'
 complete -c sipctl -n '__fish_seen_subcommand_from dialplan; and __fish_seen_subcommand_from add set' -s f -l file -r -F -d 'Source file (- for stdin)'
 complete -c sipctl -n '__fish_seen_subcommand_from dialplan; and __fish_seen_subcommand_from add set' -l description -x -d 'Free text'
+complete -c sipctl -n '__fish_seen_subcommand_from dialplan; and __fish_seen_subcommand_from test' -l to -x -d 'Request-URI of the simulated call'
+complete -c sipctl -n '__fish_seen_subcommand_from dialplan; and __fish_seen_subcommand_from test' -l from -x -d 'From value'
+complete -c sipctl -n '__fish_seen_subcommand_from dialplan; and __fish_seen_subcommand_from test' -l direction -x -a 'in out' -d 'Call direction'
+complete -c sipctl -n '__fish_seen_subcommand_from dialplan; and __fish_seen_subcommand_from test' -l account -x -d 'Calling (out) or called (in) account USER@DOMAIN'
+complete -c sipctl -n '__fish_seen_subcommand_from dialplan; and __fish_seen_subcommand_from test' -l outcomes -r -F -d 'Outcome table JSON (- for stdin)'
+complete -c sipctl -n '__fish_seen_subcommand_from dialplan; and __fish_seen_subcommand_from test' -s H -l header -x -d 'Extra header Name: value'
+complete -c sipctl -n '__fish_seen_subcommand_from dialplan; and __fish_seen_subcommand_from test' -l at -x -d 'Start time (unix seconds or 2024-07-01T09:30:00Z)'
 complete -c sipctl -n '__fish_seen_subcommand_from cdr; and __fish_seen_subcommand_from list' -l call-id -x -d 'Only this Call-ID'
 complete -c sipctl -n '__fish_seen_subcommand_from cdr; and __fish_seen_subcommand_from list' -l bridge-id -x -d 'Only the legs of this call'
 complete -c sipctl -n '__fish_seen_subcommand_from cdr; and __fish_seen_subcommand_from list' -l since -x -d 'Created at or after (unix ms)'
@@ -90,4 +98,4 @@ complete -c sipctl -n '__fish_seen_subcommand_from export' -s o -l output -r -F 
 complete -c sipctl -n '__fish_seen_subcommand_from import' -F -d 'Document file'
 complete -c sipctl -n '__fish_seen_subcommand_from import' -l replace -d 'Also remove what the document does not list'
 complete -c sipctl -n '__fish_seen_subcommand_from import' -s n -l dry-run -d 'Validate and count only'
-complete -c sipctl -n '__fish_seen_subcommand_from raw' -a 'customer.list customer.get customer.add customer.update customer.remove domain.list domain.add domain.update domain.remove account.list account.get account.add account.update account.remove binding.list binding.remove provider.list provider.get provider.add provider.update provider.remove dialplan.list dialplan.get dialplan.add dialplan.update dialplan.remove cdr.list stats reload export import' -d 'Method'
+complete -c sipctl -n '__fish_seen_subcommand_from raw' -a 'customer.list customer.get customer.add customer.update customer.remove domain.list domain.add domain.update domain.remove account.list account.get account.add account.update account.remove binding.list binding.remove provider.list provider.get provider.add provider.update provider.remove dialplan.list dialplan.get dialplan.add dialplan.update dialplan.remove dialplan.test cdr.list stats reload export import' -d 'Method'

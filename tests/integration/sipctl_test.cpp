@@ -291,6 +291,49 @@ TEST_F(SipctlTest, ProvidersAndDialPlansRoundTrip) {
   EXPECT_EQ(r.status, 1) << r.dump();
 }
 
+TEST_F(SipctlTest, DialplanTestPrintsTheDryRunTraceOrASummary) {
+  ASSERT_EQ(sipctl({"customer", "add", "demo"}).status, 0);
+  ASSERT_EQ(
+      sipctl({"provider", "add", "itsp", "--owner", "demo", "--server", "sip.example.net"}).status,
+      0);
+  const std::string plan = dir_.file("out.lua");
+  { std::ofstream(plan) << "sys.Log('dry')\nsys.Dial('${dst}@itsp')\n"; }
+  ASSERT_EQ(sipctl({"dialplan", "add", "out", "--owner", "demo", "--file", plan}).status, 0);
+  const std::string outcomes = dir_.file("outcomes.json");
+  {
+    std::ofstream(outcomes) << "// busy for a while\n"
+                               "{\"outcomes\": [{\"match\": \"sip:*@sip.example.net\", "
+                               "\"status\": 486, \"delay\": 2}]}\n";
+  }
+  CtlRun r = sipctl({"--json", "dialplan", "test", "out", "--to", "sip:123@example.org",
+                     "--outcomes", outcomes, "-H", "X-Test: 1", "--at", "2024-07-01T09:30:00Z"});
+  ASSERT_EQ(r.status, 0) << r.dump();
+  const auto events = r.ndjson();
+  ASSERT_GE(events.size(), 5u) << r.out;
+  EXPECT_EQ(events.front()["event"], "call");
+  EXPECT_EQ(events.front()["start_time"], 1719826200);
+  EXPECT_EQ(events.back()["event"], "final");
+  EXPECT_EQ(events.back()["status"], 486);
+  EXPECT_EQ(events.back()["t"], 2.0);
+  r = sipctl({"dialplan", "test", "out", "--owner", "demo", "--to", "sip:123@example.org",
+              "--outcomes", outcomes});
+  ASSERT_EQ(r.status, 0) << r.dump();
+  EXPECT_NE(r.out.find("  dial 123@itsp\n    leg 0 stage 0 provider sip:123@sip.example.net"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("  final 486 Busy Here\n"), std::string::npos) << r.out;
+  // The outcome table is checked here, with the place of the error.
+  { std::ofstream(outcomes) << "{\"outcomes\": [{\"match\": \"regex:(\"}]}"; }
+  r = sipctl({"dialplan", "test", "out", "--to", "sip:1@x", "--outcomes", outcomes});
+  EXPECT_EQ(r.status, 2) << r.dump();
+  EXPECT_NE(r.err.find("outcomes.json:1:"), std::string::npos) << r.dump();
+  EXPECT_NE(r.err.find("bad regular expression"), std::string::npos) << r.dump();
+  r = sipctl({"dialplan", "test", "out", "--to", "sip:1@x", "--at", "noon"});
+  EXPECT_EQ(r.status, 2) << r.dump();
+  r = sipctl({"dialplan", "test", "out", "--to", "sip:1@x", "--account", "1@nowhere.test"});
+  EXPECT_EQ(r.status, 1) << r.dump();
+}
+
 TEST_F(SipctlTest, DaemonErrorsExitOneWithOneLineOnStderr) {
   CtlRun r = sipctl({"account", "show", "nobody@nowhere.test"});
   EXPECT_EQ(r.status, 1) << r.dump();
@@ -390,39 +433,24 @@ std::set<std::string> long_flags(const std::string& text) {
 }
 
 TEST_F(SipctlTest, HelpManPageAndCompletionsListTheSameCommandsAndFlags) {
-  const std::vector<std::vector<std::string>> commands = {{"customer", "list"},
-                                                          {"customer", "show"},
-                                                          {"customer", "add"},
-                                                          {"customer", "set"},
-                                                          {"customer", "rm"},
-                                                          {"domain", "list"},
-                                                          {"domain", "add"},
-                                                          {"domain", "set"},
-                                                          {"domain", "rm"},
-                                                          {"account", "list"},
-                                                          {"account", "show"},
-                                                          {"account", "add"},
-                                                          {"account", "set"},
-                                                          {"account", "passwd"},
-                                                          {"account", "rm"},
-                                                          {"binding", "list"},
-                                                          {"binding", "rm"},
-                                                          {"provider", "list"},
-                                                          {"provider", "show"},
-                                                          {"provider", "add"},
-                                                          {"provider", "set"},
-                                                          {"provider", "rm"},
-                                                          {"dialplan", "list"},
-                                                          {"dialplan", "show"},
-                                                          {"dialplan", "add"},
-                                                          {"dialplan", "set"},
-                                                          {"dialplan", "rm"},
-                                                          {"cdr", "list"},
-                                                          {"stats"},
-                                                          {"reload"},
-                                                          {"export"},
-                                                          {"import"},
-                                                          {"raw"}};
+  const std::vector<std::vector<std::string>> commands = {
+      {"customer", "list"}, {"customer", "show"},
+      {"customer", "add"},  {"customer", "set"},
+      {"customer", "rm"},   {"domain", "list"},
+      {"domain", "add"},    {"domain", "set"},
+      {"domain", "rm"},     {"account", "list"},
+      {"account", "show"},  {"account", "add"},
+      {"account", "set"},   {"account", "passwd"},
+      {"account", "rm"},    {"binding", "list"},
+      {"binding", "rm"},    {"provider", "list"},
+      {"provider", "show"}, {"provider", "add"},
+      {"provider", "set"},  {"provider", "rm"},
+      {"dialplan", "list"}, {"dialplan", "show"},
+      {"dialplan", "add"},  {"dialplan", "set"},
+      {"dialplan", "rm"},   {"dialplan", "test"},
+      {"cdr", "list"},      {"stats"},
+      {"reload"},           {"export"},
+      {"import"},           {"raw"}};
   std::set<std::string> flags;
   CtlRun top = sipctl({"--help"});
   ASSERT_EQ(top.status, 0);

@@ -10,7 +10,8 @@ std::string list(const std::vector<std::string>& v) {
 }
 }  // namespace
 
-std::vector<std::string> check_expectation(const Expectation& x, const CallReport& r) {
+std::vector<std::string> check_expectation(const Expectation& x,
+                                           const sip::dialer::SimulationReport& r) {
   std::vector<std::string> out;
   if (x.status && *x.status != r.status)
     out.push_back("status: expected " + std::to_string(*x.status) + ", got " +

@@ -56,6 +56,13 @@ const EnvAccount* EnvHost::find_env_account(std::string_view user, std::string_v
   return nullptr;
 }
 
+std::optional<sip::dialplan::AccountView> EnvHost::account_view(std::string_view user,
+                                                                std::string_view domain) {
+  const EnvAccount* a = find_env_account(user, domain);
+  if (a == nullptr) return std::nullopt;
+  return a->view;
+}
+
 const sip::store::SipAccount* EnvHost::find_account(std::string_view user,
                                                     std::string_view domain) {
   const EnvAccount* a = find_env_account(user, domain);

@@ -1,7 +1,8 @@
-// The environment file as the dial engine sees it: the Host a dial plan
-// queries (IsMine, GetBindings ...) and the routing::RouteSource that
-// resolves dial strings (served domains, accounts with their bindings,
-// providers). Internal to dialplan-test. Thread-safety: one thread.
+// The environment file as the dial engine sees it (dialer::Lookups): the
+// Host a dial plan queries (IsMine, GetBindings ...) and the
+// routing::RouteSource that resolves dial strings (served domains, accounts
+// with their bindings, providers). Binding expiry follows simulated time.
+// Internal to dialplan-test. Thread-safety: one thread.
 #pragma once
 
 #include <deque>
@@ -9,16 +10,17 @@
 #include <vector>
 
 #include "inputs.hpp"
-#include "sip/dialplan/host.hpp"
-#include "sip/routing/router.hpp"
+#include "sip/dialer/lookups.hpp"
 #include "sip/store/types.hpp"
 
 namespace dialplan_test {
 
-class EnvHost final : public sip::dialplan::Host, public sip::routing::RouteSource {
+class EnvHost final : public sip::dialer::Lookups {
  public:
   EnvHost(const Environment& env, std::int64_t now);
-  void set_now(std::int64_t now) { now_ = now; }
+  void set_now(std::int64_t now) override { now_ = now; }
+  std::optional<sip::dialplan::AccountView> account_view(std::string_view user,
+                                                         std::string_view domain) override;
 
   // The environment's account at a served domain or alias (exact user).
   const EnvAccount* find_env_account(std::string_view user, std::string_view domain);

@@ -1,31 +1,31 @@
 // dialplan-test inputs: the environment (domains, accounts with bindings,
-// providers, time zone, simulated start time), the outcome table, the calls
-// (NDJSON) and the expectations, loaded from JSON files with errors that
-// point at file:line:col (InputError). Formats: man/dialplan-test.1.
+// providers, time zone, simulated start time), the calls (NDJSON) and the
+// expectations, loaded from JSON files with errors that point at
+// file:line:col (InputError). The outcome table and the JSON checker are
+// libsip's (sip/control/sim_inputs.hpp), shared with sipctl and the
+// daemon's dry run. Formats: man/dialplan-test.1.
 // Thread-safety: plain values, built once in main.
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "sip/control/sim_inputs.hpp"
+#include "sip/dialer/outcome_table.hpp"
+#include "sip/dialer/simulation.hpp"
 #include "sip/dialplan/call_context.hpp"
-
-namespace re2 {
-class RE2;
-}
 
 namespace dialplan_test {
 
-// A local input problem; what() is the whole formatted diagnostic
-// ("file:line:col: message\n<line>\n   ^\n").
-class InputError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+using sip::control::InputError;
+using sip::control::load_outcomes;
+using sip::control::parse_time;
+using sip::dialer::compile_match;
+using sip::dialer::matches;
+using sip::dialer::OutcomeRule;
+using sip::dialer::OutcomeTable;
 
 struct EnvBinding {
   std::string contact;  // as registered
@@ -59,26 +59,6 @@ struct Environment {
   std::vector<sip::dialplan::ProviderView> providers;
 };
 
-// One row of the outcome table.
-struct OutcomeRule {
-  std::string match;                   // glob ('*', '?') or "regex:<RE2>"
-  std::shared_ptr<const re2::RE2> re;  // compiled regex or glob
-  std::string call;                    // only for this call id (empty = any)
-  int status = 480;                    // 0 = never answers (rings until the ring timeout)
-  std::string reason;                  // empty = standard phrase
-  double delay = 0;                    // seconds from leg start to the response
-  std::string contact;                 // 3xx: the Contact URI
-  int line = 0;                        // in the outcome file
-};
-
-struct OutcomeTable {
-  std::vector<OutcomeRule> rules;
-  OutcomeRule fallback;  // when nothing matches (default 480, no delay)
-  // The first rule matching any of `candidates` for call `call_id`.
-  const OutcomeRule& find(const std::string& call_id,
-                          const std::vector<std::string>& candidates) const;
-};
-
 struct Expectation {
   std::string call;
   std::optional<int> status;
@@ -90,17 +70,9 @@ struct Expectation {
   std::string where;  // "file:line" for messages
 };
 
-struct Call {
-  std::string id;
-  sip::dialplan::Direction direction = sip::dialplan::Direction::Out;
-  std::string uri;      // request-URI
-  std::string from;     // whole From value
-  std::string to;       // whole To value (default: the request-URI)
-  std::string account;  // "user@domain": calling (out) / called (in) account
-  std::vector<std::string> headers;
-  std::string content_type;
-  std::string body;
-  std::optional<std::int64_t> at;  // start time override (unix seconds)
+// One call of the calls file: the simulated call, its inline expectation
+// and where it was written.
+struct Call : sip::dialer::SimulatedCall {
   std::optional<Expectation> expect;
   std::string where;  // "file:line"
 };
@@ -108,16 +80,7 @@ struct Call {
 std::string read_text_file(const std::string& path);  // "-" = stdin; throws InputError
 
 Environment load_environment(const std::string& path, const std::string& text);
-OutcomeTable load_outcomes(const std::string& path, const std::string& text);
 std::vector<Call> load_calls(const std::string& path, const std::string& text);
 std::vector<Expectation> load_expectations(const std::string& path, const std::string& text);
-
-// Glob ('*' any run, '?' one character) or "regex:..." -> RE2 (full match
-// for globs, partial for regexes). Throws std::invalid_argument on a bad regex.
-std::shared_ptr<const re2::RE2> compile_match(const std::string& pattern);
-bool matches(const re2::RE2& re, const std::string& text);
-
-// "2024-07-01T12:00:00Z", "...+01:00", or digits (unix seconds).
-std::optional<std::int64_t> parse_time(const std::string& text);
 
 }  // namespace dialplan_test

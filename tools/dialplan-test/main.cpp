@@ -5,30 +5,40 @@
 // failed or the plan has a script error, 2 usage or input error.
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <iostream>
 #include <map>
+#include <memory>
 
 #include "checks.hpp"
 #include "common/cli.hpp"
+#include "common/trace_print.hpp"
+#include "env_host.hpp"
 #include "inputs.hpp"
-#include "simulator.hpp"
+#include "sip/control/trace_json.hpp"
 #include "sip/dialer/plans.hpp"
+#include "sip/dialer/simulation.hpp"
 #include "sip/wizard/source_pos.hpp"
+#include "store_env.hpp"
 
 namespace {
 
 using namespace dialplan_test;
+using Json = nlohmann::ordered_json;
+namespace dialer = sip::dialer;
 
 constexpr const char* kExamples = R"(Examples:
   dialplan-test plan.json --env env.json --calls calls.ndjson --outcomes outcomes.json
   dialplan-test plan.lua -e env.json -o outcomes.json --direction out --to sip:*100@sipsmith.test
   dialplan-test plan.json -e env.json -c calls.ndjson -o outcomes.json --expect expect.json --human
   dialplan-test plan.lua -e env.json -c calls.ndjson --bench 1000
+  dialplan-test --store /var/lib/sipsmith/store.db --owner demo --plan alice-out \
+      --to sip:0871000100@sipsmith.test --account alice@sipsmith.test -o outcomes.json --human
 Formats of the input files: man dialplan-test.)";
 
 struct Options {
   std::string plan, type, env, calls, outcomes, expect;
-  std::string store, owner, plan_name;
+  std::string store, owner, plan_name, default_domain;
   std::string direction = "out", to, from, account;
   std::vector<std::string> headers;
   bool human = false, json = false;
@@ -47,72 +57,82 @@ bool ends_with(const std::string& s, const std::string& suffix) {
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-void print_human(const Json& e, int verbosity) {
-  const std::string ev = e["event"];
-  if (ev == "log" && verbosity > 0) {
-    std::cout << "  log: " << e["text"].get<std::string>() << "\n";
-  } else if (ev == "dial") {
-    std::cout << "  dial " << e["substituted"].get<std::string>();
-    if (e.contains("error")) std::cout << " -> error: " << e["error"].get<std::string>();
-    std::cout << "\n";
-    if (verbosity > 0 && e.contains("legs"))
-      for (const auto& l : e["legs"])
-        std::cout << "    leg " << l["leg"] << " stage " << l["stage"] << " "
-                  << l["kind"].get<std::string>() << " " << l["request_uri"].get<std::string>()
-                  << " from " << l["from"].get<std::string>() << "\n";
-  } else if (ev == "response" && verbosity > 0) {
-    std::cout << "    t=" << e["t"] << " " << e["request_uri"].get<std::string>() << " -> "
-              << e["status"] << " " << e["reason"].get<std::string>() << "\n";
-  } else if (ev == "dial_result") {
-    std::cout << "    = " << e["outcome"].get<std::string>();
-    if (e.contains("failure_status")) std::cout << " (" << e["failure_status"] << ")";
-    std::cout << "\n";
-  } else if (ev == "final") {
-    std::cout << "  final " << e["status"] << " " << e["reason"].get<std::string>();
-    if (e.contains("answered_by"))
-      std::cout << " answered by " << e["answered_by"].get<std::string>();
-    std::cout << "\n";
-  } else if (ev == "call") {
-    std::cout << "call " << e["call"].get<std::string>() << " ("
-              << e["direction"].get<std::string>() << " " << e["uri"].get<std::string>() << ")\n";
-  } else if (ev == "expect") {
-    if (e["ok"].get<bool>()) {
-      std::cout << "  ok   expectation " << e["where"].get<std::string>() << "\n";
-    } else {
-      for (const auto& f : e["failures"])
-        std::cout << "  FAIL " << e["where"].get<std::string>() << ": " << f.get<std::string>()
-                  << "\n";
-    }
-  } else if (ev == "summary") {
-    std::cout << e["calls"] << " calls, " << e["expectations"] << " expectations, " << e["failed"]
-              << " failed, " << e["script_errors"] << " script errors\n";
-  } else if (ev == "bench") {
-    std::cout << "bench: " << e["executions"] << " executions, " << e["per_second"] << "/s, p50 "
-              << e["p50_us"] << " us, p99 " << e["p99_us"] << " us\n";
-  }
+// The plan, where its source came from (for diagnostics), and the world it
+// runs in: an environment file (EnvHost) or a store (StoreEnvironment).
+struct Prepared {
+  std::string source, source_name;
+  std::unique_ptr<Environment> env;  // the EnvHost refers to it: never moves
+  std::unique_ptr<EnvHost> env_host;
+  std::unique_ptr<StoreEnvironment> stored;
+  dialer::Lookups* lookups = nullptr;
+  dialer::SimulationSetup setup;
+  sip::dialplan::CompileResult compiled;
+};
+
+Prepared from_store(const Options& o) {
+  if (!o.env.empty())
+    throw InputError("--store and --env exclude each other: the store is the environment\n");
+  if (!o.plan.empty())
+    throw InputError(
+        "--store and a plan file exclude each other: name the stored plan with --plan\n");
+  if (!o.type.empty())
+    throw InputError("--store: the plan's type comes from the store, not --type\n");
+  if (o.owner.empty() || o.plan_name.empty())
+    throw InputError("--store needs --owner NAME and --plan NAME\n");
+  Prepared p;
+  const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+  p.stored = load_store_environment(o.store, o.owner, o.plan_name, o.default_domain, now);
+  const auto& plan = p.stored->plan;
+  p.source = plan.source;
+  p.source_name = o.store + ":" + p.stored->owner.username + "/" + plan.name;
+  p.lookups = p.stored->lookups.get();
+  p.setup.owner = p.stored->owner.username;
+  p.setup.owner_id = p.stored->owner.id;
+  p.setup.dialplan_name = plan.name;
+  p.setup.time_zone = p.stored->owner.time_zone;
+  p.setup.start_time = now;
+  p.setup.providers = p.stored->lookups->provider_views(p.stored->owner.id);
+  p.compiled = sip::dialer::compile_plan(plan.type, plan.name, plan.source);
+  return p;
 }
 
-int run(const Options& o) {
-  if (!o.store.empty())
-    throw InputError(
-        "--store: reading dial plans from a store is not available yet: the store has no dial "
-        "plan table (use a .lua or .json file)\n");
-  if (o.plan.empty()) throw InputError("no dial plan given (a .lua or .json file)\n");
-  const std::string source = read_text_file(o.plan);
+Prepared from_files(const Options& o) {
+  if (!o.owner.empty() || !o.plan_name.empty() || !o.default_domain.empty())
+    throw InputError("--owner, --plan and --default-domain go with --store\n");
+  if (o.plan.empty()) throw InputError("no dial plan given (a .lua or .json file, or --store)\n");
+  Prepared p;
+  p.source = read_text_file(o.plan);
+  p.source_name = o.plan;
   std::string type = o.type;
   if (type.empty())
     type = ends_with(o.plan, ".lua") ? "lua" : ends_with(o.plan, ".json") ? "wizard" : "";
   if (type.empty())
     throw InputError(o.plan + ": cannot tell the plan type; use --type lua|wizard|dialstring\n");
-  Environment env;
-  if (!o.env.empty()) env = load_environment(o.env, read_text_file(o.env));
+  p.env = std::make_unique<Environment>();
+  if (!o.env.empty()) *p.env = load_environment(o.env, read_text_file(o.env));
+  const Environment& env = *p.env;
   const std::string name = !env.dialplan_name.empty() ? env.dialplan_name
                            : o.plan == "-"            ? std::string("stdin")
                                                       : stem(o.plan);
-  auto compiled = sip::dialer::compile_plan(type, name.empty() ? "plan" : name, source);
-  if (!compiled.ok()) {
-    std::cerr << sip::wizard::format_diagnostic(o.plan, source, compiled.error.line,
-                                                compiled.error.column, compiled.error.message);
+  p.compiled = sip::dialer::compile_plan(type, name.empty() ? "plan" : name, p.source);
+  p.env_host = std::make_unique<EnvHost>(env, env.start_time);
+  p.lookups = p.env_host.get();
+  p.setup.owner = env.owner;
+  p.setup.owner_id = p.env_host->owner_id(env.owner);
+  p.setup.dialplan_name = env.dialplan_name;
+  p.setup.time_zone = env.time_zone;
+  p.setup.start_time = env.start_time;
+  p.setup.max_ring_seconds = env.max_ring_seconds;
+  p.setup.max_legs = static_cast<std::size_t>(std::max(0, env.max_legs));
+  p.setup.providers = env.providers;
+  return p;
+}
+
+int run(const Options& o) {
+  Prepared p = o.store.empty() ? from_files(o) : from_store(o);
+  if (!p.compiled.ok()) {
+    std::cerr << sip::wizard::format_diagnostic(p.source_name, p.source, p.compiled.error.line,
+                                                p.compiled.error.column, p.compiled.error.message);
     return 1;
   }
   OutcomeTable outcomes;
@@ -122,7 +142,6 @@ int run(const Options& o) {
     calls = load_calls(o.calls, read_text_file(o.calls));
   } else if (!o.to.empty()) {
     Call c;
-    c.id = "call-1";
     c.direction =
         o.direction == "in" ? sip::dialplan::Direction::In : sip::dialplan::Direction::Out;
     c.uri = c.to = o.to;
@@ -138,7 +157,7 @@ int run(const Options& o) {
   if (!o.expect.empty()) expectations = load_expectations(o.expect, read_text_file(o.expect));
 
   if (o.bench > 0) {
-    Simulator sim(env, outcomes, compiled.plan, nullptr);
+    dialer::Simulation sim(p.setup, *p.lookups, outcomes, p.compiled.plan, nullptr);
     std::vector<double> us;
     const auto t0 = std::chrono::steady_clock::now();
     for (int i = 0; i < o.bench; ++i)
@@ -157,27 +176,28 @@ int run(const Options& o) {
            {"p50_us", us[us.size() / 2]},
            {"p99_us", us[std::min(us.size() - 1, us.size() * 99 / 100)]}};
     if (o.human)
-      print_human(b, o.verbosity);
+      sipsmith::cli::print_trace_human(std::cout, b, o.verbosity);
     else
       std::cout << b.dump() << "\n";
     return 0;
   }
 
-  auto out = [&](Json e) {
+  auto out = [&](const Json& e) {
     if (o.human)
-      print_human(e, o.verbosity);
+      sipsmith::cli::print_trace_human(std::cout, e, o.verbosity);
     else
       std::cout << e.dump() << "\n";
   };
-  Simulator sim(env, outcomes, compiled.plan, out);
+  dialer::Simulation sim(p.setup, *p.lookups, outcomes, p.compiled.plan,
+                         [&](dialer::trace::Event e) { out(sip::control::trace_event_json(e)); });
   int failed = 0, script_errors = 0, checked = 0;
   std::map<std::string, bool> seen;
   for (const auto& c : calls) {
-    CallReport r = sim.run(c);
+    const dialer::SimulationReport r = sim.run(c);
     seen[c.id] = true;
     if (r.kind == "script_error") {
       ++script_errors;
-      std::cerr << sip::wizard::format_diagnostic(o.plan, source, r.error_line, 0,
+      std::cerr << sip::wizard::format_diagnostic(p.source_name, p.source, r.error_line, 0,
                                                   "call " + c.id + ": " + r.error_message);
     }
     std::vector<const Expectation*> mine;
@@ -222,16 +242,21 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "dialplan-test " + sipsmith::cli::version());
   app.add_option("plan", o.plan,
                  "dial plan file: .lua script, wizard .json, or a dial string with --type "
-                 "dialstring ('-' = stdin)");
+                 "dialstring ('-' = stdin); or --store");
   app.add_option("--type", o.type, "plan type when the extension does not tell")
       ->check(CLI::IsMember({"lua", "wizard", "dialstring"}));
-  app.add_option("-e,--env", o.env, "environment JSON (accounts, bindings, providers, time)");
+  app.add_option("-e,--env", o.env,
+                 "environment JSON (accounts, bindings, providers, time); not with --store");
   app.add_option("-c,--calls", o.calls, "calls, one JSON object per line ('-' = stdin)");
   app.add_option("-o,--outcomes", o.outcomes, "outcome table JSON (destination -> response)");
   app.add_option("-x,--expect", o.expect, "expectations JSON; failures exit 1");
-  app.add_option("--store", o.store, "read the plan from a sipsmith store (not available yet)");
-  app.add_option("--owner", o.owner, "with --store: the plan's owner");
+  app.add_option("--store", o.store,
+                 "read the plan, accounts, bindings and providers from a sipsmith store "
+                 "(read-only; safe while sipproxyd runs)");
+  app.add_option("--owner", o.owner, "with --store: the plan's owner (customer)");
   app.add_option("--plan", o.plan_name, "with --store: the plan's name");
+  app.add_option("--default-domain", o.default_domain,
+                 "with --store: the domain 'local' means (default: the first domain added)");
   app.add_option("--direction", o.direction, "single call: in or out (default out)")
       ->check(CLI::IsMember({"in", "out"}));
   app.add_option("--to", o.to, "single call: request-URI, e.g. sip:*100@sipsmith.test");

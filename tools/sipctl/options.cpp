@@ -28,6 +28,8 @@ constexpr const char* kExamples = R"(Examples:
   sipctl export -o provisioning.json && sipctl import provisioning.json --replace --dry-run
   sipctl provider add itsp --owner demo --server sip.example.net -P pw.txt --register
   sipctl dialplan add out --owner demo --type lua --file out.lua
+  sipctl dialplan test out --owner demo --to sip:0871000100@sipsmith.test \
+      --account 1001@sipsmith.test --outcomes outcomes.json
   sipctl --json cdr list --owner demo --limit 20
   sipctl raw account.get '{"username":"1001","domain":"sipsmith.test"}'
 
@@ -260,6 +262,7 @@ std::string socket_path(const Args& args) {
 Request build_request(const CLI::App& app, const Args& a) {
   Request r;
   r.command = command_path(app);
+  r.verbosity = a.verbosity;
   const CLI::App& cmd = leaf(app);
   json& p = r.params;
   const std::string& c = r.command;

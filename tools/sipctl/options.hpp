@@ -1,6 +1,6 @@
 // sipctl's command line: global flags and the subcommand tree (customer,
-// domain, account, binding, provider, dialplan, cdr, stats, reload, export,
-// import, raw), turned into one control request {method, params}.
+// domain, account, binding, provider, dialplan (with the `test` dry run),
+// cdr, stats, reload, export, import, raw), turned into one control request {method, params}.
 // Thread-safety: start-up only.
 #pragma once
 
@@ -62,6 +62,9 @@ struct Args {
   std::string call_id, bridge_id;
   std::int64_t since = -1, until = -1;
   int limit = -1;
+  // dialplan test (the daemon's dry run); --from is `from` above
+  std::string to, direction, account, outcomes_file, at;
+  std::vector<std::string> headers;
 };
 
 // What to send and how to show the answer.
@@ -69,6 +72,7 @@ struct Request {
   std::string method;
   nlohmann::json params = nlohmann::json::object();
   std::string command;      // "account list" ..., for rendering
+  int verbosity = 0;        // -v: more detail in human output
   std::string output_file;  // export -o
   // A password generated here (account passwd without a source): printed
   // after success.

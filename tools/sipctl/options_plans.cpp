@@ -1,8 +1,10 @@
 // sipctl's provider, dialplan and cdr subcommands: their flags and the
 // control request each one sends (method names and params as in
 // helper-formats.md). Provider passwords come from -P FILE or
-// $SIPCTL_PASSWORD, never from the command line.
+// $SIPCTL_PASSWORD, never from the command line. `dialplan test` checks its
+// outcome table here (dialplan-test's format and parser) before sending it.
 #include "options.hpp"
+#include "sip/control/sim_inputs.hpp"
 
 namespace sipsmith::sipctl {
 namespace {
@@ -72,6 +74,26 @@ void define_dialplan(CLI::App& app, Args& a) {
     cmd->add_option("--description", a.description, "Free text");
   }
   v.add->get_option("--file")->required();
+  auto* test = group->add_subcommand(
+      "test",
+      "Dry-run a stored dial plan in the daemon: its real accounts, providers and bindings, a "
+      "simulated network and clock (no call placed, no SIP sent, no CDR written)");
+  test->add_option("name", a.name, "Dial plan name")->required();
+  test->add_option("--owner", a.owner,
+                   "Owning customer (default: the owner of --account, else the only customer "
+                   "with such a plan)");
+  test->add_option("--to", a.to, "Request-URI of the simulated call, e.g. sip:100@sipsmith.test")
+      ->required();
+  test->add_option("--from", a.from, "From value (default sip:thisis@anonymous.invalid)");
+  test->add_option("--direction", a.direction, "in|out (default out)")
+      ->check(CLI::IsMember({"in", "out"}));
+  test->add_option("--account", a.account,
+                   "USER@DOMAIN of the owner: calling (out) or called (in) account");
+  test->add_option("--outcomes", a.outcomes_file,
+                   "Outcome table JSON FILE, as dialplan-test's ('-': stdin; default: every "
+                   "leg gets 480)");
+  test->add_option("-H,--header", a.headers, "Extra header 'Name: value' (repeatable)");
+  test->add_option("--at", a.at, "Start time: unix seconds or 2024-07-01T09:30:00Z (default: now)");
 }
 
 void define_cdr(CLI::App& app, Args& a) {
@@ -128,6 +150,38 @@ void dialplan_request(const CLI::App& cmd, const std::string& verb, const Args& 
   if (cmd.count("--file") != 0) p["source"] = read_input(a.file);
 }
 
+void dialplan_test_request(const CLI::App& cmd, const Args& a, json& p) {
+  p["name"] = a.name;
+  put_text(p, cmd, "--owner", "owner", a.owner);
+  p["to"] = a.to;
+  put_text(p, cmd, "--from", "from", a.from);
+  put_text(p, cmd, "--direction", "direction", a.direction);
+  put_text(p, cmd, "--account", "account", a.account);
+  if (!a.headers.empty()) p["headers"] = a.headers;
+  if (cmd.count("--at") != 0) {
+    auto t = sip::control::parse_time(a.at);
+    if (!t) throw UsageError("--at: unix seconds or a time like 2024-07-01T09:30:00Z");
+    p["at"] = *t;
+  }
+  if (cmd.count("--outcomes") != 0) {
+    const std::string name = a.outcomes_file == "-" ? "stdin" : a.outcomes_file;
+    const std::string text = read_input(a.outcomes_file);
+    sip::dialer::OutcomeTable table;
+    try {
+      table = sip::control::load_outcomes(name, text);  // file:line:col errors here
+    } catch (const sip::control::InputError& e) {
+      std::string message = e.what();
+      while (!message.empty() && message.back() == '\n') message.pop_back();
+      throw UsageError(message);
+    }
+    // The rows' lines, so the trace names them as dialplan-test does.
+    json lines = json::array({table.fallback.line});
+    for (const auto& rule : table.rules) lines.push_back(rule.line);
+    p["outcome_lines"] = std::move(lines);
+    p["outcomes"] = json::parse(text, nullptr, true, /*ignore_comments=*/true);
+  }
+}
+
 const char* method_verb(const std::string& verb) {
   if (verb == "show") return "get";
   if (verb == "set") return "update";
@@ -161,6 +215,11 @@ bool build_plan_request(const CLI::App& cmd, const Args& a, Request& r) {
   const std::string group = c.substr(0, space);
   const std::string verb = c.substr(space + 1);
   if (group != "provider" && group != "dialplan") return false;
+  if (group == "dialplan" && verb == "test") {
+    r.method = "dialplan.test";
+    dialplan_test_request(cmd, a, p);
+    return true;
+  }
   r.method = group + "." + method_verb(verb);
   if (verb == "list") {
     put_text(p, cmd, "--owner", "owner", a.owner);

@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/trace_print.hpp"
+
 namespace sipsmith::sipctl {
 namespace {
 
@@ -146,7 +148,10 @@ void render_json(std::ostream& out, const json& result) {
 
 void render_human(std::ostream& out, const Request& r, const json& result) {
   const std::string& c = r.command;
-  if (c == "customer list") {
+  if (c == "dialplan test") {
+    // The dry run's trace: dialplan-test's human summary, legs included.
+    for (const auto& event : result) cli::print_trace_human(out, event, r.verbosity + 1);
+  } else if (c == "customer list") {
     table(out, result,
           {{"USERNAME", "username"},
            {"ADMIN", "admin"},

@@ -133,6 +133,7 @@ void register_binding_commands(CommandRegistry& registry, Context& context);
 void register_provisioning_commands(CommandRegistry& registry, Context& context);
 void register_provider_commands(CommandRegistry& registry, Context& context);
 void register_dialplan_commands(CommandRegistry& registry, Context& context);
+void register_dryrun_commands(CommandRegistry& registry, Context& context);
 void register_cdr_commands(CommandRegistry& registry, Context& context);
 
 }  // namespace sip::control::detail

@@ -3,6 +3,7 @@
 
 #include "sip/base/random.hpp"
 #include "sip/control/command_util.hpp"
+#include "sip/directory/load.hpp"
 
 namespace sip::control {
 
@@ -14,27 +15,13 @@ void register_commands(CommandRegistry& registry, Context& context) {
   detail::register_provisioning_commands(registry, context);
   detail::register_provider_commands(registry, context);
   detail::register_dialplan_commands(registry, context);
+  detail::register_dryrun_commands(registry, context);
   detail::register_cdr_commands(registry, context);
 }
 
 Result<void> reload_directory(Context& context) {
-  auto domains = context.store.domains().list();
-  if (!domains) return domains.error();
-  auto accounts = context.store.accounts().list();
-  if (!accounts) return accounts.error();
-  auto customers = context.store.customers().list();
-  if (!customers) return customers.error();
-  auto providers = context.store.providers().list();
-  if (!providers) return providers.error();
-  auto plans = context.store.dialplans().list();
-  if (!plans) return plans.error();
-  context.directory.set_domains(std::move(domains).value(),
-                                std::string(context.directory.default_domain()));
-  context.directory.set_accounts(std::move(accounts).value());
-  context.directory.set_customers(std::move(customers).value());
-  context.directory.set_providers(std::move(providers).value());
-  context.directory.set_dialplans(std::move(plans).value());
-  return {};
+  return directory::load_directory(context.store, context.directory,
+                                   std::string(context.directory.default_domain()));
 }
 
 std::string generate_password(std::size_t length) {

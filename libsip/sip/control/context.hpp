@@ -5,6 +5,7 @@
 // outlive the registry the commands are registered in.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -38,11 +39,14 @@ struct Context {
   // PBKDF2 iterations for customer passwords; 0 = auth::kPasswordIterations
   // (tests lower it to stay fast).
   std::uint32_t password_iterations = 0;
+  // "dialplan.test": the daemon's leg limit per execution (b2bua.max_legs);
+  // empty: 20.
+  std::function<std::size_t()> max_legs{};
 };
 
 // Registers every method of helper-formats.md (customer.*, domain.*,
-// account.*, binding.*, provider.*, dialplan.*, cdr.list, stats, reload,
-// export, import) over `context`.
+// account.*, binding.*, provider.*, dialplan.* with the dialplan.test dry
+// run, cdr.list, stats, reload, export, import) over `context`.
 void register_commands(CommandRegistry& registry, Context& context);
 
 // Re-reads every domain, account, customer, provider and dial plan from the

@@ -16,6 +16,7 @@ class ControlHost {
                  &engine.loop.clock()} {
     context_.reload = [&engine]() -> Result<void> { return engine.reload(); };
     context_.stats = [&engine] { return engine.stats(); };
+    context_.max_legs = [&engine] { return engine.config.b2bua.max_legs; };
     control::register_commands(registry_, context_);
     control::ServerOptions options;
     options.path = engine.config.control.socket;

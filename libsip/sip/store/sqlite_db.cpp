@@ -108,8 +108,13 @@ std::string Stmt::column_text(int index) const {
 
 Result<std::unique_ptr<Db>> Db::open(const OpenOptions& options) {
   sqlite3* raw = nullptr;
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-  if (options.create) flags |= SQLITE_OPEN_CREATE;
+  int flags = SQLITE_OPEN_NOMUTEX;
+  if (options.read_only) {
+    flags |= SQLITE_OPEN_READONLY;
+  } else {
+    flags |= SQLITE_OPEN_READWRITE;
+    if (options.create) flags |= SQLITE_OPEN_CREATE;
+  }
   const int rc = sqlite3_open_v2(options.path.c_str(), &raw, flags, nullptr);
   std::unique_ptr<Db> db(new Db(raw));  // closes `raw` on every path
   if (rc != SQLITE_OK) return map_sqlite_error(raw, rc, "cannot open the database file");
@@ -169,10 +174,11 @@ int Db::changes() const noexcept {
 
 // ---- TxScope ----
 
-Result<TxScope> TxScope::begin(Db& db) {
+Result<TxScope> TxScope::begin(Db& db, bool read_only) {
   const bool nested = db.in_transaction();
-  auto r = nested ? db.run("SAVEPOINT sip_tx", "cannot open a savepoint")
-                  : db.run("BEGIN IMMEDIATE", "cannot begin a transaction");
+  auto r = nested      ? db.run("SAVEPOINT sip_tx", "cannot open a savepoint")
+           : read_only ? db.run("BEGIN", "cannot begin a read transaction")
+                       : db.run("BEGIN IMMEDIATE", "cannot begin a transaction");
   if (!r) return r.error();
   return TxScope(&db, nested);
 }

@@ -73,6 +73,7 @@ class Db {
   struct OpenOptions {
     std::string path;
     bool create = true;
+    bool read_only = false;  // SQLITE_OPEN_READONLY: every write fails
     int busy_timeout_ms = 5000;
   };
   static Result<std::unique_ptr<Db>> open(const OpenOptions& options);
@@ -103,10 +104,12 @@ class Db {
 
 // A unit of work that commits only if commit() is called: BEGIN IMMEDIATE
 // when the connection is in autocommit mode, else a SAVEPOINT inside the
-// open transaction. Rolled back on destruction without commit().
+// open transaction. Rolled back on destruction without commit(). With
+// `read_only`, the outer transaction is a plain (deferred) BEGIN: a read
+// snapshot that takes no write lock (WAL readers never block the writer).
 class TxScope {
  public:
-  static Result<TxScope> begin(Db& db);
+  static Result<TxScope> begin(Db& db, bool read_only = false);
   TxScope(TxScope&& other) noexcept;
   TxScope(const TxScope&) = delete;
   TxScope& operator=(const TxScope&) = delete;

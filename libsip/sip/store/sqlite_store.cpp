@@ -14,7 +14,7 @@ namespace {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(std::unique_ptr<Db> db, int version)
+  SqliteStore(std::unique_ptr<Db> db, int version, bool read_only)
       : db_(std::move(db)),
         customers_(*db_),
         domains_(*db_),
@@ -24,7 +24,8 @@ class SqliteStore final : public Store {
         dialplans_(*db_),
         cdrs_(*db_),
         kv_(*db_),
-        version_(version) {}
+        version_(version),
+        read_only_(read_only) {}
 
   CustomerRepository& customers() override { return customers_; }
   DomainRepository& domains() override { return domains_; }
@@ -36,10 +37,11 @@ class SqliteStore final : public Store {
   KvRepository& kv() override { return kv_; }
   int schema_version() const override { return version_; }
 
-  // Outside a transaction: BEGIN IMMEDIATE .. COMMIT. Inside one (a
-  // WriteQueue job, or a body calling transaction() again): a savepoint.
+  // Outside a transaction: BEGIN IMMEDIATE .. COMMIT (read-only: a plain
+  // BEGIN, one consistent snapshot). Inside one (a WriteQueue job, or a body
+  // calling transaction() again): a savepoint.
   Result<void> transaction(const std::function<Result<void>()>& body) override {
-    auto tx = TxScope::begin(*db_);
+    auto tx = TxScope::begin(*db_, read_only_);
     if (!tx) return tx.error();
     if (auto r = body(); !r) return r;  // the scope rolls back
     return tx->commit();
@@ -56,10 +58,27 @@ class SqliteStore final : public Store {
   SqliteCdrs cdrs_;
   SqliteKv kv_;
   int version_;
+  bool read_only_;
 };
 
 bool is_memory(const std::string& path) {
   return path.empty() || path == ":memory:";
+}
+
+// Read-only: the file must exist and be at exactly this build's schema
+// (nothing may be migrated; an older file would fail on its first query).
+Result<std::unique_ptr<Store>> open_read_only(const SqliteOptions& options, int busy_ms) {
+  auto db = Db::open({options.path, false, true, busy_ms});
+  if (!db) return db.error();
+  auto version = check_schema_version(**db);
+  if (!version) return version.error();
+  if (*version == 0)
+    return make_error(Errc::bad_config, 0, "the file is not a sipsmith store (no schema)");
+  if (*version < latest_schema_version())
+    return make_error(Errc::bad_config, 0,
+                      "the store has an older schema than this sipsmith knows (start sipproxyd "
+                      "once to migrate it)");
+  return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(*db), *version, true));
 }
 
 }  // namespace
@@ -67,8 +86,9 @@ bool is_memory(const std::string& path) {
 Result<std::unique_ptr<Store>> open_sqlite(const SqliteOptions& options) {
   if (options.path.empty()) return make_error(Errc::bad_config, 0, "store path is empty");
   const auto busy = options.busy_timeout.count();
-  auto db = Db::open({options.path, options.create,
-                      static_cast<int>(busy < 0 ? 0 : (busy > INT32_MAX ? INT32_MAX : busy))});
+  const int busy_ms = static_cast<int>(busy < 0 ? 0 : (busy > INT32_MAX ? INT32_MAX : busy));
+  if (options.read_only) return open_read_only(options, busy_ms);
+  auto db = Db::open({options.path, options.create, false, busy_ms});
   if (!db) return db.error();
   // Refuse a newer file before any pragma writes to it.
   if (auto v = check_schema_version(**db); !v) return v.error();
@@ -89,7 +109,7 @@ Result<std::unique_ptr<Store>> open_sqlite(const SqliteOptions& options) {
   }
   auto version = migrate(**db);
   if (!version) return version.error();
-  return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(*db), *version));
+  return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(*db), *version, false));
 }
 
 StoreFactory sqlite_factory(SqliteOptions options) {

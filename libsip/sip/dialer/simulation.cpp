@@ -1,9 +1,13 @@
-#include "simulator.hpp"
+// The simulated network and clock under one call: legs are answered from the
+// outcome table after their delay, in simulated time (a ManualTimerService);
+// the dial engine (Runner/Forker) is the daemon's.
+#include "sip/dialer/simulation.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <map>
 
-#include "env_host.hpp"
 #include "sip/base/ci.hpp"
 #include "sip/base/timer.hpp"
 #include "sip/dialer/runner.hpp"
@@ -12,16 +16,13 @@
 #include "sip/message/status.hpp"
 #include "sip/wizard/time_zone.hpp"
 
-namespace dialplan_test {
+namespace sip::dialer {
 namespace {
 
 namespace dp = sip::dialplan;
-namespace dialer = sip::dialer;
-namespace routing = sip::routing;
 
 // A call whose plan still waits after this much simulated time is stopped.
 constexpr auto kMaxSimulated = std::chrono::hours(24);
-constexpr std::size_t kMaxActions = 10000;
 
 // "Alice" <sip:1001@x>;tag=1  or  sip:1001@x;tag=1
 void parse_from(const std::string& value, dp::RequestView& req) {
@@ -63,27 +64,42 @@ std::string response_text(int status, const std::string& reason, const std::stri
          ">\r\nContent-Length: 0\r\n\r\n";
 }
 
+trace::DialLeg trace_leg(std::size_t i, const routing::ResolvedLeg& l, bool body_replaced) {
+  trace::DialLeg o;
+  o.leg = i;
+  o.stage = l.stage;
+  o.destination = l.destination;
+  o.kind = l.kind;
+  o.request_uri = l.request_uri;
+  o.from = routing::render_from(l);
+  o.to = l.to;
+  o.headers = l.headers;
+  o.options = sip::dialstring::canonical_options(l.options);
+  o.account = l.account_aor;
+  o.provider = l.provider;
+  if (l.next_hop != l.request_uri) o.next_hop = l.next_hop;
+  o.body_replaced = body_replaced;
+  return o;
+}
+
 }  // namespace
 
-// The simulated network and clock under one call: legs are answered from
-// the outcome table after their delay, in simulated time; the dial engine
-// (dialer::Runner/Forker) is the daemon's.
-struct Simulator::Impl final : public dialer::RunnerPort {
-  const Environment& env;
+struct Simulation::Impl final : public RunnerPort {
+  SimulationSetup setup;
+  Lookups& lookups;
   const OutcomeTable& outcomes;
   std::shared_ptr<const dp::CompiledPlan> plan;
   Sink sink;
-  std::map<std::string, std::string> kv;  // per owner store of this run (one owner)
+  std::map<std::string, std::string> kv;  // the owner's store of this Simulation
 
   // Per call.
-  const Call* call = nullptr;
+  const SimulatedCall* call = nullptr;
   std::unique_ptr<sip::ManualTimerService> timers;
-  std::unique_ptr<EnvHost> host;
-  std::unique_ptr<dialer::Runner> runner;
-  CallReport report;
+  std::unique_ptr<Runner> runner;
+  SimulationReport report;
   bool ended = false;
   dp::Done done;
-  dialer::CallerResponse caller;
+  CallerResponse caller;
   struct LiveLeg {
     const OutcomeRule* outcome = nullptr;
     double started = 0;
@@ -92,34 +108,42 @@ struct Simulator::Impl final : public dialer::RunnerPort {
   std::vector<LiveLeg> live;  // of the running Dial, by leg index
   std::vector<routing::ResolvedLeg> dial_legs;
 
-  Impl(const Environment& e, const OutcomeTable& o, std::shared_ptr<const dp::CompiledPlan> p,
-       Sink s)
-      : env(e), outcomes(o), plan(std::move(p)), sink(std::move(s)) {}
+  Impl(SimulationSetup s, Lookups& l, const OutcomeTable& o,
+       std::shared_ptr<const dp::CompiledPlan> p, Sink k)
+      : setup(std::move(s)), lookups(l), outcomes(o), plan(std::move(p)), sink(std::move(k)) {}
 
   double now() const {
     return std::chrono::duration<double>(timers->clock().now().time_since_epoch()).count();
   }
 
-  void emit(const char* event, Json fields) {
+  void emit(trace::Body body) {
     if (!sink) return;
-    Json j;
-    j["event"] = event;
-    j["call"] = call->id;
-    j["t"] = round_ms(now());
-    for (auto& [k, v] : fields.items()) j[k] = std::move(v);
-    sink(std::move(j));
+    sink(trace::Event{call->id, round_ms(now()), std::move(body)});
+  }
+
+  std::optional<dp::AccountView> bound_account(const dp::RequestView& request) {
+    std::string aor = call->account;
+    if (aor.empty()) {
+      const auto& u = call->direction == dp::Direction::In ? request.uri : request.from_uri;
+      aor = u.user + "@" + u.host;
+    }
+    const auto at = aor.rfind('@');
+    if (at == std::string::npos) return std::nullopt;
+    auto view = lookups.account_view(aor.substr(0, at), aor.substr(at + 1));
+    if (view && setup.own_accounts_only && !ci_equal(view->owner, setup.owner)) return std::nullopt;
+    return view;
   }
 
   dp::CallContext make_context(std::int64_t start) {
     dp::CallContext ctx;
     ctx.direction = call->direction;
-    ctx.owner = env.owner;
-    ctx.dialplan_name = env.dialplan_name.empty() ? plan->name() : env.dialplan_name;
+    ctx.owner = setup.owner;
+    ctx.dialplan_name = setup.dialplan_name.empty() ? plan->name() : setup.dialplan_name;
     ctx.request.uri = dp::split_uri(call->uri);
     parse_from(call->from, ctx.request);
-    ctx.request.to_full = call->to;
-    ctx.request.to_uri = dp::split_uri(call->to);
-    ctx.request.call_id = call->id + "@dialplan-test";
+    ctx.request.to_full = call->to.empty() ? call->uri : call->to;
+    ctx.request.to_uri = dp::split_uri(ctx.request.to_full);
+    ctx.request.call_id = call->id + "@" + setup.label;
     for (const auto& h : call->headers) {
       const auto colon = h.find(':');
       std::string name = h.substr(0, colon);
@@ -136,28 +160,20 @@ struct Simulator::Impl final : public dialer::RunnerPort {
     ctx.request.content_type = call->content_type;
     ctx.request.body = call->body;
     // The account bound to the server-side leg (called account for In).
-    std::string aor = call->account;
-    if (aor.empty()) {
-      const auto& u = call->direction == dp::Direction::In ? ctx.request.uri : ctx.request.from_uri;
-      aor = u.user + "@" + u.host;
-    }
-    const auto at = aor.rfind('@');
-    if (at != std::string::npos)
-      if (const EnvAccount* a = host->find_env_account(aor.substr(0, at), aor.substr(at + 1)))
-        ctx.from_account = a->view;
-    ctx.providers = env.providers;
-    ctx.time_zone = env.time_zone;
-    auto zone = sip::wizard::TimeZoneDb::shared().find(env.time_zone);
+    ctx.from_account = bound_account(ctx.request);
+    ctx.providers = setup.providers;
+    ctx.time_zone = setup.time_zone;
+    auto zone = sip::wizard::TimeZoneDb::shared().find(setup.time_zone);
     ctx.tz_offset_minutes = zone ? zone->offset_seconds(start) / 60 : 0;
     ctx.clock = &timers->clock();
-    ctx.host = host.get();
-    ctx.limits.max_ring_seconds = env.max_ring_seconds;
+    ctx.host = &lookups;
+    ctx.limits.max_ring_seconds = setup.max_ring_seconds;
     return ctx;
   }
 
   routing::ResolveInput resolve_base(const dp::CallContext& ctx) {
     routing::ResolveInput in;
-    in.owner = host->owner_id(env.owner);
+    in.owner = setup.owner_id;
     in.subst.dst = ctx.request.uri.user;
     in.subst.from_name = ctx.request.from_display;
     in.subst.from_user = ctx.request.from_uri.user;
@@ -177,49 +193,28 @@ struct Simulator::Impl final : public dialer::RunnerPort {
 
   // ---- RunnerPort ----------------------------------------------------------
 
-  routing::RouteSource& routes() override { return *host; }
+  routing::RouteSource& routes() override { return lookups; }
 
-  void dial_started(const dp::Dial& dial, const dialer::DialStart& start) override {
+  void dial_started(const dp::Dial& dial, const DialStart& start) override {
     report.dialled.push_back(start.substituted);
-    Json e{{"dial_string", dial.dial_string},
-           {"substituted", start.substituted},
-           {"ring_seconds", dial.ring_seconds},
-           {"answered_limit_seconds", dial.answered_limit_seconds}};
+    trace::Dial e;
+    e.dial_string = dial.dial_string;
+    e.substituted = start.substituted;
+    e.ring_seconds = dial.ring_seconds;
+    e.answered_limit_seconds = dial.answered_limit_seconds;
     live.clear();
     dial_legs.clear();
     if (const routing::Resolution* r = start.resolution) {
-      Json legs = Json::array();
-      for (std::size_t i = 0; i < r->legs.size(); ++i) {
-        const auto& l = r->legs[i];
-        Json o{{"leg", i},
-               {"stage", l.stage},
-               {"destination", l.destination},
-               {"kind", routing::leg_kind_name(l.kind)},
-               {"request_uri", l.request_uri},
-               {"from", routing::render_from(l)},
-               {"to", l.to},
-               {"headers", l.headers},
-               {"options", sip::dialstring::canonical_options(l.options)}};
-        if (!l.account_aor.empty()) o["account"] = l.account_aor;
-        if (!l.provider.empty()) o["provider"] = l.provider;
-        if (!l.next_hop.empty() && l.next_hop != l.request_uri) o["next_hop"] = l.next_hop;
-        if (dial.body) o["body_replaced"] = true;
-        legs.push_back(std::move(o));
-      }
-      e["legs"] = std::move(legs);
-      if (!r->dropped.empty()) {
-        Json jd = Json::array();
-        for (const auto& d : r->dropped)
-          jd.push_back(
-              Json{{"stage", d.stage}, {"destination", d.destination}, {"reason", d.reason}});
-        e["dropped"] = std::move(jd);
-      }
-      for (const auto& n : r->notes) e["notes"].push_back(n);
+      e.legs.emplace();
+      for (std::size_t i = 0; i < r->legs.size(); ++i)
+        e.legs->push_back(trace_leg(i, r->legs[i], dial.body.has_value()));
+      e.dropped = r->dropped;
+      e.notes = r->notes;
       dial_legs = r->legs;
       live.resize(r->legs.size());
     }
-    if (!start.error.empty()) e["error"] = start.error;
-    emit("dial", std::move(e));
+    e.error = start.error;
+    emit(std::move(e));
   }
 
   void place_leg(std::size_t i) override {
@@ -240,21 +235,15 @@ struct Simulator::Impl final : public dialer::RunnerPort {
     lv.timer = 0;
     const int status = lv.outcome->status;
     const std::string reason = reason_or_default(status, lv.outcome->reason);
-    Json r{{"leg", i},
-           {"request_uri", dial_legs[i].request_uri},
-           {"status", status},
-           {"reason", reason},
-           {"started", round_ms(lv.started)}};
-    if (lv.outcome->line) r["outcome_line"] = lv.outcome->line;
-    if (!lv.outcome->contact.empty()) r["contact"] = lv.outcome->contact;
-    emit("response", std::move(r));
-    dialer::Forker* f = runner ? runner->forker() : nullptr;
+    emit(trace::Response{i, dial_legs[i].request_uri, status, reason, round_ms(lv.started),
+                         lv.outcome->line, lv.outcome->contact});
+    Forker* f = runner ? runner->forker() : nullptr;
     if (f == nullptr) return;
     if (status >= 200 && status < 300) {
       f->leg_answered(i, status, reason);
       return;
     }
-    dialer::LegEnd end{status, reason, {}, {}};
+    LegEnd end{status, reason, {}, {}};
     if (status >= 300 && status < 400 && !lv.outcome->contact.empty()) {
       end.contact = lv.outcome->contact;
       end.response = response_text(status, reason, end.contact);
@@ -267,88 +256,80 @@ struct Simulator::Impl final : public dialer::RunnerPort {
     LiveLeg& lv = live[i];
     if (lv.timer != 0) timers->cancel(lv.timer);
     lv.timer = 0;
-    emit("cancel", Json{{"leg", i},
-                        {"request_uri", dial_legs[i].request_uri},
-                        {"started", round_ms(lv.started)},
-                        {"why", why}});
+    emit(trace::Cancel{i, dial_legs[i].request_uri, round_ms(lv.started), std::string(why)});
   }
 
-  void dial_ended(const dialer::DialReport& rep) override {
+  void dial_ended(const DialReport& rep) override {
     const auto& res = rep.result;
-    Json j{{"outcome", dp::dial_outcome_name(res.outcome)}};
+    trace::DialResult j;
+    j.outcome = res.outcome;
     if (res.outcome == dp::DialOutcome::Answered && rep.winner && *rep.winner < dial_legs.size()) {
       const auto& w = dial_legs[*rep.winner];
       report.answered_uri = w.request_uri;
       report.answered_destination = w.destination;
-      j["answered_by"] = w.request_uri;
-      j["destination"] = w.destination;
+      j.answered_by = w.request_uri;
+      j.destination = w.destination;
       const int limit = w.options.call_duration ? static_cast<int>(*w.options.call_duration)
                                                 : runner->dial_answered_limit();
-      if (limit > 0) j["answered_limit_seconds"] = limit;
+      if (limit > 0) j.answered_limit_seconds = limit;
       if (w.options.transfer != sip::dialstring::TransferMode::None)
-        j["transfer"] = sip::dialstring::transfer_mode_name(w.options.transfer);
+        j.transfer = sip::dialstring::transfer_mode_name(w.options.transfer);
     } else {
-      if (res.failure_status) {
-        j["failure_status"] = res.failure_status;
-        j["failure_reason"] = res.failure_reason;
-      }
-      if (!res.redirect_uri.empty()) j["redirect_uri"] = res.redirect_uri;
-      if (rep.redirect_execution) j["rm_n_redirect"] = rep.redirect_execution_uri;
+      j.failure_status = res.failure_status;
+      j.failure_reason = res.failure_reason;
+      j.redirect_uri = res.redirect_uri;
+      if (rep.redirect_execution) j.rm_n_redirect = rep.redirect_execution_uri;
     }
-    emit("dial_result", std::move(j));
-    host->set_now(timers->clock().unix_seconds());
+    emit(std::move(j));
+    lookups.set_now(timers->clock().unix_seconds());
   }
 
-  void redirect_execution(const std::string& uri) override {
-    emit("redirect_execution", Json{{"redirect_uri", uri}});
-  }
+  void redirect_execution(const std::string& uri) override { emit(trace::RedirectExecution{uri}); }
 
   void provisional(const dp::Respond& r) override {
-    emit("provisional", Json{{"status", r.status},
-                             {"reason", reason_or_default(r.status, r.reason)},
-                             {"headers", r.headers}});
+    emit(trace::Provisional{r.status, reason_or_default(r.status, r.reason), r.headers});
   }
 
   void log(const dp::Log& line) override {
     report.logs.push_back(line.text);
-    emit("log", Json{{"level", dp::console_level_name(line.level)}, {"text", line.text}});
+    emit(trace::Log{line.level, line.text});
   }
 
-  void wait_started(int seconds) override { emit("wait", Json{{"seconds", seconds}}); }
+  void wait_started(int seconds) override { emit(trace::Wait{seconds}); }
 
   std::optional<dp::ActionResult> perform(const dp::Action& a) override {
     if (auto* r = std::get_if<dp::KvRead>(&a)) {
       dp::KvResult kr;
       if (auto it = kv.find(r->key); it != kv.end()) kr.value = it->second;
-      emit("kv_read", Json{{"key", r->key}, {"value", kr.value ? Json(*kr.value) : Json()}});
+      emit(trace::KvRead{r->key, kr.value});
       return kr;
     }
     if (auto* w = std::get_if<dp::KvWrite>(&a)) {
       kv[w->key] = w->value;
-      emit("kv_write", Json{{"key", w->key}, {"value", w->value}});
+      emit(trace::KvWrite{w->key, w->value});
       return dp::KvResult{};
     }
     if (auto* d = std::get_if<dp::KvDelete>(&a)) {
       kv.erase(d->key);
-      emit("kv_delete", Json{{"key", d->key}});
+      emit(trace::KvDelete{d->key});
       return dp::KvResult{};
     }
     if (std::holds_alternative<dp::KvKeys>(a)) {
       dp::KvResult kr;
       for (const auto& [k, v] : kv) kr.keys.push_back(k);
-      emit("kv_keys", Json{{"keys", kr.keys}});
+      emit(trace::KvKeys{kr.keys});
       return kr;
     }
     if (auto* h = std::get_if<dp::HttpGet>(&a)) {
       dp::HttpResult hr;
-      hr.error = "dialplan-test is offline: no HTTP requests";
-      emit("http_get", Json{{"url", h->url}, {"result", "refused (offline)"}});
+      hr.error = setup.label + " is offline: no HTTP requests";
+      emit(trace::HttpGet{h->url});
       return hr;
     }
     return dp::Ack{};
   }
 
-  void finished(const dp::Done& d, const dialer::CallerResponse& c) override {
+  void finished(const dp::Done& d, const CallerResponse& c) override {
     ended = true;
     done = d;
     caller = c;
@@ -356,51 +337,61 @@ struct Simulator::Impl final : public dialer::RunnerPort {
 
   // ---- one call --------------------------------------------------------------
 
-  CallReport run(const Call& c) {
+  SimulationReport run(const SimulatedCall& c) {
     call = &c;
-    report = CallReport{};
+    report = SimulationReport{};
     report.id = c.id;
     ended = false;
     done = dp::Done{};
-    caller = dialer::CallerResponse{};
+    caller = CallerResponse{};
     live.clear();
     dial_legs.clear();
-    const std::int64_t start = c.at.value_or(env.start_time);
+    const std::int64_t start = c.at.value_or(setup.start_time);
     timers = std::make_unique<sip::ManualTimerService>(start);
-    host = std::make_unique<EnvHost>(env, start);
+    lookups.set_now(start);
     dp::CallContext ctx = make_context(start);
-    emit("call", Json{{"direction", c.direction == dp::Direction::In ? "in" : "out"},
-                      {"uri", c.uri},
-                      {"from", c.from},
-                      {"plan", plan->name()},
-                      {"plan_type", dp::plan_type_name(plan->type())},
-                      {"start_time", start},
-                      {"time_zone", env.time_zone},
-                      {"tz_offset_minutes", ctx.tz_offset_minutes},
-                      {"account", ctx.from_account ? Json(ctx.from_account->username + "@" +
-                                                          ctx.from_account->domain)
-                                                   : Json()}});
-    dialer::RunnerLimits limits;
-    limits.max_legs = static_cast<std::size_t>(std::max(0, env.max_legs));
-    limits.max_actions = kMaxActions;
+    trace::CallStart cs;
+    cs.direction = c.direction;
+    cs.uri = c.uri;
+    cs.from = c.from;
+    cs.plan = plan->name();
+    cs.plan_type = plan->type();
+    cs.start_time = start;
+    cs.time_zone = setup.time_zone;
+    cs.tz_offset_minutes = ctx.tz_offset_minutes;
+    if (ctx.from_account) cs.account = ctx.from_account->username + "@" + ctx.from_account->domain;
+    emit(std::move(cs));
+    RunnerLimits limits;
+    limits.max_legs = setup.max_legs;
+    limits.max_actions = setup.max_actions;
     routing::ResolveInput base = resolve_base(ctx);
-    runner = std::make_unique<dialer::Runner>(*this, *timers, plan, std::move(ctx), std::move(base),
-                                              limits);
+    const auto deadline = std::chrono::steady_clock::now() + setup.wall_budget;
+    runner =
+        std::make_unique<Runner>(*this, *timers, plan, std::move(ctx), std::move(base), limits);
     runner->start();
     // Simulated time: fire the next timer until the execution ends.
     const auto limit = std::chrono::duration_cast<sip::Duration>(kMaxSimulated);
-    while (!ended && timers->pending() > 0 && timers->clock().now().time_since_epoch() < limit)
+    bool out_of_time = false;
+    while (!ended && timers->pending() > 0 && timers->clock().now().time_since_epoch() < limit) {
+      if (setup.wall_budget.count() > 0 && std::chrono::steady_clock::now() >= deadline) {
+        out_of_time = true;
+        break;
+      }
       timers->advance(timers->next_due());
+    }
     if (!ended) {
-      log(dp::Log{"dialplan-test: the plan still waits after 24 h of simulated time; stopping",
-                  dp::ConsoleLevel::Error});
+      const std::string why =
+          out_of_time ? ": the simulation took more than " +
+                            std::to_string(setup.wall_budget.count()) + " ms of real time; stopping"
+                      : ": the plan still waits after 24 h of simulated time; stopping";
+      log(dp::Log{setup.label + why, dp::ConsoleLevel::Error});
       runner->cancel("simulation stopped");
       done = dp::OutcomeTracker::cancelled();
     }
     return finish_report();
   }
 
-  CallReport finish_report() {
+  SimulationReport finish_report() {
     report.kind = dp::done_kind_name(done.kind);
     switch (done.kind) {
       case dp::DoneKind::Answered:
@@ -420,42 +411,41 @@ struct Simulator::Impl final : public dialer::RunnerPort {
       report.answered_uri.clear();
       report.answered_destination.clear();
     }
-    Json fin{{"status", report.status},
-             {"reason", report.reason},
-             {"kind", report.kind},
-             {"dialled", report.dialled}};
+    trace::Final fin;
+    fin.status = report.status;
+    fin.reason = report.reason;
+    fin.kind = report.kind;
+    fin.dialled = report.dialled;
     if (done.kind != dp::DoneKind::Answered && done.kind != dp::DoneKind::ClientCancelled &&
         (done.status != caller.status || done.reason != caller.reason)) {
       // What the plan ended with, before the caller-facing rules.
-      fin["plan_status"] = done.status;
-      fin["plan_reason"] = done.reason;
+      fin.plan_status = done.status;
+      fin.plan_reason = done.reason;
     }
-    if (!report.answered_uri.empty()) {
-      fin["answered_by"] = report.answered_uri;
-      fin["destination"] = report.answered_destination;
-    }
-    if (!caller.headers.empty()) fin["headers"] = caller.headers;
+    fin.answered_by = report.answered_uri;
+    fin.destination = report.answered_destination;
+    fin.headers = caller.headers;
     if (done.kind == dp::DoneKind::ScriptError) {
       report.error_message = done.error_message;
       report.error_line = done.error_line;
-      fin["error"] = Json{{"kind", dp::script_error_name(done.error)},
-                          {"message", done.error_message},
-                          {"line", done.error_line}};
+      fin.error = trace::Final::Error{dp::script_error_name(done.error), done.error_message,
+                                      done.error_line};
     }
-    emit("final", std::move(fin));
+    emit(std::move(fin));
     runner.reset();
     return report;
   }
 };
 
-Simulator::Simulator(const Environment& env, const OutcomeTable& outcomes,
-                     std::shared_ptr<const dp::CompiledPlan> plan, Sink sink)
-    : impl_(std::make_unique<Impl>(env, outcomes, std::move(plan), std::move(sink))) {}
+Simulation::Simulation(SimulationSetup setup, Lookups& lookups, const OutcomeTable& outcomes,
+                       std::shared_ptr<const dp::CompiledPlan> plan, Sink sink)
+    : impl_(std::make_unique<Impl>(std::move(setup), lookups, outcomes, std::move(plan),
+                                   std::move(sink))) {}
 
-Simulator::~Simulator() = default;
+Simulation::~Simulation() = default;
 
-CallReport Simulator::run(const Call& call) {
+SimulationReport Simulation::run(const SimulatedCall& call) {
   return impl_->run(call);
 }
 
-}  // namespace dialplan_test
+}  // namespace sip::dialer

@@ -1,0 +1,26 @@
+#include "sip/directory/load.hpp"
+
+#include <utility>
+
+namespace sip::directory {
+
+Result<void> load_directory(store::Store& store, Directory& directory, std::string default_domain) {
+  auto domains = store.domains().list();
+  if (!domains) return domains.error();
+  auto accounts = store.accounts().list();
+  if (!accounts) return accounts.error();
+  auto customers = store.customers().list();
+  if (!customers) return customers.error();
+  auto providers = store.providers().list();
+  if (!providers) return providers.error();
+  auto plans = store.dialplans().list();
+  if (!plans) return plans.error();
+  directory.set_domains(std::move(domains).value(), std::move(default_domain));
+  directory.set_accounts(std::move(accounts).value());
+  directory.set_customers(std::move(customers).value());
+  directory.set_providers(std::move(providers).value());
+  directory.set_dialplans(std::move(plans).value());
+  return {};
+}
+
+}  // namespace sip::directory
