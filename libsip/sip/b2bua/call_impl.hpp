@@ -14,6 +14,7 @@
 
 #include "sip/b2bua/call_manager.hpp"
 #include "sip/b2bua/sdp_nat.hpp"
+#include "sip/dialer/directory_host.hpp"
 #include "sip/dialer/runner.hpp"
 #include "sip/dialplan/execution.hpp"
 #include "sip/dialplan/host.hpp"
@@ -148,34 +149,6 @@ struct Call {
   bool provisional_sent = false;
 };
 
-// What dial plans look up (dialplan::Host: sys.IsMine, GetBindings ...) and
-// what dial string resolution needs (routing::RouteSource): the Directory and
-// the Registrar in memory, and the call manager's per-owner call counts.
-class CallLookups final : public dialplan::Host, public routing::RouteSource {
- public:
-  CallLookups(const Services& services, const std::unordered_map<store::Id, std::size_t>& per_owner)
-      : svc_(services), calls_per_owner_(per_owner) {}
-
-  // dialplan::Host
-  bool is_available(std::string_view user, std::string_view domain) override;
-  bool is_mine(std::string_view owner, std::string_view user, std::string_view domain) override;
-  bool account_exists(std::string_view user, std::string_view domain) override;
-  std::optional<std::vector<dialplan::BindingView>> bindings(std::string_view owner,
-                                                             std::string_view user,
-                                                             std::string_view domain) override;
-  std::optional<std::string> canonical_domain(std::string_view host) override;
-  std::size_t current_call_count(std::string_view owner) override;
-  std::vector<dialplan::AccountView> accounts(std::string_view owner) override;
-  // routing::RouteSource (canonical_domain shared with Host)
-  const store::SipAccount* find_account(std::string_view user, std::string_view domain) override;
-  std::vector<routing::BindingTarget> bindings(const store::SipAccount& account) override;
-  const store::Provider* find_provider(store::Id owner, std::string_view name) override;
-
- private:
-  const Services& svc_;
-  const std::unordered_map<store::Id, std::size_t>& calls_per_owner_;
-};
-
 struct CallManager::Impl final {
   Impl(Services s, Config c);
   ~Impl();
@@ -283,7 +256,9 @@ struct CallManager::Impl final {
   };
   std::unordered_map<store::Id, CachedPlan> plan_cache;
   std::unordered_map<store::Id, std::size_t> calls_per_owner;
-  CallLookups lookups{svc, calls_per_owner};
+  // What plans and dial strings look up: the Directory, the registrar's
+  // bindings, these call counts (the same lookups dry runs use).
+  std::unique_ptr<dialer::DirectoryHost> lookups;
   CallId next_call = 1;
   LegId next_leg = 1;
   std::shared_ptr<int> alive = std::make_shared<int>(0);

@@ -37,6 +37,23 @@ std::string dialog_key(std::string_view call_id, std::string_view tag) {
 
 CallManager::Impl::Impl(Services s, Config c)
     : svc(std::move(s)), config(std::move(c)), limiter(config.max_executions) {
+  lookups = std::make_unique<dialer::DirectoryHost>(
+      *svc.directory, [this](store::Id account) { return svc.registrar->bindings(account); },
+      [this](store::Id account) {
+        std::vector<routing::BindingTarget> out;
+        for (auto& t : svc.registrar->call_targets(account)) {
+          routing::BindingTarget b;
+          b.contact_uri = t.binding.contact_uri;
+          b.destination = t.destination;
+          b.local = t.binding.local;
+          out.push_back(std::move(b));
+        }
+        return out;
+      },
+      [this](store::Id owner) {
+        const auto it = calls_per_owner.find(owner);
+        return it == calls_per_owner.end() ? std::size_t{0} : it->second;
+      });
   dummy_ha1[0] = random_token(32);
   dummy_ha1[1] = random_token(64);
 }
@@ -269,7 +286,7 @@ void CallManager::Impl::on_invite(txn::ServerTransaction txn, transport::Inbound
     ctx.owner = call.owner_name;
     ctx.dialplan_name = plan_name;
     ctx.clock = svc.wall;
-    ctx.host = &lookups;
+    ctx.host = lookups.get();
   }
   routing::ResolveInput base = resolve_base(m, call.owner);
   base.account_user = account->username;

@@ -56,19 +56,6 @@ dialplan::RequestView request_view(const msg::Message& m) {
   return r;
 }
 
-dialplan::AccountView account_view(const store::SipAccount& a, std::string_view owner) {
-  dialplan::AccountView v;
-  v.username = a.username;
-  v.domain = a.domain;
-  v.owner = str(owner);
-  v.out_dialplan = a.out_dialplan;
-  v.in_dialplan = a.in_dialplan;
-  v.incoming_only = a.incoming_only;
-  v.disabled = a.disabled;
-  v.description = a.description;
-  return v;
-}
-
 }  // namespace
 
 dialplan::CallContext CallManager::Impl::make_context(const Call& call, const msg::Message& m,
@@ -78,28 +65,15 @@ dialplan::CallContext CallManager::Impl::make_context(const Call& call, const ms
   ctx.owner = call.owner_name;
   ctx.dialplan_name = call.dialplan;
   ctx.request = request_view(m);
-  ctx.from_account = account_view(account, call.owner_name);
-  for (const store::Provider* p : svc.directory->providers_of(call.owner)) {
-    dialplan::ProviderView v;
-    v.name = p->name;
-    v.type = p->type;
-    v.server = p->server;
-    v.username = p->username;
-    v.auth_username = p->auth_username;
-    v.from_template = p->from_template;
-    v.custom_headers = p->custom_headers;
-    v.outbound_proxy = p->outbound_proxy;
-    v.register_enabled = p->register_enabled;
-    v.read_only = p->read_only;
-    ctx.providers.push_back(std::move(v));
-  }
+  ctx.from_account = dialer::account_view_of(account, call.owner_name);
+  ctx.providers = lookups->provider_views(call.owner);
   if (const store::Customer* c = svc.directory->customer(call.owner)) {
     ctx.time_zone = c->time_zone;
     if (auto tz = wizard::TimeZoneDb::shared().find(c->time_zone))
       ctx.tz_offset_minutes = tz->offset_seconds(svc.wall->unix_seconds()) / 60;
   }
   ctx.clock = svc.wall;
-  ctx.host = &lookups;
+  ctx.host = lookups.get();
   return ctx;
 }
 

@@ -28,7 +28,7 @@ std::string str(std::string_view v) {
 // ---- CallPort --------------------------------------------------------------
 
 routing::RouteSource& CallPort::routes() {
-  return impl_.lookups;
+  return *impl_.lookups;
 }
 void CallPort::place_leg(std::size_t index) {
   impl_.place_leg(call_, plan_, index);
@@ -131,7 +131,7 @@ void CallManager::Impl::start_loopback(Call& call, std::size_t plan, std::size_t
   ctx.owner = customer->username;
   ctx.dialplan_name = account->in_dialplan;
   ctx.clock = svc.wall;
-  ctx.host = &lookups;
+  ctx.host = lookups.get();
   ctx.request.uri = dialplan::split_uri(target.request_uri);
   ctx.request.to_full = target.to;
   ctx.request.to_uri = ctx.request.uri;
