@@ -48,6 +48,11 @@ CallManager::Impl::AuthResult CallManager::Impl::authenticate(const transport::I
   if (!genuine || verdict != auth::DigestVerdict::Ok || !digest_uri || !digest_uri->is_sip())
     return AuthResult::Fail;
   if (svc.nonces->verify(cred->nonce, realm) != auth::NonceStatus::Valid) return AuthResult::Stale;
+  // A replayed answer (same nonce, nc not higher) only gets a fresh nonce,
+  // as the registrar does: the password was right, the request is not new.
+  if (invite_nonce_uses[account.id].replayed(cred->nonce,
+                                             cred->qop == auth::Qop::None ? "" : cred->nc))
+    return AuthResult::Stale;
   return AuthResult::Ok;
 }
 

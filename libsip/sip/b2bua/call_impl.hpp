@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "sip/auth/nonce_uses.hpp"
 #include "sip/b2bua/call_manager.hpp"
 #include "sip/b2bua/sdp_nat.hpp"
 #include "sip/dialer/directory_host.hpp"
@@ -263,6 +264,9 @@ struct CallManager::Impl final {
   LegId next_leg = 1;
   std::shared_ptr<int> alive = std::make_shared<int>(0);
   std::string dummy_ha1[2];
+  // INVITE digest replay guard per account (the registrar keeps its own for
+  // REGISTER with the same rule).
+  std::unordered_map<store::Id, auth::NonceUses> invite_nonce_uses;
 };
 
 // The RunnerPort of one execution of a call: forwards to the Impl with the

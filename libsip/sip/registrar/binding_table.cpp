@@ -102,8 +102,7 @@ void Registrar::Impl::forget_account_if_idle(store::Id account) {
   const AccountState& st = it->second;
   // The nonce-count history must outlive the bindings (a replay would
   // otherwise register again), so an account that authenticated stays.
-  const bool nonce_history =
-      std::any_of(st.nonce_uses.begin(), st.nonce_uses.end(), [](const auto& u) { return u.hash; });
+  const bool nonce_history = st.nonce_uses.any();
   if (st.serials.empty() && !st.in_flight && st.queue.empty() && st.deferred.empty() &&
       !nonce_history)
     accounts.erase(it);

@@ -48,18 +48,6 @@ const char* check_contacts(const msg::Message& m) {
   return nullptr;
 }
 
-std::uint64_t fnv1a(std::string_view s) noexcept {
-  std::uint64_t h = 1469598103934665603ull;
-  for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
-  return h;
-}
-
-std::uint32_t parse_nc(std::string_view nc) noexcept {
-  std::uint32_t v = 0;
-  for (char c : nc) v = v * 16 + static_cast<std::uint32_t>(hex_value(c));
-  return v;
-}
-
 }  // namespace
 
 void Registrar::Impl::note_failure(std::string_view ip) {
@@ -110,18 +98,7 @@ void Registrar::Impl::challenge(Request& r, const store::SipAccount* account, bo
 }
 
 bool Registrar::Impl::replayed(store::Id account, std::string_view nonce, std::string_view nc) {
-  AccountState& st = accounts[account];
-  const std::uint64_t h = fnv1a(nonce);
-  const std::uint32_t count = nc.empty() ? 0 : parse_nc(nc);
-  for (auto& use : st.nonce_uses) {
-    if (use.hash != h) continue;
-    if (count <= use.nc) return true;  // also: any reuse of a nonce without qop
-    use.nc = count;
-    return false;
-  }
-  st.nonce_uses[st.next_nonce_use] = {h, count};
-  st.next_nonce_use = static_cast<std::uint8_t>((st.next_nonce_use + 1) % st.nonce_uses.size());
-  return false;
+  return accounts[account].nonce_uses.replayed(nonce, nc);
 }
 
 Registrar::Impl::AuthOutcome Registrar::Impl::authenticate(const Request& r,

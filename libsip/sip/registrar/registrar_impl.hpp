@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "sip/message/builder.hpp"
+#include "sip/auth/nonce_uses.hpp"
 #include "sip/policy/source_guard.hpp"
 #include "sip/registrar/registrar.hpp"
 #include "sip/registrar/ua_rules.hpp"
@@ -77,13 +78,8 @@ struct AccountState {
   std::shared_ptr<Plan> in_flight;     // set while a REGISTER is persisted
   std::deque<Request> queue;           // REGISTERs waiting for it
   std::vector<DeferredRemoval> deferred;
-  // Replay guard: the highest nc seen per recent nonce (hash of the nonce).
-  struct NonceUse {
-    std::uint64_t hash = 0;
-    std::uint32_t nc = 0;
-  };
-  std::array<NonceUse, 8> nonce_uses{};
-  std::uint8_t next_nonce_use = 0;
+  // Replay guard: the highest nc seen per recent nonce.
+  auth::NonceUses nonce_uses;
 };
 
 struct Registrar::Impl {

@@ -105,6 +105,30 @@ TEST_F(CallIntakeTest, DigestAccountWithRightCredentialsIsPlaced) {
   EXPECT_EQ(calls->stats().auth_failures, 0u);
 }
 
+TEST_F(CallIntakeTest, ReplayedInviteAnswerGetsAFreshNonceNotACall) {
+  register_phone("bob", kBob1);
+  Invite i = digest_call();
+  send_invite(i);
+  const msg::Message challenge = last_to(kDesk, "SIP/2.0 407");
+  i.branch = "z9hG4bKdesk2";
+  i.cseq = 2;
+  i.headers = {"Proxy-Authorization: " + credentials(challenge, i, kPassword)};
+  send_invite(i);
+  ASSERT_EQ(count_to(kBob1, "INVITE sip:bob@127.0.0.21:5060 SIP/2.0"), 1u);
+  // The same answer (nonce, nc=00000001) on a new INVITE: a replay.
+  Invite replay = i;
+  replay.call_id = "digest-replay@127.0.0.1";
+  replay.branch = "z9hG4bKdesk3";
+  replay.from_tag = "desk-replay";
+  send_invite(replay);
+  const msg::Message again = last_to(kDesk, "SIP/2.0 407");
+  EXPECT_EQ(again.call_id(), "digest-replay@127.0.0.1");
+  const auto offers = registrar::test::values(again, msg::HeaderId::ProxyAuthenticate);
+  ASSERT_EQ(offers.size(), 1u);
+  EXPECT_NE(offers[0].find("stale=true"), std::string::npos) << offers[0];
+  EXPECT_EQ(count_to(kBob1, "INVITE sip:bob@127.0.0.21:5060 SIP/2.0"), 1u);
+}
+
 TEST_F(CallIntakeTest, DigestAccountWithWrongCredentialsIs403) {
   Invite i = digest_call();
   send_invite(i);
