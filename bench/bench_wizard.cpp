@@ -1,5 +1,5 @@
 // bench_wizard: executions per second and p50/p99 latency of a 20-rule
-// simple wizard plan (issue 6 benchmark figure). A plain timing loop, no
+// simple wizard plan (the figure scripts/bench-plans prints). A plain timing loop, no
 // assertions: each execution starts, walks its matching rules, answers the
 // first two Dials with a failure and the third with an answer (or ends
 // unanswered), exactly as a driver would. Prints one JSON line.

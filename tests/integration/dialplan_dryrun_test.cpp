@@ -180,7 +180,7 @@ TEST_F(DryRun, StoreReadWhileTheDaemonRunsAgreesWithTheDaemonsOwnDryRun) {
 
 TEST_F(DryRun, SipctlErrorsExitOneAndBadOutcomesExitTwoWithACaret) {
   ToolRun r = run(env_.dir, {sipctl_binary(), "--socket", env_.daemon.control_path(), "dialplan",
-                         "test", "nope", "--owner", "demo", "--to", "sip:1@sipsmith.test"});
+                             "test", "nope", "--owner", "demo", "--to", "sip:1@sipsmith.test"});
   EXPECT_EQ(r.status, 1) << r.dump();
   EXPECT_NE(r.err.find("not_found"), std::string::npos) << r.dump();
   write_file(env_.dir.file("bad.json"),

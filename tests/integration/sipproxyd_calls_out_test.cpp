@@ -1,5 +1,5 @@
 // sipproxyd's B2BUA placing calls for an account through SIP providers
-// played by SIPp (b2bua-spec.md): digest both ways (the caller answers the
+// played by SIPp (docs/dialling.md): digest both ways (the caller answers the
 // daemon's 407, the daemon answers the provider's 401 with the provider's
 // credentials and From), stage fall-over on 503, all parallel legs busy ->
 // 486 to the caller; and the NAT rewriting of private c= addresses (and
@@ -81,7 +81,7 @@ TEST(SipproxydOutCalls, ProviderDigestAndFromAreTheProviders) {
   EXPECT_EQ(out[0].value("bridge_id", ""), in[0].value("bridge_id", "x"));
 }
 
-// Issue 12: a provider that lists MD5 first and SHA-256 second gets the
+// A provider that lists MD5 first and SHA-256 second gets the
 // SHA-256 answer (the leg picks the strongest challenge, whatever the order).
 TEST(SipproxydOutCalls, ProviderLegAnswersSha256EvenWhenMd5IsListedFirst) {
   CallEnv env;

@@ -1,4 +1,4 @@
-// sipproxyd's B2BUA end to end with SIPp parties on loopback (b2bua-spec.md):
+// sipproxyd's B2BUA end to end with SIPp parties on loopback (docs/architecture.md):
 // an In call forking to both bindings of an account (one answers, the other
 // is cancelled; either side hangs up), the caller's CANCEL while ringing, a
 // re-INVITE relayed both ways, and the cd=N duration limit. Every party is a

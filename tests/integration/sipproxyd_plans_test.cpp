@@ -1,6 +1,6 @@
-// Issue 6 in the daemon: Lua and simple wizard dial plans stored through the
+// Lua and simple wizard dial plans stored through the
 // control socket route real SIPp calls through sipproxyd's B2BUA on loopback
-// (b2bua-spec.md). Out calls come from ip_acl account alice (no digest),
+// (docs/dialling.md). Out calls come from ip_acl account alice (no digest),
 // In calls from carol@example.net; phones register themselves from the port
 // their UAS scenario then binds; providers are SIPp UASs. Scenarios:
 // sipproxyd/scenarios/plan_*.xml (plan_uac_reject.xml logs the caller's

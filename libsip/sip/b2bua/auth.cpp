@@ -1,4 +1,4 @@
-// Digest authentication of Out calls (reference 4.1): the caller's account
+// Digest authentication of Out calls (docs/architecture.md): the caller's account
 // answers a 407 Proxy-Authenticate challenge (realm = the account's domain),
 // unless its IP ACL matches the source. Nonces are the registrar's stateless
 // HMAC nonces; unknown users and wrong passwords cost the same work. The

@@ -310,8 +310,8 @@ void CallManager::Impl::on_invite(txn::ServerTransaction txn, transport::Inbound
     return finish_plan(call.id, 0, done, dialer::caller_response(done));
   }
   // Script executions (Lua, wizard) are capped per customer and server-wide
-  // (reference 1.1); a dial string plan or the built-in "ring the bindings"
-  // runs no script and takes no slot. A refused call still leaves its CDR.
+  // (5 per customer by default, 50 server-wide); a dial string plan or the built-in "ring the
+  // bindings" runs no script and takes no slot. A refused call still leaves its CDR.
   if (plan->type() != dialplan::PlanType::DialString) {
     auto ticket = limiter.acquire(customer->username,
                                   static_cast<std::size_t>(std::max(1, customer->max_executions)));

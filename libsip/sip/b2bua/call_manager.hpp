@@ -1,4 +1,4 @@
-// The B2BUA call manager (issue 5; ARCHITECTURE sections 4 and 5): every
+// The B2BUA call manager (docs/architecture.md, docs/dialling.md): every
 // out-of-dialog INVITE becomes a Call. The caller is authenticated and the
 // call classified (Out: From domain served, In: request-URI domain served),
 // the account's dial plan runs as a dialplan::Execution, each Dial places

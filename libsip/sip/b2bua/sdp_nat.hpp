@@ -1,4 +1,4 @@
-// SDP NAT mangling of the call manager (behaviour reference 6.1): a private
+// SDP NAT mangling of the call manager (docs/private-addresses.md): a private
 // c= address (sdp::is_private_address) that differs from the sender's source
 // address is replaced by the source address in every c= and a=rtcp line.
 // Ports and o= are never changed. Pure function; thread-safe.

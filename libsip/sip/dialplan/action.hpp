@@ -1,5 +1,5 @@
 // Actions an Execution asks its driver to perform, and the results the driver
-// hands back (ARCHITECTURE section 5). Plain owned values; thread-safety: none
+// hands back (docs/dialling.md). Plain owned values; thread-safety: none
 // needed. Names used in traces come from the *_name() functions (one table).
 #pragma once
 

@@ -118,7 +118,7 @@ struct CallContext {
   // account (reference quirk, section 9). Absent for synthetic calls.
   std::optional<AccountView> from_account;
   std::vector<ProviderView> providers;  // the owner's providers (sys.Providers)
-  // Second instance started by rm=n (reference 2.6): sys.Redirect == true and
+  // Second instance started by rm=n (docs/dialling.md): sys.Redirect == true and
   // the redirect target/response are preset.
   bool redirect = false;
   std::string redirect_uri;       // Contact URI of the 3xx

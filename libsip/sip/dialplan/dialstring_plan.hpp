@@ -1,5 +1,5 @@
 // Dial plans of type "dialstring": the whole stored source is one dial
-// string (issue 5: "a dial plan may be a single dial string"). Its execution
+// string (a dial plan may be a single dial string). Its execution
 // is one Dial of that text with the default ring time, then the shared
 // outcome rules (outcome.hpp). Compiling checks the syntax with
 // sip::dialstring::parse, so a broken plan is refused on save.

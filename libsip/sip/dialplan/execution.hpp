@@ -1,4 +1,4 @@
-// Dial plan executions (ARCHITECTURE section 5): one resumable state machine
+// Dial plan executions (docs/dialling.md): one resumable state machine
 // per call, driven the same way by the daemon's call manager and by
 // dialplan-test. A CompiledPlan is the validated, immutable form of a stored
 // plan; it creates Executions. Thread-safety: a CompiledPlan is immutable and

@@ -1,9 +1,8 @@
 // ExecutionLimiter: caps concurrent dial plan executions per customer and
-// server-wide (reference 1.1). A granted Ticket releases its slot when
-// destroyed. Refusals carry the response the caller gets: 480 "Dial plan
-// execution exceeded maximum allowed" (customer cap) or 500 "Dial plan script
-// engine was overloaded" (global cap). Thread-safety: one thread (the core
-// thread); the limiter must outlive its tickets.
+// server-wide, as SIPSorcery did (5 per customer, 50 in all by default). A granted Ticket releases
+// its slot when destroyed. Refusals carry the response the caller gets: 480 "Dial plan execution
+// exceeded maximum allowed" (customer cap) or 500 "Dial plan script engine was overloaded" (global
+// cap). Thread-safety: one thread (the core thread); the limiter must outlive its tickets.
 #pragma once
 
 #include <cstddef>

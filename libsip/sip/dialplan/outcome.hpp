@@ -1,8 +1,7 @@
-// The final-outcome rules every dial plan implementation shares (issue 6,
-// reference 1.1): a script error -> 500 with a console message naming the
-// line; else the last failure a Dial recorded (sys.LastFailureStatus/Reason);
-// else 480. An answer ends the execution; a Respond >= 300 (or a 2xx to a
-// non-INVITE) ends it; a 1xx continues. Thread-safety: plain value.
+// The final-outcome rules every dial plan implementation shares (docs/dialling.md): a script error
+// -> 500 with a console message naming the line; else the last failure a Dial recorded
+// (sys.LastFailureStatus/Reason); else 480. An answer ends the execution; a Respond >= 300 (or a
+// 2xx to a non-INVITE) ends it; a 1xx continues. Thread-safety: plain value.
 #pragma once
 
 #include <string>
@@ -16,7 +15,7 @@ namespace sip::dialplan {
 class OutcomeTracker {
  public:
   // Records the failure of a Dial that did not answer. A Failed result without
-  // a status records 480 "All forwards failed" (reference 2.1).
+  // a status records 480 "All forwards failed" (docs/dialling.md).
   void record_dial(const DialResult& result);
   // The script assigned sys.LastFailureStatus / LastFailureReason.
   void set_failure_status(int status);

@@ -1,5 +1,5 @@
 // One leg's destination split into user, host and URI parts (behaviour
-// reference 2.2, the syntax half): "123@provider1", "gizmo", "music@iptel.org",
+// docs/dialling.md, the syntax half): "123@provider1", "gizmo", "music@iptel.org",
 // "sip:303@sip.blueface.ie;transport=tcp", "<sip:a@b?x=1&y=2>", "tel:+3531".
 // Deciding whether the host is a served domain, a provider name or a DNS name
 // needs the store and is the caller's job. Pure functions; thread-safe.
@@ -43,7 +43,7 @@ struct Destination {
 // literal), a bad port (not 1..65535), text around <...>, an empty tel number.
 Result<Destination> parse_destination(std::string_view text, std::string_view called_number = {});
 
-// True when the host contains a '.': provider names never do (reference 2.2),
+// True when the host contains a '.': provider names never do (docs/dialling.md),
 // so a dotted host is a domain or an IPv4 address.
 bool host_has_dot(std::string_view host) noexcept;
 // True for a bracketed IPv6 literal such as "[2001:db8::1]".

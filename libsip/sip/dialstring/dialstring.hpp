@@ -1,4 +1,4 @@
-// Dial strings (behaviour reference 2.1): stages separated by '|', parallel
+// Dial strings (docs/dialling.md): stages separated by '|', parallel
 // legs separated by '&', each leg "destination[options]", e.g.
 //   123@provider1&456@provider2[dt=5]|789@provider3
 // plus the legacy single-leg form "username,password,uri[,From[,socket[,trace]]]".
@@ -68,7 +68,7 @@ struct Parsed {
   std::vector<Note> notes;           // skipped empty legs/stages, unknown options, ...
 };
 
-// Reference 2.1: no '[' and "something,something,something" (at least three
+// The legacy form: no '[' and "something,something,something" (at least three
 // comma-separated fields, the first three non-empty after trimming).
 bool looks_like_legacy(std::string_view text) noexcept;
 

@@ -1,5 +1,5 @@
 // Per-leg dial string options: the text inside "[...]" after a leg's
-// destination, e.g. "dt=5,cd=3600,fu=anon,tr=p" (behaviour reference 2.4).
+// destination, e.g. "dt=5,cd=3600,fu=anon,tr=p" (docs/dialling.md).
 // Pure syntax: parse_leg_options() turns the text into typed LegOptions and
 // never performs I/O. Thread-safety: pure functions over plain values.
 #pragma once

@@ -1,5 +1,5 @@
 // Request-variable substitution for dial strings, provider From templates and
-// custom headers (behaviour reference 2.3): ${dst}, ${exten}, ${dst:N},
+// custom headers (docs/dialling.md): ${dst}, ${exten}, ${dst:N},
 // ${exten:N}, ${fromname}, ${fromuriuser}, ${fromaor}.
 // Pure function over plain values; thread-safe.
 #pragma once

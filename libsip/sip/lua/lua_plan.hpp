@@ -1,4 +1,4 @@
-// Lua 5.4 dial plans: the SIPSorcery `sys`/`req` API in a sandbox (issue 6).
+// Lua 5.4 dial plans: the SIPSorcery `sys`/`req` API in a sandbox.
 // LuaCompiler validates a script (syntax errors with their line) and yields a
 // CompiledPlan holding its bytecode; each new_execution() gets its own
 // lua_State (isolation: no globals, memory or finalizers shared between calls;

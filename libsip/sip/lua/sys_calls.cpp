@@ -1,4 +1,4 @@
-// The sys methods (reference 1.3 in Lua): call control, header/body state
+// The sys methods (SIPSorcery's sys API in Lua): call control, header/body state
 // for later Dials, lookups through the Host, the key/value store, WebGet.
 // Methods that need the driver (Dial, Wait, DB*, WebGet) suspend the script
 // through yield_for(); everything else returns at once.
@@ -37,7 +37,7 @@ bool is_token(std::string_view name) {
   });
 }
 
-// Reference 1.3: headers a script may not set (long and compact forms).
+// Headers a script may not set, as in SIPSorcery (long and compact forms).
 bool refused_header(std::string_view name) {
   for (const char* r : {"via", "v", "from", "f", "contact", "m", "cseq", "call-id", "i",
                         "max-forwards", "content-length", "l"}) {

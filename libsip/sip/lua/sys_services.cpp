@@ -1,6 +1,6 @@
 // sys methods served by the host or the driver: synchronous lookups through
 // dialplan::Host, the per-owner key/value store and WebGet (both suspend the
-// script), with the argument bounds of reference 1.3.
+// script), with SIPSorcery's argument bounds.
 #include <algorithm>
 #include <string_view>
 

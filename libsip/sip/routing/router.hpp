@@ -1,4 +1,4 @@
-// Dial string resolution (behaviour reference 2.2, issue 5): the legs of one
+// Dial string resolution (docs/dialling.md): the legs of one
 // Dial, stage by stage, each resolved to what the call manager needs to place
 // it: request-URI, From, To, extra headers, options, and either a known
 // transport destination (a registered binding) or a URI to locate by DNS.

@@ -82,7 +82,7 @@ struct Binding {
 };
 
 // A SIP provider (ITSP) account of a customer (SIPSorcery SIPProvider fields,
-// behaviour reference 4.3). The password is kept in clear: the daemon must
+// SIPSorcery's provider fields). The password is kept in clear: the daemon must
 // answer the provider's digest challenges with it; it never leaves through
 // list/get (control shows "password_set"), only through `export`.
 struct Provider {
@@ -119,7 +119,7 @@ struct DialPlan {
   std::int64_t updated = 0;  // unix seconds of the last change (plan caches key on it)
 };
 
-// One call leg (SIPSorcery CDR fields, behaviour reference 5.4). The caller's
+// One call leg (SIPSorcery's CDR fields). The caller's
 // leg into the server has direction "in", every leg the server places "out";
 // legs of one call share `bridge_id`. Times are unix MILLISECONDS; 0 = did
 // not happen. Written (upserted by id) when the leg is created, when it is

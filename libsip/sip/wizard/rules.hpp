@@ -1,4 +1,4 @@
-// Simple wizard rule records (behaviour reference section 3): direction,
+// Simple wizard rule records (SIPSorcery's Simple Wizard): direction,
 // priority, a pattern on the dialled number (out) or on the caller (in), the
 // called-account match and time window of incoming rules, and one command.
 // Plain values as read from a wizard plan document (plan_json.hpp); the
@@ -21,7 +21,7 @@ enum class RuleDirection : std::uint8_t { In, Out };
 // other characters literal. Regex: RE2 syntax, unanchored (use ^ and $).
 enum class PatternType : std::uint8_t { Exact, Prefix, Regex };
 
-// Which called account an incoming rule applies to (reference 3.4).
+// Which called account an incoming rule applies to.
 enum class ToMatch : std::uint8_t {
   Any,
   Account,   // parameter: "user@domain" (domain may be an alias) or "user"
@@ -81,7 +81,7 @@ const char* command_name(Command c) noexcept;
 // The dial string a Dial/DialAdvanced rule asks for (before substitution).
 std::string rule_dial_string(const Rule& rule);
 
-// Parses "MTuWThFSaSu;HH:MM-HH:MM" (reference 3.4 form; the days part may be
+// Parses "MTuWThFSaSu;HH:MM-HH:MM" (SIPSorcery's form; the days part may be
 // empty = every day, or "*"). nullopt with `error` set on a bad text.
 std::optional<TimeWindow> parse_time_window(std::string_view text, std::string* error);
 // True when local minute-of-week `weekday` (0 = Monday) / `minute` (0..1439)

@@ -45,7 +45,7 @@ bool pattern_matches(const CompiledRule& r, std::string_view text) {
   return RE2::PartialMatch(text, *r.pattern);
 }
 
-// "sip:user@host[:port]" without parameters (reference 3.4).
+// "sip:user@host[:port]" without parameters.
 std::string parameterless(const dialplan::UriParts& u) {
   std::string s = u.scheme.empty() ? "sip" : u.scheme;
   s += ':';

@@ -1,4 +1,4 @@
-// Simple wizard dial plans (issue 6, behaviour reference section 3): a JSON
+// Simple wizard dial plans (SIPSorcery's Simple Wizard): a JSON
 // document of rules (format in docs/wizard-plan.md and plan_json.cpp) compiled
 // into an immutable plan whose executions walk the matching rules in
 // priority order and yield one Dial (or the final Reject) per rule; an answer

@@ -1,4 +1,4 @@
-// The sys/req API of Lua dial plans and the final-outcome rules (issue 6).
+// The sys/req API of Lua dial plans and the final-outcome rules.
 #include <gtest/gtest.h>
 
 #include "lua_driver.hpp"

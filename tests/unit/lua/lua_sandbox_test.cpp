@@ -1,5 +1,5 @@
 // Sandbox attacks: each must end the execution with a clear error, fast, and
-// leave a following execution unaffected (issue 6, "It must show").
+// leave a following execution unaffected.
 #include <gtest/gtest.h>
 
 #include <chrono>

@@ -1,5 +1,5 @@
 // sys state for later Dials, lookups, key/value store, WebGet, time, regexes,
-// deadlines, and the product brief's dial plan examples (brief.txt).
+// deadlines, and the product brief's dial plan examples.
 #include <gtest/gtest.h>
 
 #include "lua_driver.hpp"
@@ -238,7 +238,7 @@ TEST(LuaDeadline, AbsoluteCap) {
   EXPECT_EQ(std::get<Done>(a).error, ScriptErrorKind::Deadline);
 }
 
-// ---- the product brief's examples (../shared/reference/brief.txt) ----
+// ---- the product brief's examples ----
 
 TEST(LuaBrief, InlineRedirect) {
   Driver d;
