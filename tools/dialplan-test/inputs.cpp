@@ -204,7 +204,7 @@ std::vector<Call> load_calls(const std::string& path, const std::string& text) {
     if (call.uri.empty()) call.uri = call.to;
     if (call.uri.empty()) c.fail({}, "a call needs \"uri\" (the request-URI) or \"to\"");
     if (call.to.empty()) call.to = call.uri;
-    call.from = c.str(o, {}, "from", "sip:thisis@anonymous.invalid");
+    call.from = c.str(o, {}, "from");  // empty: sip::dialer::default_from()
     call.account = c.str(o, {}, "account");
     call.headers = c.strings(o, {}, "headers");
     call.content_type = c.str(o, {}, "content_type");

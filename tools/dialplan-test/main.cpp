@@ -145,7 +145,7 @@ int run(const Options& o) {
     c.direction =
         o.direction == "in" ? sip::dialplan::Direction::In : sip::dialplan::Direction::Out;
     c.uri = c.to = o.to;
-    c.from = o.from.empty() ? "sip:thisis@anonymous.invalid" : o.from;
+    c.from = o.from;  // empty: sip::dialer::default_from()
     c.account = o.account;
     c.headers = o.headers;
     c.where = "command line";
@@ -260,7 +260,8 @@ int main(int argc, char** argv) {
   app.add_option("--direction", o.direction, "single call: in or out (default out)")
       ->check(CLI::IsMember({"in", "out"}));
   app.add_option("--to", o.to, "single call: request-URI, e.g. sip:*100@sipsmith.test");
-  app.add_option("--from", o.from, "single call: From value");
+  app.add_option("--from", o.from,
+                 "single call: From value (default: the --account of an out call, else anonymous)");
   app.add_option("--account", o.account,
                  "single call: calling (out) or called (in) account user@domain");
   app.add_option("-H,--header", o.headers, "single call: extra header 'Name: value' (repeatable)");

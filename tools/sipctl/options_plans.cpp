@@ -84,7 +84,9 @@ void define_dialplan(CLI::App& app, Args& a) {
                    "with such a plan)");
   test->add_option("--to", a.to, "Request-URI of the simulated call, e.g. sip:100@sipsmith.test")
       ->required();
-  test->add_option("--from", a.from, "From value (default sip:thisis@anonymous.invalid)");
+  test->add_option(
+      "--from", a.from,
+      "From value (default: the --account of an out call, else sip:thisis@anonymous.invalid)");
   test->add_option("--direction", a.direction, "in|out (default out)")
       ->check(CLI::IsMember({"in", "out"}));
   test->add_option("--account", a.account,

@@ -59,7 +59,7 @@ dialer::SimulatedCall call_of(Context& ctx, const json& params, const Fields& f,
   call.uri = f.required_string("to");
   check_text(call.uri, f.name("to"), 1024);
   call.to = call.uri;
-  call.from = f.string("from").value_or("sip:thisis@anonymous.invalid");
+  call.from = f.string("from").value_or("");  // empty: dialer::default_from()
   check_text(call.from, f.name("from"), 1024);
   const std::string dir = f.string("direction").value_or("out");
   if (dir != "in" && dir != "out") fail(Errc::invalid_argument, "direction: expected in or out");

@@ -140,7 +140,7 @@ struct Simulation::Impl final : public RunnerPort {
     ctx.owner = setup.owner;
     ctx.dialplan_name = setup.dialplan_name.empty() ? plan->name() : setup.dialplan_name;
     ctx.request.uri = dp::split_uri(call->uri);
-    parse_from(call->from, ctx.request);
+    parse_from(call->from.empty() ? default_from(*call) : call->from, ctx.request);
     ctx.request.to_full = call->to.empty() ? call->uri : call->to;
     ctx.request.to_uri = dp::split_uri(ctx.request.to_full);
     ctx.request.call_id = call->id + "@" + setup.label;
@@ -353,7 +353,7 @@ struct Simulation::Impl final : public RunnerPort {
     trace::CallStart cs;
     cs.direction = c.direction;
     cs.uri = c.uri;
-    cs.from = c.from;
+    cs.from = c.from.empty() ? default_from(c) : c.from;
     cs.plan = plan->name();
     cs.plan_type = plan->type();
     cs.start_time = start;
@@ -446,6 +446,12 @@ Simulation::~Simulation() = default;
 
 SimulationReport Simulation::run(const SimulatedCall& call) {
   return impl_->run(call);
+}
+
+std::string default_from(const SimulatedCall& call) {
+  if (call.direction == dialplan::Direction::Out && !call.account.empty())
+    return "<sip:" + call.account + ">";
+  return "sip:thisis@anonymous.invalid";
 }
 
 }  // namespace sip::dialer

@@ -52,7 +52,7 @@ struct SimulatedCall {
   std::string id = "call-1";
   dialplan::Direction direction = dialplan::Direction::Out;
   std::string uri;                   // request-URI
-  std::string from;                  // whole From value
+  std::string from;                  // whole From value (empty: default_from())
   std::string to;                    // whole To value (empty: the request-URI)
   std::string account;               // "user@domain": calling (out) / called (in) account
   std::vector<std::string> headers;  // "Name: value"
@@ -60,6 +60,10 @@ struct SimulatedCall {
   std::string body;
   std::optional<std::int64_t> at;  // start time override (unix seconds)
 };
+
+// The From of a call given without one: an Out call from an account comes
+// from that account's address, anything else from the anonymous address.
+std::string default_from(const SimulatedCall& call);
 
 // What one simulated call came to.
 struct SimulationReport {

@@ -275,3 +275,18 @@ TEST(OutcomeTable, FirstMatchingRuleForTheCallWins) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(SimulationDefaults, AnOutCallFromAnAccountComesFromItsAddress) {
+  sip::dialer::SimulatedCall c;
+  c.account = "alice@sipsmith.test";
+  EXPECT_EQ(sip::dialer::default_from(c), "<sip:alice@sipsmith.test>");
+  c.direction = sip::dialplan::Direction::In;
+  EXPECT_EQ(sip::dialer::default_from(c), "sip:thisis@anonymous.invalid");
+  c.direction = sip::dialplan::Direction::Out;
+  c.account.clear();
+  EXPECT_EQ(sip::dialer::default_from(c), "sip:thisis@anonymous.invalid");
+}
+
+}  // namespace
