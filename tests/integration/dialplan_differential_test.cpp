@@ -121,6 +121,7 @@ class Differential {
   json daemon_config() const {
     json cfg = c_.daemon_config;
     cfg["b2bua"]["max_legs"] = c_.max_legs;
+    cfg["log"]["level"] = "debug";  // the daemon logs each Dial at debug level
     return cfg;
   }
 

@@ -53,6 +53,12 @@ void CallPort::finished(const dialplan::Done& done, const dialer::CallerResponse
   impl_.finish_plan(call_, plan_, done, caller);
 }
 void CallPort::dial_started(const dialplan::Dial& /*dial*/, const dialer::DialStart& start) {
+  // A Dial that failed before any leg, or dropped legs, is worth an info
+  // line; every Dial at debug level only (it is on every call's path).
+  const bool problems = !start.error.empty() ||
+                        (start.resolution != nullptr &&
+                         (!start.resolution->notes.empty() || !start.resolution->dropped.empty()));
+  if (!problems && !log_enabled(LogLevel::Debug)) return;
   Call* c = impl_.find_call(call_);
   if (c == nullptr || plan_ >= c->plans.size()) return;
   const std::string who = c->plans[plan_].owner_name + "/" + c->plans[plan_].dialplan;
@@ -61,7 +67,7 @@ void CallPort::dial_started(const dialplan::Dial& /*dial*/, const dialer::DialSt
     return;
   }
   if (start.resolution == nullptr) return;
-  sip::log(LogLevel::Info, kLog, who + ": dial " + start.substituted);
+  sip::log(problems ? LogLevel::Info : LogLevel::Debug, kLog, who + ": dial " + start.substituted);
   for (const auto& n : start.resolution->notes) sip::log(LogLevel::Info, kLog, who + ": " + n);
   for (const auto& d : start.resolution->dropped)
     sip::log(LogLevel::Info, kLog, who + ": leg " + d.destination + " dropped: " + d.reason);
