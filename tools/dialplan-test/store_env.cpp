@@ -69,7 +69,7 @@ std::unique_ptr<StoreEnvironment> load_store_environment(const std::string& path
     if (b.expires > now) env->bindings[b.account_id].push_back(std::move(b));
   StoreEnvironment* e = env.get();
   env->lookups =
-      std::make_unique<sip::dialer::DirectoryHost>(env->directory, [e](sip::store::Id id) {
+      std::make_unique<sip::dialer::DirectoryHost>(env->directory.snapshot(), [e](sip::store::Id id) {
         const auto it = e->bindings.find(id);
         return it == e->bindings.end() ? std::vector<sip::store::Binding>{} : it->second;
       });

@@ -64,9 +64,8 @@ struct Leg {
   std::size_t plan = 0;
   std::size_t dial = 0;
   std::size_t index = 0;
-  // The called account of a binding leg, copied at creation: Directory
-  // pointers do not survive a reload or import during the call, so
-  // target.account is cleared.
+  // The called account of a binding leg, copied at creation (the leg's
+  // CDR and SDP handling read these; target.account is cleared).
   std::string account;       // "user@domain"; empty for provider/URI legs
   std::string network_id;    // the called account's network id
   bool dont_mangle = false;  // the called account keeps its SDP as it is
@@ -114,6 +113,11 @@ struct PlanRun {
 
 struct Call {
   CallId id = 0;
+  // What this call's plans and dial strings look up: the Directory version
+  // current when the call arrived (kept for the call's lifetime, so a
+  // reload or an edit during the call changes nothing under it), the
+  // registrar's bindings and the call counts.
+  std::unique_ptr<dialer::DirectoryHost> lookups;
   CallState state = CallState::Routing;
   txn::ServerId uas{};                 // the caller's INVITE transaction
   std::optional<msg::Message> invite;  // the caller's INVITE
@@ -257,9 +261,8 @@ struct CallManager::Impl final {
   };
   std::unordered_map<store::Id, CachedPlan> plan_cache;
   std::unordered_map<store::Id, std::size_t> calls_per_owner;
-  // What plans and dial strings look up: the Directory, the registrar's
-  // bindings, these call counts (the same lookups dry runs use).
-  std::unique_ptr<dialer::DirectoryHost> lookups;
+  // Lookups over `snapshot` (the same kind dry runs use): see Call::lookups.
+  std::unique_ptr<dialer::DirectoryHost> make_lookups(directory::SnapshotPtr snapshot);
   CallId next_call = 1;
   LegId next_leg = 1;
   std::shared_ptr<int> alive = std::make_shared<int>(0);
@@ -273,8 +276,8 @@ struct CallManager::Impl final {
 // call's id and the execution's index (a call that ended is not found).
 class CallPort final : public dialer::RunnerPort {
  public:
-  CallPort(CallManager::Impl& impl, CallId call, std::size_t plan)
-      : impl_(impl), call_(call), plan_(plan) {}
+  CallPort(CallManager::Impl& impl, CallId call, std::size_t plan, dialer::DirectoryHost& lookups)
+      : impl_(impl), call_(call), plan_(plan), lookups_(lookups) {}
   routing::RouteSource& routes() override;
   void place_leg(std::size_t index) override;
   void cancel_leg(std::size_t index, std::string_view why) override;
@@ -288,6 +291,7 @@ class CallPort final : public dialer::RunnerPort {
   CallManager::Impl& impl_;
   CallId call_;
   std::size_t plan_;
+  dialer::DirectoryHost& lookups_;  // the call's; the call owns this port
 };
 
 std::string dialog_key(std::string_view call_id, std::string_view tag);

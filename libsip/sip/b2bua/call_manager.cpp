@@ -37,8 +37,14 @@ std::string dialog_key(std::string_view call_id, std::string_view tag) {
 
 CallManager::Impl::Impl(Services s, Config c)
     : svc(std::move(s)), config(std::move(c)), limiter(config.max_executions) {
-  lookups = std::make_unique<dialer::DirectoryHost>(
-      *svc.directory, [this](store::Id account) { return svc.registrar->bindings(account); },
+  dummy_ha1[0] = random_token(32);
+  dummy_ha1[1] = random_token(64);
+}
+
+std::unique_ptr<dialer::DirectoryHost> CallManager::Impl::make_lookups(
+    directory::SnapshotPtr snapshot) {
+  return std::make_unique<dialer::DirectoryHost>(
+      std::move(snapshot), [this](store::Id account) { return svc.registrar->bindings(account); },
       [this](store::Id account) {
         std::vector<routing::BindingTarget> out;
         for (auto& t : svc.registrar->call_targets(account)) {
@@ -54,8 +60,6 @@ CallManager::Impl::Impl(Services s, Config c)
         const auto it = calls_per_owner.find(owner);
         return it == calls_per_owner.end() ? std::size_t{0} : it->second;
       });
-  dummy_ha1[0] = random_token(32);
-  dummy_ha1[1] = random_token(64);
 }
 
 CallManager::Impl::~Impl() = default;
@@ -172,15 +176,17 @@ void CallManager::Impl::on_invite(txn::ServerTransaction txn, transport::Inbound
   const auto ruri = m.request_uri();
   if (!from || !ruri) return reject(400, "Bad From or Request-URI");
 
+  // One Directory version for the whole call (Call::lookups).
+  directory::SnapshotPtr dir = svc.directory->snapshot();
   const store::SipAccount* account = nullptr;
   dialplan::Direction direction = dialplan::Direction::In;
   std::string plan_name;
   const auto from_domain =
-      from->uri.is_sip() ? svc.directory->canonical_domain(from->uri.host) : std::nullopt;
+      from->uri.is_sip() ? dir->canonical_domain(from->uri.host) : std::nullopt;
   if (from_domain) {
     direction = dialplan::Direction::Out;
     const std::string realm(*from_domain);
-    account = svc.directory->find(uri::unescape(from->uri.user), realm);
+    account = dir->find(uri::unescape(from->uri.user), realm);
     if (account == nullptr) {
       svc.registrar->note_auth_failure(in.origin.remote.ip_string());
       return reject(403, "Forbidden");
@@ -199,16 +205,16 @@ void CallManager::Impl::on_invite(txn::ServerTransaction txn, transport::Inbound
     if (account->out_dialplan.empty()) return reject(480, "SIP account missing dialplan setting");
     plan_name = account->out_dialplan;
   } else {
-    const auto domain = ruri->is_sip() ? svc.directory->canonical_domain(ruri->host) : std::nullopt;
+    const auto domain = ruri->is_sip() ? dir->canonical_domain(ruri->host) : std::nullopt;
     if (!domain) return reject(404, "Domain not serviced");
     if (ruri->user.empty()) return reject(484, "No user specified");
-    account = svc.directory->find_with_fallback(uri::unescape(ruri->user), *domain);
+    account = dir->find_with_fallback(uri::unescape(ruri->user), *domain);
     if (account == nullptr) return reject(404, "Not Found");
     if (account->disabled) return reject(480, "Temporarily Unavailable");
     plan_name = account->in_dialplan;
   }
 
-  const store::Customer* customer = svc.directory->customer(account->owner_id);
+  const store::Customer* customer = dir->customer(account->owner_id);
   if (customer == nullptr || customer->disabled) return reject(604, "Does Not Exist Anywhere");
 
   // The plan: a stored one, or (In without a plan) ring every binding.
@@ -225,7 +231,7 @@ void CallManager::Impl::on_invite(txn::ServerTransaction txn, transport::Inbound
     plan = cached.plan;
     if (!plan) return reject(500, "Cannot build the default dial plan");
   } else {
-    const store::DialPlan* stored = svc.directory->find_dialplan(account->owner_id, plan_name);
+    const store::DialPlan* stored = dir->find_dialplan(account->owner_id, plan_name);
     if (stored == nullptr) return reject(500, "Could not load dialplan " + plan_name);
     plan = plan_for(*stored, &diag);
   }
@@ -233,6 +239,7 @@ void CallManager::Impl::on_invite(txn::ServerTransaction txn, transport::Inbound
   auto owned = std::make_unique<Call>();
   Call& call = *owned;
   call.id = next_call++;
+  call.lookups = make_lookups(std::move(dir));
   call.owner = account->owner_id;
   call.owner_name = customer->username;
   call.account_id = account->id;
@@ -286,7 +293,7 @@ void CallManager::Impl::on_invite(txn::ServerTransaction txn, transport::Inbound
     ctx.owner = call.owner_name;
     ctx.dialplan_name = plan_name;
     ctx.clock = svc.wall;
-    ctx.host = lookups.get();
+    ctx.host = call.lookups.get();
   }
   routing::ResolveInput base = resolve_base(m, call.owner);
   base.account_user = account->username;

@@ -66,14 +66,14 @@ dialplan::CallContext CallManager::Impl::make_context(const Call& call, const ms
   ctx.dialplan_name = call.dialplan;
   ctx.request = request_view(m);
   ctx.from_account = dialer::account_view_of(account, call.owner_name);
-  ctx.providers = lookups->provider_views(call.owner);
-  if (const store::Customer* c = svc.directory->customer(call.owner)) {
+  ctx.providers = call.lookups->provider_views(call.owner);
+  if (const store::Customer* c = call.lookups->snapshot().customer(call.owner)) {
     ctx.time_zone = c->time_zone;
     if (auto tz = wizard::TimeZoneDb::shared().find(c->time_zone))
       ctx.tz_offset_minutes = tz->offset_seconds(svc.wall->unix_seconds()) / 60;
   }
   ctx.clock = svc.wall;
-  ctx.host = lookups.get();
+  ctx.host = call.lookups.get();
   return ctx;
 }
 

@@ -28,7 +28,7 @@ std::string str(std::string_view v) {
 // ---- CallPort --------------------------------------------------------------
 
 routing::RouteSource& CallPort::routes() {
-  return *impl_.lookups;
+  return lookups_;
 }
 void CallPort::place_leg(std::size_t index) {
   impl_.place_leg(call_, plan_, index);
@@ -95,7 +95,7 @@ void CallManager::Impl::start_plan(Call& call, std::size_t index,
                                    dialplan::CallContext ctx, routing::ResolveInput base) {
   PlanRun& p = call.plans[index];
   base.executing_plan = p.dialplan;
-  p.port = std::make_unique<CallPort>(*this, call.id, index);
+  p.port = std::make_unique<CallPort>(*this, call.id, index, *call.lookups);
   dialer::RunnerLimits limits;
   limits.max_legs = config.max_legs;
   p.runner = std::make_unique<dialer::Runner>(*p.port, *svc.timers, std::move(plan), std::move(ctx),
@@ -115,15 +115,15 @@ void CallManager::Impl::start_loopback(Call& call, std::size_t plan, std::size_t
   };
   if (parent.depth + 1 > kMaxLoopDepth) return fail(482, "Loop Detected");
   const auto at = target.account_aor.rfind('@');
-  const store::SipAccount* account = at == std::string::npos
-                                         ? nullptr
-                                         : svc.directory->find(target.account_aor.substr(0, at),
-                                                               target.account_aor.substr(at + 1));
+  const directory::Snapshot& dir = call.lookups->snapshot();
+  const store::SipAccount* account =
+      at == std::string::npos
+          ? nullptr
+          : dir.find(target.account_aor.substr(0, at), target.account_aor.substr(at + 1));
   if (account == nullptr) return fail(404, "Not Found");
-  const store::Customer* customer = svc.directory->customer(account->owner_id);
+  const store::Customer* customer = dir.customer(account->owner_id);
   if (customer == nullptr || customer->disabled) return fail(604, "Does Not Exist Anywhere");
-  const store::DialPlan* stored =
-      svc.directory->find_dialplan(account->owner_id, account->in_dialplan);
+  const store::DialPlan* stored = dir.find_dialplan(account->owner_id, account->in_dialplan);
   if (stored == nullptr) return fail(500, "Could not load dialplan " + account->in_dialplan);
   dialplan::Diagnostic diag;
   auto compiled = plan_for(*stored, &diag);
@@ -137,7 +137,7 @@ void CallManager::Impl::start_loopback(Call& call, std::size_t plan, std::size_t
   ctx.owner = customer->username;
   ctx.dialplan_name = account->in_dialplan;
   ctx.clock = svc.wall;
-  ctx.host = lookups.get();
+  ctx.host = call.lookups.get();
   ctx.request.uri = dialplan::split_uri(target.request_uri);
   ctx.request.to_full = target.to;
   ctx.request.to_uri = ctx.request.uri;

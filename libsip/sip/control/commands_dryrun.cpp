@@ -142,7 +142,7 @@ json dialplan_test(Context& ctx, const json& params) {
   if (f.has("outcome_lines")) set_lines(params.at("outcome_lines"), outcomes);
 
   const std::int64_t now = unix_now(ctx);
-  dialer::DirectoryHost lookups(ctx.directory, [&ctx, now](store::Id id) {
+  dialer::DirectoryHost lookups(ctx.directory.snapshot(), [&ctx, now](store::Id id) {
     if (ctx.registrar != nullptr) return ctx.registrar->bindings(id);
     auto rows = ctx.store.bindings().list_for(id);
     std::vector<store::Binding> out;

@@ -22,16 +22,16 @@ dialplan::AccountView account_view_of(const store::SipAccount& a, std::string_vi
   return v;
 }
 
-DirectoryHost::DirectoryHost(const directory::Directory& directory, BindingsFn bindings,
+DirectoryHost::DirectoryHost(directory::SnapshotPtr directory, BindingsFn bindings,
                              TargetsFn targets, CallCountFn call_count)
-    : directory_(directory),
+    : directory_(std::move(directory)),
       bindings_(std::move(bindings)),
       targets_(std::move(targets)),
       call_count_(std::move(call_count)) {}
 
 std::vector<dialplan::ProviderView> DirectoryHost::provider_views(store::Id owner) const {
   std::vector<dialplan::ProviderView> out;
-  for (const store::Provider* p : directory_.providers_of(owner)) {
+  for (const store::Provider* p : directory_->providers_of(owner)) {
     dialplan::ProviderView v;
     v.name = p->name;
     v.type = p->type;
@@ -50,20 +50,20 @@ std::vector<dialplan::ProviderView> DirectoryHost::provider_views(store::Id owne
 
 std::optional<dialplan::AccountView> DirectoryHost::account_view(std::string_view user,
                                                                  std::string_view domain) {
-  const store::SipAccount* a = directory_.find(user, domain);
+  const store::SipAccount* a = directory_->find(user, domain);
   if (a == nullptr) return std::nullopt;
-  const store::Customer* c = directory_.customer(a->owner_id);
+  const store::Customer* c = directory_->customer(a->owner_id);
   return account_view_of(*a, c != nullptr ? std::string_view(c->username) : std::string_view());
 }
 
 std::optional<std::string> DirectoryHost::canonical_domain(std::string_view host) {
-  if (auto d = directory_.canonical_domain(host)) return std::string(*d);
+  if (auto d = directory_->canonical_domain(host)) return std::string(*d);
   return std::nullopt;
 }
 
 const store::SipAccount* DirectoryHost::find_account(std::string_view user,
                                                      std::string_view domain) {
-  return directory_.find_with_fallback(user, domain);
+  return directory_->find_with_fallback(user, domain);
 }
 
 std::vector<routing::BindingTarget> DirectoryHost::bindings(const store::SipAccount& account) {
@@ -80,31 +80,31 @@ std::vector<routing::BindingTarget> DirectoryHost::bindings(const store::SipAcco
 }
 
 const store::Provider* DirectoryHost::find_provider(store::Id owner, std::string_view name) {
-  return directory_.find_provider(owner, name);
+  return directory_->find_provider(owner, name);
 }
 
 bool DirectoryHost::is_available(std::string_view user, std::string_view domain) {
-  const store::SipAccount* a = directory_.find(user, domain);
+  const store::SipAccount* a = directory_->find(user, domain);
   return a != nullptr && bindings_ && !bindings_(a->id).empty();
 }
 
 bool DirectoryHost::is_mine(std::string_view owner, std::string_view user,
                             std::string_view domain) {
-  const store::SipAccount* a = directory_.find(user, domain);
+  const store::SipAccount* a = directory_->find(user, domain);
   if (a == nullptr) return false;
-  const store::Customer* c = directory_.customer(a->owner_id);
+  const store::Customer* c = directory_->customer(a->owner_id);
   return c != nullptr && ci_equal(c->username, owner);
 }
 
 bool DirectoryHost::account_exists(std::string_view user, std::string_view domain) {
-  return directory_.find(user, domain) != nullptr;
+  return directory_->find(user, domain) != nullptr;
 }
 
 std::optional<std::vector<dialplan::BindingView>> DirectoryHost::bindings(std::string_view owner,
                                                                           std::string_view user,
                                                                           std::string_view domain) {
   if (!is_mine(owner, user, domain)) return std::nullopt;
-  const store::SipAccount* a = directory_.find(user, domain);
+  const store::SipAccount* a = directory_->find(user, domain);
   std::vector<dialplan::BindingView> out;
   if (!bindings_) return out;
   for (const auto& b : bindings_(a->id)) {
@@ -123,16 +123,16 @@ std::optional<std::vector<dialplan::BindingView>> DirectoryHost::bindings(std::s
 }
 
 std::size_t DirectoryHost::current_call_count(std::string_view owner) {
-  const store::Customer* c = directory_.find_customer(owner);
+  const store::Customer* c = directory_->find_customer(owner);
   if (c == nullptr || !call_count_) return 0;
   return call_count_(c->id);
 }
 
 std::vector<dialplan::AccountView> DirectoryHost::accounts(std::string_view owner) {
   std::vector<dialplan::AccountView> out;
-  const store::Customer* c = directory_.find_customer(owner);
+  const store::Customer* c = directory_->find_customer(owner);
   if (c == nullptr) return out;
-  directory_.for_each_account([&](const store::SipAccount& a) {
+  directory_->for_each_account([&](const store::SipAccount& a) {
     if (a.owner_id == c->id) out.push_back(account_view_of(a, c->username));
   });
   std::sort(out.begin(), out.end(),

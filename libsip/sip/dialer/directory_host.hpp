@@ -3,8 +3,10 @@
 // bindings. The call manager answers its plans' lookups with it, the
 // daemon's dry run and `dialplan-test --store` run plans against it, so a
 // plan sees the same accounts, providers and bindings in all three.
-// Thread-safety: the thread that owns the Directory. Returned pointers are
-// the Directory's (valid until its next mutating call).
+// It answers from one Directory version (a Snapshot it keeps), so its
+// answers and the pointers it returns stay valid and consistent for its
+// lifetime, whatever the Directory does meanwhile. Thread-safety: one
+// thread at a time (the functions it is given decide which).
 #pragma once
 
 #include <cstddef>
@@ -30,8 +32,11 @@ class DirectoryHost final : public Lookups {
   // The owner's calls in progress (empty: none).
   using CallCountFn = std::function<std::size_t(store::Id owner)>;
 
-  DirectoryHost(const directory::Directory& directory, BindingsFn bindings, TargetsFn targets = {},
+  DirectoryHost(directory::SnapshotPtr directory, BindingsFn bindings, TargetsFn targets = {},
                 CallCountFn call_count = {});
+
+  // The Directory version it answers from.
+  const directory::Snapshot& snapshot() const noexcept { return *directory_; }
 
   // The owner's providers as scripts see them (sys.Providers), by name.
   std::vector<dialplan::ProviderView> provider_views(store::Id owner) const;
@@ -55,7 +60,7 @@ class DirectoryHost final : public Lookups {
   const store::Provider* find_provider(store::Id owner, std::string_view name) override;
 
  private:
-  const directory::Directory& directory_;
+  directory::SnapshotPtr directory_;  // never null
   BindingsFn bindings_;
   TargetsFn targets_;
   CallCountFn call_count_;

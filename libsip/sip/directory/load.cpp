@@ -15,11 +15,13 @@ Result<void> load_directory(store::Store& store, Directory& directory, std::stri
   if (!providers) return providers.error();
   auto plans = store.dialplans().list();
   if (!plans) return plans.error();
-  directory.set_domains(std::move(domains).value(), std::move(default_domain));
-  directory.set_accounts(std::move(accounts).value());
-  directory.set_customers(std::move(customers).value());
-  directory.set_providers(std::move(providers).value());
-  directory.set_dialplans(std::move(plans).value());
+  Directory::Edit edit(directory);  // one new version
+  edit.set_domains(std::move(domains).value(), std::move(default_domain));
+  edit.set_accounts(std::move(accounts).value());
+  edit.set_customers(std::move(customers).value());
+  edit.set_providers(std::move(providers).value());
+  edit.set_dialplans(std::move(plans).value());
+  edit.commit();
   return {};
 }
 

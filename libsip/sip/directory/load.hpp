@@ -12,7 +12,7 @@
 
 namespace sip::directory {
 
-// Replaces the Directory's contents; `default_domain` is what "local" means
+// Replaces the Directory's contents (one new version); `default_domain` is what "local" means
 // when no domain lists it as an alias. On error the Directory is unchanged.
 Result<void> load_directory(store::Store& store, Directory& directory, std::string default_domain);
 

@@ -35,6 +35,30 @@ TEST_F(CallPlansTest, NextStageStartsWhenEveryLegOfTheFirstFailed) {
   EXPECT_EQ(finals_to(kDesk), (std::vector<std::string>{"200 OK"}));
 }
 
+TEST_F(CallPlansTest, ACallKeepsTheDirectoryVersionItArrivedWith) {
+  call_through("dialstring", "dave@sipsmith.test|bob@sipsmith.test");
+  ASSERT_EQ(count_to(kDave, "INVITE "), 1u);
+  // While dave rings, a reload empties the Directory (every account, plan
+  // and customer gone): the call goes on with the version it arrived with.
+  directory.set_accounts({});
+  directory.set_dialplans({});
+  directory.set_customers({});
+  reply(kDave, last_to(kDave, "INVITE "), 486, "d1");
+  ASSERT_EQ(count_to(kBob1, "INVITE "), 1u);  // bob found in the call's version
+  reply(kBob1, last_to(kBob1, "INVITE "), 200, "b1", kAnswer);
+  EXPECT_EQ(finals_to(kDesk), (std::vector<std::string>{"200 OK"}));
+  ASSERT_EQ(cdrs.latest("in").size(), 1u);
+  EXPECT_EQ(cdrs.latest("in")[0].account, "1001@sipsmith.test");
+
+  // A new call sees the new version: 1001 is gone.
+  Invite next = out_call();
+  next.call_id = "out-2@127.0.0.1";
+  next.from_tag = "desk-2";
+  next.branch = "z9hG4bKdesk2";
+  send_invite(next);
+  EXPECT_EQ(finals_to(kDesk), (std::vector<std::string>{"200 OK", "403 Forbidden"}));
+}
+
 TEST_F(CallPlansTest, DelayedLegStartsAfterItsDelay) {
   call_through("dialstring", "dave@sipsmith.test&bob@sipsmith.test[dt=30]");
   reply(kDave, last_to(kDave, "INVITE "), 180, "d1");

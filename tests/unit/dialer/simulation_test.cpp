@@ -28,6 +28,16 @@ constexpr std::int64_t kStart = 1719835200;  // 2024-07-01T12:00:00Z
 // binding) and 1002; other (2) with provider "p1" too and account 2001.
 struct World {
   World() {
+    store::Binding b;
+    b.account_id = 1;
+    b.contact_uri = "sip:1001@192.0.2.10:5060";
+    b.mangled_uri = b.contact_uri;
+    b.expires = kStart + 3600;
+    bindings[1] = {b};
+  }
+
+  static sip::directory::Directory make_directory() {
+    sip::directory::Directory directory;
     store::Domain d;
     d.id = 1;
     d.name = "sipsmith.test";
@@ -61,12 +71,7 @@ struct World {
       providers.push_back(p);
     }
     directory.set_providers(providers);
-    store::Binding b;
-    b.account_id = 1;
-    b.contact_uri = "sip:1001@192.0.2.10:5060";
-    b.mangled_uri = b.contact_uri;
-    b.expires = kStart + 3600;
-    bindings[1] = {b};
+    return directory;
   }
 
   dialer::SimulationSetup setup() {
@@ -79,9 +84,9 @@ struct World {
     return s;
   }
 
-  sip::directory::Directory directory;
+  sip::directory::Directory directory = make_directory();
   std::map<store::Id, std::vector<store::Binding>> bindings;
-  dialer::DirectoryHost host{directory, [this](store::Id id) {
+  dialer::DirectoryHost host{directory.snapshot(), [this](store::Id id) {
                                auto it = bindings.find(id);
                                return it == bindings.end() ? std::vector<store::Binding>{}
                                                            : it->second;
