@@ -85,7 +85,7 @@ void CallManager::Impl::place_leg(CallId cid, std::size_t plan, std::size_t inde
     leg->dont_mangle = a->dont_mangle;
   }
   leg->target = target;
-  leg->target.account = nullptr;  // Directory pointers do not outlive a reload
+  leg->target.account = nullptr;  // the leg keeps the copies above, not the row
   call->legs.push_back(std::move(owned));
   const LegId lid = leg->id;
 
