@@ -12,7 +12,9 @@
 #include "sip/base/ci.hpp"
 #include "sip/base/random.hpp"
 #include "sip/message/builder.hpp"
+#include "sip/base/log.hpp"
 #include "sip/policy/ip_acl.hpp"
+#include "sip/policy/source_guard.hpp"
 #include "sip/registrar/registrar.hpp"
 #include "sip/uri/escape.hpp"
 #include "sip/uri/uri.hpp"
@@ -83,6 +85,13 @@ void CallManager::Impl::challenge(txn::ServerTransaction& txn, const msg::Messag
   } else {
     (void)txn.respond(500, "Cannot build challenge");
   }
+}
+
+void CallManager::Impl::note_auth_failure(std::string_view ip) {
+  if (svc.guard == nullptr) return;
+  if (svc.guard->note_failure(ip) == policy::SourceGuard::Outcome::Blocked)
+    log(LogLevel::Warn, "b2bua",
+        "blocking source " + std::string(ip) + " after failed authentications");
 }
 
 }  // namespace sip::b2bua

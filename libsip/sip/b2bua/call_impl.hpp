@@ -226,6 +226,8 @@ struct CallManager::Impl final {
   std::string contact_for(const Side& side) const;
 
   // ---- auth.cpp
+  // Counts a failed INVITE authentication from `ip` in the engine's guard.
+  void note_auth_failure(std::string_view ip);
   enum class AuthResult : std::uint8_t { Ok, Challenge, Stale, Fail };
   AuthResult authenticate(const transport::Inbound& in, const store::SipAccount& account,
                           std::string_view realm);

@@ -188,7 +188,7 @@ void CallManager::Impl::on_invite(txn::ServerTransaction txn, transport::Inbound
     const std::string realm(*from_domain);
     account = dir->find(uri::unescape(from->uri.user), realm);
     if (account == nullptr) {
-      svc.registrar->note_auth_failure(in.origin.remote.ip_string());
+      note_auth_failure(in.origin.remote.ip_string());
       return reject(403, "Forbidden");
     }
     switch (authenticate(in, *account, realm)) {
@@ -197,7 +197,7 @@ void CallManager::Impl::on_invite(txn::ServerTransaction txn, transport::Inbound
       case AuthResult::Stale: return challenge(txn, m, realm, true);
       case AuthResult::Fail:
         ++stats.auth_failures;
-        svc.registrar->note_auth_failure(in.origin.remote.ip_string());
+        note_auth_failure(in.origin.remote.ip_string());
         return reject(403, "Forbidden");
     }
     if (account->disabled) return reject(403, "SIP account disabled");

@@ -32,6 +32,9 @@ class Resolver;
 namespace sip::registrar {
 class Registrar;
 }
+namespace sip::policy {
+class SourceGuard;
+}
 
 namespace sip::b2bua {
 
@@ -108,6 +111,7 @@ struct Services {
   const directory::Directory* directory = nullptr;
   registrar::Registrar* registrar = nullptr;
   const auth::NonceService* nonces = nullptr;
+  policy::SourceGuard* guard = nullptr;  // failed INVITE digests counted here; may be null
   dns::Resolver* resolver = nullptr;               // may be null: only numeric hosts then
   CdrSink* cdrs = nullptr;                         // may be null: no CDRs
   KvService* kv = nullptr;                         // may be null: scripts see storage failures

@@ -76,7 +76,6 @@ json registrar_stats(const registrar::Stats& s) {
           {"auth_failures", s.auth_failures},
           {"stale", s.stale},
           {"rejected", s.rejected},
-          {"blocked", s.blocked},
           {"blocked_sources", s.blocked_sources},
           {"bindings", s.bindings},
           {"expired", s.expired},

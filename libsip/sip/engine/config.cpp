@@ -154,13 +154,16 @@ void parse_registrar(const json& r, ServerConfig& cfg) {
 void parse_security(const json& s, ServerConfig& cfg) {
   const std::string w = "security";
   check_keys(s, w, {"max_failures", "failure_window", "block_for", "block_silently"});
-  auto& rc = cfg.registrar;
+  auto& g = cfg.security;
+  using std::chrono::duration_cast;
   using std::chrono::seconds;
-  rc.max_failures = static_cast<std::size_t>(
-      get_int(s, "max_failures", w, static_cast<std::int64_t>(rc.max_failures), 0, 100000));
-  rc.failure_window = seconds(get_int(s, "failure_window", w, rc.failure_window.count(), 1, 86400));
-  rc.block_for = seconds(get_int(s, "block_for", w, rc.block_for.count(), 1, 7 * 86400));
-  rc.block_silently = get_bool(s, "block_silently", w, rc.block_silently);
+  g.max_failures = static_cast<std::size_t>(
+      get_int(s, "max_failures", w, static_cast<std::int64_t>(g.max_failures), 0, 100000));
+  g.failure_window = seconds(get_int(s, "failure_window", w,
+                                     duration_cast<seconds>(g.failure_window).count(), 1, 86400));
+  g.block_for =
+      seconds(get_int(s, "block_for", w, duration_cast<seconds>(g.block_for).count(), 1, 7 * 86400));
+  cfg.block_silently = get_bool(s, "block_silently", w, cfg.block_silently);
 }
 
 LogLevel parse_level(const std::string& s) {
@@ -358,10 +361,12 @@ std::string config_to_json(const ServerConfig& c) {
                     {"algorithms", algs},
                     {"strict_digest_uri", r.strict_digest_uri},
                     {"nonce_lifetime", c.nonce_lifetime.count()}};
-  j["security"] = {{"max_failures", r.max_failures},
-                   {"failure_window", r.failure_window.count()},
-                   {"block_for", r.block_for.count()},
-                   {"block_silently", r.block_silently}};
+  using std::chrono::duration_cast;
+  using std::chrono::seconds;
+  j["security"] = {{"max_failures", c.security.max_failures},
+                   {"failure_window", duration_cast<seconds>(c.security.failure_window).count()},
+                   {"block_for", duration_cast<seconds>(c.security.block_for).count()},
+                   {"block_silently", c.block_silently}};
   j["limits"] = {{"max_message_size", c.transport.limits.max_message_size},
                  {"max_connections", c.transport.max_connections}};
   j["log"] = {{"level", lower(log_level_name(c.log_level))}};

@@ -12,6 +12,7 @@
 #include "sip/b2bua/call_manager.hpp"
 #include "sip/base/log.hpp"
 #include "sip/base/result.hpp"
+#include "sip/policy/source_guard.hpp"
 #include "sip/registrar/registrar.hpp"
 #include "sip/store/sqlite_store.hpp"
 #include "sip/transport/transport_layer.hpp"
@@ -40,6 +41,13 @@ struct ServerConfig {
   ControlConfig control;
   std::string http_bind;  // later issue: the HTTP API
   registrar::Config registrar;
+  // Source blocking ("security"): `max_failures` failed authentications
+  // (REGISTER or INVITE digest, unknown user, forged nonce) from one source
+  // within `failure_window` block it for `block_for`; a blocked source's
+  // requests get 403 "Blocked", or nothing when `block_silently`.
+  // max_failures 0 disables.
+  policy::SourceGuardConfig security;
+  bool block_silently = false;
   std::chrono::seconds nonce_lifetime{300};
   LogLevel log_level = LogLevel::Info;
   b2bua::Config b2bua;                   // calls: CDRs, caps

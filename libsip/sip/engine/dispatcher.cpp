@@ -51,7 +51,7 @@ void Dispatcher::on_request(txn::ServerTransaction txn, transport::Inbound&& in)
   ++stats_.requests;
   const msg::Message& m = in.message;
   const msg::Method method = m.method();
-  if (registrar_ != nullptr && registrar_->source_blocked(in.origin.remote.ip_string())) {
+  if (guard_ != nullptr && guard_->blocked(in.origin.remote.ip_string())) {
     ++stats_.blocked;
     if (block_silently_) {
       // Detached without an answer on purpose: the source is blocked.

@@ -14,6 +14,7 @@
 
 #include "sip/b2bua/call_manager.hpp"
 #include "sip/directory/directory.hpp"
+#include "sip/policy/source_guard.hpp"
 #include "sip/registrar/registrar.hpp"
 #include "sip/transaction/transaction_user.hpp"
 #include "sip/transport/address.hpp"
@@ -42,7 +43,12 @@ class Dispatcher final : public txn::TransactionUser {
   // Addresses of the server's own listeners: an OPTIONS to one of them is for
   // the server itself.
   void set_local_addresses(std::vector<transport::SocketAddress> addresses);
-  void set_blocking(bool silently) noexcept { block_silently_ = silently; }
+  // Requests from sources `guard` blocks get 403 "Blocked" (nothing when
+  // `silently`) before anything else looks at them; null: no blocking.
+  void set_guard(const policy::SourceGuard* guard, bool silently) noexcept {
+    guard_ = guard;
+    block_silently_ = silently;
+  }
 
   void on_request(txn::ServerTransaction txn, transport::Inbound&& in) override;
   void on_ack_2xx(transport::Inbound&& in) override;
@@ -59,6 +65,7 @@ class Dispatcher final : public txn::TransactionUser {
   const directory::Directory& directory_;
   registrar::Registrar* registrar_ = nullptr;
   b2bua::CallManager* calls_ = nullptr;
+  const policy::SourceGuard* guard_ = nullptr;
   std::vector<transport::SocketAddress> local_;
   std::string server_name_;
   bool block_silently_ = false;

@@ -208,21 +208,23 @@ bool Engine::Impl::build(std::string* message) {
   writes = std::move(*queue);
 
   nonces = std::make_unique<auth::NonceService>(loop.clock(), config.nonce_lifetime);
+  guard = std::make_unique<policy::SourceGuard>(loop.clock(), config.security);
   dispatcher = std::make_unique<Dispatcher>(directory, config.registrar.server_name);
-  dispatcher->set_blocking(config.registrar.block_silently);
+  dispatcher->set_guard(guard.get(), config.block_silently);
   transport = std::make_unique<transport::TransportLayer>(loop, config.transport, relay);
   txn = std::make_unique<txn::TransactionLayer>(*transport, loop, *dispatcher);
   relay.connect(txn.get());
   persistence = std::make_unique<QueuePersistence>(*writes);
   registrar = std::make_unique<registrar::Registrar>(
-      *txn, *transport, loop, loop.clock(), directory, *persistence, *nonces, config.registrar);
+      *txn, *transport, loop, loop.clock(), directory, *persistence, *nonces, config.registrar,
+      guard.get());
   dispatcher->set_registrar(registrar.get());
   relay.set_flow_observer([this](transport::FlowId flow) {
     if (registrar) registrar->on_flow_closed(flow);
   });
   relay.set_drop([this](const transport::Inbound& in) {
-    return config.registrar.block_silently && in.message.is_request() &&
-           registrar->source_blocked(in.origin.remote.ip_string());
+    return config.block_silently && in.message.is_request() &&
+           guard->blocked(in.origin.remote.ip_string());
   });
 
   auto bindings = store->bindings().list();
@@ -265,6 +267,7 @@ bool Engine::Impl::build(std::string* message) {
   svc.directory = &directory;
   svc.registrar = registrar.get();
   svc.nonces = nonces.get();
+  svc.guard = guard.get();
   svc.resolver = resolver.get();
   svc.cdrs = cdr_sink.get();
   kv = std::make_unique<StoreKv>(*store, *writes, loop.clock());
@@ -326,7 +329,10 @@ Result<void> Engine::Impl::reload() {
         "reload: listen addresses, store path and control socket apply after a restart");
   }
   set_log_level(fresh->log_level);
-  dispatcher->set_blocking(fresh->registrar.block_silently);
+  guard->reconfigure(fresh->security);
+  dispatcher->set_guard(guard.get(), fresh->block_silently);
+  config.security = fresh->security;
+  config.block_silently = fresh->block_silently;
   config.registrar = fresh->registrar;
   config.domains = fresh->domains;
   config.default_domain = fresh->default_domain;

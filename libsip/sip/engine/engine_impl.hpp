@@ -139,6 +139,10 @@ struct Engine::Impl {
   std::unique_ptr<store::WriteQueue> writes;
   directory::Directory directory;
   std::unique_ptr<auth::NonceService> nonces;
+  // Source blocking: the registrar and the call manager report failed
+  // authentications to it; the dispatcher (and, when blocking silently, the
+  // relay before the transaction layer) refuses blocked sources at intake.
+  std::unique_ptr<policy::SourceGuard> guard;
   std::unique_ptr<Dispatcher> dispatcher;
   InboundRelay relay;
   std::unique_ptr<transport::TransportLayer> transport;

@@ -69,7 +69,6 @@ nlohmann::json Engine::Impl::stats() const {
         {"auth_failures", r.auth_failures},
         {"stale", r.stale},
         {"rejected", r.rejected},
-        {"blocked", r.blocked},
         {"blocked_sources", r.blocked_sources},
         {"bindings", r.bindings},
         {"expired", r.expired},

@@ -51,7 +51,7 @@ const char* check_contacts(const msg::Message& m) {
 }  // namespace
 
 void Registrar::Impl::note_failure(std::string_view ip) {
-  if (guard.note_failure(ip) == policy::SourceGuard::Outcome::Blocked)
+  if (guard != nullptr && guard->note_failure(ip) == policy::SourceGuard::Outcome::Blocked)
     log(LogLevel::Warn, kLog,
         "blocking source " + std::string(ip) + " after failed authentications");
 }
@@ -159,16 +159,6 @@ void Registrar::Impl::on_register(txn::ServerTransaction txn, transport::Inbound
   Request r{std::move(txn), std::move(in), {}, 0};
   const msg::Message& m = r.in.message;
   const std::string ip = r.in.origin.remote.ip_string();
-  if (guard.blocked(ip)) {
-    ++stats.blocked;
-    // Silently: the engine should drop blocked sources before the
-    // transaction layer; here the transaction is left without an answer.
-    if (config.block_silently) {
-      (void)r.txn.release();
-      return;
-    }
-    return send(r, response(r, 403, "Blocked"));
-  }
 
   const auto to = m.to();
   if (!to) return reply(r, 400, "Missing or invalid To");

@@ -15,14 +15,6 @@ namespace {
 
 constexpr std::string_view kLog = "registrar";
 
-policy::SourceGuardConfig guard_config(const Config& c) {
-  policy::SourceGuardConfig g;
-  g.max_failures = c.max_failures;
-  g.failure_window = c.failure_window;
-  g.block_for = c.block_for;
-  return g;
-}
-
 std::string random_hex(std::size_t n) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out(n, '0');
@@ -50,7 +42,7 @@ const char* removal_reason_name(RemovalReason r) noexcept {
 Registrar::Impl::Impl(txn::TransactionLayer& layer_, transport::Sender& sender_,
                       TimerService& timers_, const Clock& wall_,
                       const directory::Directory& directory_, Persistence& persistence_,
-                      const auth::NonceService& nonces_)
+                      const auth::NonceService& nonces_, policy::SourceGuard* guard_)
     : layer(layer_),
       sender(sender_),
       timers(timers_),
@@ -58,7 +50,7 @@ Registrar::Impl::Impl(txn::TransactionLayer& layer_, transport::Sender& sender_,
       directory(directory_),
       persistence(persistence_),
       nonces(nonces_),
-      guard(timers_.clock()) {
+      guard(guard_) {
   dummy_ha1[0] = random_hex(32);
   dummy_ha1[1] = random_hex(64);
 }
@@ -99,15 +91,16 @@ Result<void> Registrar::Impl::apply_config(Config c) {
   auto rules = UaRules::compile(c.user_agent_rules);
   if (!rules) return rules.error();
   ua_rules = std::move(rules).value();
-  guard.reconfigure(guard_config(c));
   config = std::move(c);
   return {};
 }
 
 Registrar::Registrar(txn::TransactionLayer& layer, transport::Sender& sender, TimerService& timers,
                      const Clock& wall, const directory::Directory& directory,
-                     Persistence& persistence, const auth::NonceService& nonces, Config config)
-    : impl_(std::make_unique<Impl>(layer, sender, timers, wall, directory, persistence, nonces)) {
+                     Persistence& persistence, const auth::NonceService& nonces, Config config,
+                     policy::SourceGuard* guard)
+    : impl_(std::make_unique<Impl>(layer, sender, timers, wall, directory, persistence, nonces,
+                                   guard)) {
   // A constructor cannot fail: an invalid config is logged and the defaults
   // stand in (reconfigure() reports the error to callers that can act on it).
   if (const auto r = impl_->apply_config(std::move(config)); !r) {
@@ -165,14 +158,6 @@ auth::AlgorithmList Registrar::Impl::algorithms_for(const store::SipAccount* acc
   }
   if (const auth::AlgorithmList* rule = ua_rules.algorithms(user_agent)) return *rule;
   return config.algorithms;
-}
-
-bool Registrar::source_blocked(std::string_view ip) const {
-  return impl_->guard.blocked(ip);
-}
-
-void Registrar::note_auth_failure(std::string_view ip) {
-  impl_->note_failure(ip);
 }
 
 std::vector<store::Binding> Registrar::bindings(store::Id account_id) const {
@@ -251,7 +236,7 @@ void Registrar::set_observer(std::function<void(const BindingEvent&)> observer) 
 const Stats& Registrar::stats() const noexcept {
   Impl& m = *impl_;
   m.stats.bindings = m.slots.size();
-  m.stats.blocked_sources = m.guard.blocked_count();
+  m.stats.blocked_sources = m.guard != nullptr ? m.guard->blocked_count() : 0;
   return m.stats;
 }
 

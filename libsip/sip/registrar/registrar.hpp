@@ -4,11 +4,14 @@
 // caps), Contact: * removal, a per-account binding limit that evicts the
 // OLDEST binding, NAT-aware bindings (source address, transport, flow and a
 // mangled contact), keep-alives per binding (CRLF, OPTIONS, none), expiry on
-// time (also after a restart), and source blocking after repeated failures.
+// time (also after a restart). Failed authentications are reported to the
+// engine's SourceGuard (blocked sources never reach the registrar: the
+// engine refuses them at intake).
 // A 200 OK is sent only after the binding change is durable (Persistence
 // reports back), so an acknowledged binding survives kill -9.
 // Thread-safety: core thread only. The TransactionLayer, Sender, TimerService,
-// Directory, Persistence and NonceService must outlive the Registrar.
+// Directory, Persistence, NonceService and SourceGuard must outlive the
+// Registrar.
 #pragma once
 
 #include <chrono>
@@ -26,6 +29,7 @@
 #include "sip/base/result.hpp"
 #include "sip/base/timer.hpp"
 #include "sip/directory/directory.hpp"
+#include "sip/policy/source_guard.hpp"
 #include "sip/store/types.hpp"
 #include "sip/transaction/transaction_layer.hpp"
 #include "sip/transport/transport.hpp"
@@ -61,14 +65,6 @@ struct Config {
   // the per-nonce nc tracking already refuses replays; any sip/sips URI is
   // then accepted (the digest still covers it).
   bool strict_digest_uri = false;
-  // Source blocking: `max_failures` failed authentications (bad credentials,
-  // unknown user, forged nonce) from one IP within `failure_window` block that
-  // IP for `block_for`. Blocked sources get 403 (or nothing when
-  // `block_silently`). 0 disables.
-  std::size_t max_failures = 10;
-  std::chrono::seconds failure_window{60};
-  std::chrono::seconds block_for{300};
-  bool block_silently = false;
   std::string server_name = "sipsmith";  // Server header
 };
 
@@ -108,8 +104,7 @@ struct Stats {
   std::uint64_t auth_failures = 0;    // bad credentials / unknown user (403)
   std::uint64_t stale = 0;            // 401 stale=true
   std::uint64_t rejected = 0;         // other 4xx/5xx
-  std::uint64_t blocked = 0;          // requests from blocked sources
-  std::uint64_t blocked_sources = 0;  // sources blocked now
+  std::uint64_t blocked_sources = 0;  // sources the SourceGuard blocks now
   std::uint64_t bindings = 0;         // current bindings
   std::uint64_t expired = 0;          // bindings removed by expiry
   std::uint64_t evicted = 0;          // bindings removed by the per-account limit
@@ -122,10 +117,11 @@ class Registrar {
  public:
   // `wall` gives unix time for Binding times; `timers` drives expiry and
   // keep-alives; OPTIONS keep-alives go through `layer`, CRLF ones through
-  // `sender` on the binding's flow.
+  // `sender` on the binding's flow. Failed authentications are counted in
+  // `guard` (null: not counted).
   Registrar(txn::TransactionLayer& layer, transport::Sender& sender, TimerService& timers,
             const Clock& wall, const directory::Directory& directory, Persistence& persistence,
-            const auth::NonceService& nonces, Config config);
+            const auth::NonceService& nonces, Config config, policy::SourceGuard* guard = nullptr);
   ~Registrar();
   Registrar(const Registrar&) = delete;
   Registrar& operator=(const Registrar&) = delete;
@@ -151,10 +147,6 @@ class Registrar {
   // Config::algorithms. The B2BUA's INVITE challenges use it too.
   auth::AlgorithmList digest_algorithms(const store::SipAccount* account,
                                         std::string_view user_agent) const;
-  // True when `ip` is blocked now (the engine may refuse other requests too).
-  bool source_blocked(std::string_view ip) const;
-  // Counts a failed authentication from `ip` elsewhere (e.g. an INVITE).
-  void note_auth_failure(std::string_view ip);
 
   std::vector<store::Binding> bindings(store::Id account_id) const;
   // Where to send a call for each binding of an account: the binding and the

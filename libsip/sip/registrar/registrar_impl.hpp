@@ -88,7 +88,7 @@ struct Registrar::Impl {
 
   Impl(txn::TransactionLayer& layer, transport::Sender& sender, TimerService& timers,
        const Clock& wall, const directory::Directory& directory, Persistence& persistence,
-       const auth::NonceService& nonces);
+       const auth::NonceService& nonces, policy::SourceGuard* guard);
   ~Impl();
 
   Result<void> apply_config(Config c);
@@ -156,7 +156,7 @@ struct Registrar::Impl {
   const auth::NonceService& nonces;
   Config config;
   UaRules ua_rules;
-  policy::SourceGuard guard;
+  policy::SourceGuard* guard;  // the engine's; may be null
   mutable Stats stats;
   std::function<void(const BindingEvent&)> observer;
 

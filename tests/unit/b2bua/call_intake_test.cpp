@@ -142,6 +142,30 @@ TEST_F(CallIntakeTest, DigestAccountWithWrongCredentialsIs403) {
   EXPECT_EQ(calls->stats().auth_failures, 1u);
 }
 
+TEST_F(CallIntakeTest, FailedAuthenticationsCountInTheEnginesGuard) {
+  policy::SourceGuardConfig g;
+  g.max_failures = 2;
+  guard.reconfigure(g);
+  // An unknown caller of a served domain, then a wrong password: the same
+  // guard the registrar counts in (the engine refuses blocked sources).
+  Invite unknown = out_call();
+  unknown.from = "<sip:9999@sipsmith.test>";
+  unknown.call_id = "unknown-1@127.0.0.1";
+  unknown.branch = "z9hG4bKunknown";
+  send_invite(unknown);
+  EXPECT_EQ(finals_to(kDesk), (std::vector<std::string>{"403 Forbidden"}));
+  EXPECT_FALSE(guard.blocked("127.0.0.1"));
+  Invite i = digest_call();
+  send_invite(i);
+  const msg::Message challenge = last_to(kDesk, "SIP/2.0 407");
+  i.branch = "z9hG4bKdesk2";
+  i.cseq = 2;
+  i.headers = {"Proxy-Authorization: " + credentials(challenge, i, "wrong")};
+  send_invite(i);
+  EXPECT_TRUE(guard.blocked("127.0.0.1"));
+  EXPECT_FALSE(guard.blocked("198.51.100.7"));
+}
+
 TEST_F(CallIntakeTest, DisabledCallingAccountIs403) {
   Invite i = out_call();
   i.from = "<sip:off@sipsmith.test>";

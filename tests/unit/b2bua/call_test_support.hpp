@@ -219,7 +219,8 @@ class CallTest : public ::testing::Test {
     set_plan("ring-bob", "dialstring", "bob@sipsmith.test");
 
     registrar = std::make_unique<registrar::Registrar>(
-        layer, sender, timers, timers.clock(), directory, persistence, nonces, registrar::Config{});
+        layer, sender, timers, timers.clock(), directory, persistence, nonces, registrar::Config{},
+        &guard);
     start_calls();
   }
   ~CallTest() override {
@@ -241,6 +242,7 @@ class CallTest : public ::testing::Test {
     svc.directory = &directory;
     svc.registrar = registrar.get();
     svc.nonces = &nonces;
+    svc.guard = &guard;
     svc.resolver = resolver;
     svc.cdrs = &cdrs;
     svc.on_event = [this](const CallEvent& e) { events.push_back(e); };
@@ -402,6 +404,7 @@ class CallTest : public ::testing::Test {
   directory::Directory directory;
   registrar::test::MemPersistence persistence;
   auth::NonceService nonces{timers.clock()};
+  policy::SourceGuard guard{timers.clock()};  // the engine's, in the daemon
   RecordingCdrs cdrs;
   std::vector<CallEvent> events;
   std::unique_ptr<registrar::Registrar> registrar;

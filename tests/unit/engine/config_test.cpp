@@ -66,9 +66,9 @@ TEST(EngineConfig, RegistrarAndSecurityFields) {
   EXPECT_EQ(c.nonce_lifetime.count(), 60);
   ASSERT_EQ(c.registrar.user_agent_rules.size(), 1u);
   EXPECT_EQ(c.registrar.user_agent_rules[0].pattern, "^Cisco");
-  EXPECT_EQ(c.registrar.max_failures, 5u);
-  EXPECT_EQ(c.registrar.block_for.count(), 600);
-  EXPECT_TRUE(c.registrar.block_silently);
+  EXPECT_EQ(c.security.max_failures, 5u);
+  EXPECT_EQ(c.security.block_for, std::chrono::seconds(600));
+  EXPECT_TRUE(c.block_silently);
   EXPECT_EQ(c.log_level, LogLevel::Debug);
 }
 
@@ -158,7 +158,7 @@ TEST(EngineConfig, PrintedConfigParsesBackToTheSameValues) {
   EXPECT_FALSE(again->registrar.user_agent_rules[1].max_expires);
   EXPECT_EQ(again->registrar.user_agent_rules[1].algorithms,
             (auth::AlgorithmList{auth::Algorithm::Md5, auth::Algorithm::Sha256}));
-  EXPECT_EQ(again->registrar.max_failures, 7u);
+  EXPECT_EQ(again->security.max_failures, 7u);
   EXPECT_EQ(again->store.path, c.store.path);
   EXPECT_EQ(again->transport.listen.size(), c.transport.listen.size());
 }

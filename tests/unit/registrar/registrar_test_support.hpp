@@ -74,15 +74,18 @@ class MemPersistence final : public Persistence {
   }
 };
 
-// Hands REGISTERs to the registrar (the engine's job in the daemon).
+// Hands REGISTERs to the registrar (the engine's job in the daemon), or
+// every request to `next` when a test puts the engine's dispatcher there.
 class RegistrarUser final : public txn::TransactionUser {
  public:
   void on_request(txn::ServerTransaction txn, transport::Inbound&& in) override {
+    if (next != nullptr) return next->on_request(std::move(txn), std::move(in));
     if (registrar != nullptr && in.message.method() == msg::Method::Register)
       registrar->on_register(std::move(txn), std::move(in));
   }
   void on_ack_2xx(transport::Inbound&&) override {}
   Registrar* registrar = nullptr;
+  txn::TransactionUser* next = nullptr;
 };
 
 struct Reg {
@@ -145,7 +148,7 @@ class RegistrarTest : public ::testing::Test {
     user.registrar = nullptr;
     registrar.reset();
     registrar = std::make_unique<Registrar>(layer, sender, timers, timers.clock(), directory,
-                                            persistence, nonces, std::move(c));
+                                            persistence, nonces, std::move(c), &guard);
     registrar->set_observer([this](const BindingEvent& e) { events.push_back(e); });
     user.registrar = registrar.get();
   }
@@ -221,6 +224,7 @@ class RegistrarTest : public ::testing::Test {
   directory::Directory directory;
   MemPersistence persistence;
   auth::NonceService nonces{timers.clock()};
+  policy::SourceGuard guard{timers.clock()};  // the engine's, in the daemon
   std::unique_ptr<Registrar> registrar;
   std::vector<BindingEvent> events;
 
