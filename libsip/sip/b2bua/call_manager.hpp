@@ -43,8 +43,6 @@ struct Config {
   std::size_t max_calls = 20000;    // concurrent calls; beyond: 503
   std::size_t max_executions = 50;  // global dial plan executions
   std::size_t max_legs = 20;        // per execution, over all its Dials (reference: 20)
-  bool offer_md5 = true;            // INVITE digest challenge algorithms
-  bool offer_sha256 = true;
   std::string server_name = "sipsmith";  // Server / User-Agent header
   std::string contact_user = "sipsmith";
 };

@@ -19,10 +19,6 @@ void log_info(const std::string& text) {
   log(LogLevel::Info, kModule, text);
 }
 
-bool contains(const auth::AlgorithmList& list, auth::Algorithm a) {
-  return std::find(list.begin(), list.end(), a) != list.end();
-}
-
 std::string kind_lower(transport::Kind k) {
   std::string s(transport::kind_name(k));
   for (auto& c : s) c = static_cast<char>(c - 'A' + 'a');
@@ -288,10 +284,7 @@ bool Engine::Impl::build(std::string* message) {
   }
   b2bua::Config cc = config.b2bua;
   cc.server_name = config.registrar.server_name;
-  // The 407 challenges follow Registrar::digest_algorithms(); these flags
-  // only mirror the global list.
-  cc.offer_md5 = contains(config.registrar.algorithms, auth::Algorithm::Md5);
-  cc.offer_sha256 = contains(config.registrar.algorithms, auth::Algorithm::Sha256);
+  // The 407 challenges follow Registrar::digest_algorithms().
   calls = std::make_unique<b2bua::CallManager>(std::move(svc), cc);
   dispatcher->set_call_manager(calls.get());
 
@@ -340,8 +333,6 @@ Result<void> Engine::Impl::reload() {
   {
     b2bua::Config cc = fresh->b2bua;
     cc.server_name = fresh->registrar.server_name;
-    cc.offer_md5 = contains(fresh->registrar.algorithms, auth::Algorithm::Md5);
-    cc.offer_sha256 = contains(fresh->registrar.algorithms, auth::Algorithm::Sha256);
     calls->reconfigure(cc);
     config.b2bua = fresh->b2bua;
   }
