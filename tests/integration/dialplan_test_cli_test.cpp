@@ -136,6 +136,30 @@ TEST(DialplanTestCli, LuaBriefExamples) {
   }
 }
 
+// The environment file is looked up with the daemon's rules (one
+// DirectoryHost): users case-insensitively, an account's domain given by an
+// alias, "local", and the dotted fallback ("office.bob" is bob).
+TEST(DialplanTestCli, EnvironmentLookupsFollowTheDaemonsRules) {
+  TempDir dir;
+  write_file(dir.file("env.json"), R"({
+    "domains": [{"name": "sipsmith.test", "aliases": ["pbx.example"]}],
+    "accounts": [{"username": "Bob", "domain": "PBX.example",
+                  "bindings": ["sip:bob@192.0.2.5:5060"]}]})");
+  write_file(dir.file("outcomes.json"),
+             R"({"outcomes": [{"match": "sip:bob@192.0.2.5:5060", "status": 200}]})");
+  write_file(dir.file("plan.txt"), "office.bob@local");
+  const ToolRun ok = run({"--type", "dialstring", dir.file("plan.txt"), "-e", dir.file("env.json"),
+                          "-o", dir.file("outcomes.json"), "--to", "sip:1@sipsmith.test"});
+  ASSERT_EQ(ok.status, 0) << ok.dump();
+  bool answered = false;
+  for (const auto& e : ok.events())
+    if (e["event"] == "final") {
+      EXPECT_EQ(e["status"], 200) << ok.dump();
+      answered = e["status"] == 200;
+    }
+  EXPECT_TRUE(answered) << ok.dump();
+}
+
 TEST(DialplanTestCli, ScriptErrorsPointAtTheLineAndExitOne) {
   TempDir dir;
   write_file(dir.file("bad.lua"), "sys.Log('a')\nlocal x = = 1\n");

@@ -13,7 +13,7 @@
 #include "checks.hpp"
 #include "common/cli.hpp"
 #include "common/trace_print.hpp"
-#include "env_host.hpp"
+#include "env_world.hpp"
 #include "inputs.hpp"
 #include "sip/control/trace_json.hpp"
 #include "sip/dialer/plans.hpp"
@@ -58,11 +58,12 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 }
 
 // The plan, where its source came from (for diagnostics), and the world it
-// runs in: an environment file (EnvHost) or a store (StoreEnvironment).
+// runs in: an environment file (EnvWorld) or a store (StoreEnvironment).
+// Either way the daemon's DirectoryHost answers the plan's lookups.
 struct Prepared {
   std::string source, source_name;
-  std::unique_ptr<Environment> env;  // the EnvHost refers to it: never moves
-  std::unique_ptr<EnvHost> env_host;
+  std::unique_ptr<Environment> env;
+  std::unique_ptr<EnvWorld> env_world;
   std::unique_ptr<StoreEnvironment> stored;
   dialer::Lookups* lookups = nullptr;
   dialer::SimulationSetup setup;
@@ -115,10 +116,10 @@ Prepared from_files(const Options& o) {
                            : o.plan == "-"            ? std::string("stdin")
                                                       : stem(o.plan);
   p.compiled = sip::dialer::compile_plan(type, name.empty() ? "plan" : name, p.source);
-  p.env_host = std::make_unique<EnvHost>(env, env.start_time);
-  p.lookups = p.env_host.get();
+  p.env_world = make_env_world(env);
+  p.lookups = p.env_world->lookups.get();
   p.setup.owner = env.owner;
-  p.setup.owner_id = p.env_host->owner_id(env.owner);
+  p.setup.owner_id = p.env_world->owner_id;
   p.setup.dialplan_name = env.dialplan_name;
   p.setup.time_zone = env.time_zone;
   p.setup.start_time = env.start_time;

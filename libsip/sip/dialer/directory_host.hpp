@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -31,12 +32,16 @@ class DirectoryHost final : public Lookups {
   using TargetsFn = std::function<std::vector<routing::BindingTarget>(store::Id account)>;
   // The owner's calls in progress (empty: none).
   using CallCountFn = std::function<std::size_t(store::Id owner)>;
+  // Told when simulated time moves on (set_now), for a bindings source
+  // whose expiry times follow it (dialplan-test's environment file).
+  using NowFn = std::function<void(std::int64_t unix_seconds)>;
 
   DirectoryHost(directory::SnapshotPtr directory, BindingsFn bindings, TargetsFn targets = {},
                 CallCountFn call_count = {});
 
   // The Directory version it answers from.
   const directory::Snapshot& snapshot() const noexcept { return *directory_; }
+  void on_now(NowFn fn) { on_now_ = std::move(fn); }
 
   // The owner's providers as scripts see them (sys.Providers), by name.
   std::vector<dialplan::ProviderView> provider_views(store::Id owner) const;
@@ -44,6 +49,9 @@ class DirectoryHost final : public Lookups {
   // Lookups
   std::optional<dialplan::AccountView> account_view(std::string_view user,
                                                     std::string_view domain) override;
+  void set_now(std::int64_t unix_seconds) override {
+    if (on_now_) on_now_(unix_seconds);
+  }
   // dialplan::Host
   bool is_available(std::string_view user, std::string_view domain) override;
   bool is_mine(std::string_view owner, std::string_view user, std::string_view domain) override;
@@ -64,6 +72,7 @@ class DirectoryHost final : public Lookups {
   BindingsFn bindings_;
   TargetsFn targets_;
   CallCountFn call_count_;
+  NowFn on_now_;
 };
 
 // The AccountView of a stored account (never secrets).
