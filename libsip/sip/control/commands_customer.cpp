@@ -82,15 +82,14 @@ json customer_remove(Context& ctx, const json& params) {
   // and dial plans with it.
   auto accounts = unwrap(ctx.store.accounts().list(c.id), "accounts");
   unwrap(ctx.store.customers().remove(c.id), "customer '" + c.username + "'");
-  for (const auto& a : accounts) {
-    drop_bindings(ctx, a.id);
-    ctx.directory.remove_account(a.id);
-  }
-  std::vector<store::Id> owned;
+  for (const auto& a : accounts) drop_bindings(ctx, a.id);
+  // The store removed them together: one new Directory version.
+  directory::Directory::Edit edit(ctx.directory);
+  for (const auto& a : accounts) edit.remove_account(a.id);
   for (const auto& d : ctx.directory.domains())
-    if (d.owner_id == c.id) owned.push_back(d.id);
-  for (store::Id id : owned) ctx.directory.remove_domain(id);
-  ctx.directory.remove_customer(c.id);  // with its providers and dial plans
+    if (d.owner_id == c.id) edit.remove_domain(d.id);
+  edit.remove_customer(c.id);  // with its providers and dial plans
+  edit.commit();
   return {{"removed", true}};
 }
 

@@ -1,5 +1,8 @@
 // What the control commands work on: the core thread's Store (connection),
-// the in-memory Directory they keep in step with every change, the Registrar
+// the in-memory Directory they keep in step with every change (always the
+// same way: the store is written first, then the Directory publishes its
+// next version with the rows read back from the store; a change of several
+// rows is one version, a Directory::Edit, or a reload), the Registrar
 // (null in tests and tools without one) and the engine's hooks for reload and
 // stats. Thread-safety: core thread only; every referenced object must
 // outlive the registry the commands are registered in.
