@@ -8,6 +8,7 @@
 
 #include <csignal>
 #include <map>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -261,6 +262,37 @@ TEST(CdrQueryFollow, PrintsRecordsAsTheyEndAndStopsOnSigterm) {
   EXPECT_EQ(more[4], filled_cdr(14).id);
   follow.signal(SIGTERM);
   EXPECT_EQ(follow.wait_for(Millis(5000)), 0) << read_file(dir.file("follow.err"));
+}
+
+TEST(CdrQueryCli, HelpManAndCompletionsListTheSameFlags) {
+  TempDir dir;
+  Outcome help = cdr_query(dir, {"--help"});
+  ASSERT_EQ(help.status, 0);
+  EXPECT_NE(help.out.find("Examples:"), std::string::npos);
+  Outcome version = cdr_query(dir, {"--version"});
+  EXPECT_EQ(version.status, 0);
+  std::set<std::string> flags;
+  const std::regex re("--[a-z][a-z-]+");
+  for (auto it = std::sregex_iterator(help.out.begin(), help.out.end(), re);
+       it != std::sregex_iterator(); ++it)
+    flags.insert(it->str());
+  EXPECT_TRUE(flags.count("--cursor") && flags.count("--follow") && flags.count("--stats"));
+  const std::string src = SIPSMITH_SOURCE_DIR;
+  for (const std::string file :
+       {"/man/cdr-query.1", "/completions/bash/cdr-query", "/completions/zsh/_cdr-query",
+        "/completions/fish/cdr-query.fish"}) {
+    const std::string text = read_file(src + file);
+    std::string plain;  // man pages write \- for -
+    for (std::size_t i = 0; i < text.size(); ++i)
+      if (!(text[i] == '\\' && i + 1 < text.size() && text[i + 1] == '-')) plain += text[i];
+    for (const auto& f : flags) {
+      if (f == "--help" || f == "--version") continue;
+      const bool found = plain.find(f) != std::string::npos ||
+                         (file.find("fish") != std::string::npos &&
+                          plain.find("-l " + f.substr(2)) != std::string::npos);
+      EXPECT_TRUE(found) << file << " lacks " << f;
+    }
+  }
 }
 
 // SIPp calls bob through the real daemon while cdr-query --cursor runs again

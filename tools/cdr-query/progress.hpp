@@ -15,8 +15,9 @@ class Progress {
   Progress(bool enabled, std::optional<std::int64_t> total);
   // One more row; cheap (looks at the clock every 1024 rows).
   void tick() {
-    if (enabled_ && (++rows_ & 1023) == 0) draw(false);
+    if ((++rows_ & 1023) == 0 && enabled_) draw(false);
   }
+  std::int64_t rows() const noexcept { return rows_; }
   void finish();  // the last redraw and its newline, when anything was drawn
 
  private:

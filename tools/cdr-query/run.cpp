@@ -1,10 +1,12 @@
 #include "run.hpp"
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <ctime>
 #include <iostream>
 #include <optional>
@@ -20,6 +22,9 @@ namespace {
 using cli::ExitCode;
 using sip::store::Cdr;
 using sip::store::CdrQuery;
+
+// Rows the run visited, for the -v summary.
+std::int64_t g_rows = 0;
 
 ExitCode fail(ExitCode code, const std::string& message) {
   std::cerr << "cdr-query: " << message << "\n";
@@ -47,6 +52,7 @@ ExitCode run_stats(const Settings& s, CdrSource& source, std::FILE* out) {
       }))
     return fail(e->code, e->message);
   progress.finish();
+  g_rows = progress.rows();
   stats.print(s.format, out);
   if (!flush_out(out, false)) return fail(ExitCode::Usage, "cannot write the output");
   return ExitCode::Ok;
@@ -64,6 +70,7 @@ ExitCode run_list(const Settings& s, CdrSource& source, std::FILE* out) {
     return fail(e->code, e->message);
   writer->end();
   progress.finish();
+  g_rows = progress.rows();
   if (!flush_out(out, false)) return fail(ExitCode::Usage, "cannot write the output");
   return ExitCode::Ok;
 }
@@ -100,6 +107,7 @@ ExitCode run_cursor(const Settings& s, CdrSource& source, std::FILE* out) {
     return *code;
   writer->end();
   progress.finish();
+  g_rows = progress.rows();
   // The cursor moves only past records that are out (and on disk for a file).
   if (!flush_out(out, true))
     return fail(ExitCode::Usage, "cannot write the output; the cursor was not moved");
@@ -155,10 +163,27 @@ ExitCode run_follow(const Settings& s, CdrSource& source, std::FILE* out) {
 }  // namespace
 
 ExitCode run(const Settings& s, CdrSource& source, std::FILE* out) {
-  if (s.follow) return run_follow(s, source, out);
-  if (!s.cursor.empty()) return run_cursor(s, source, out);
-  if (s.stats) return run_stats(s, source, out);
-  return run_list(s, source, out);
+  const auto start = std::chrono::steady_clock::now();
+  ExitCode code = ExitCode::Ok;
+  if (s.follow) {
+    code = run_follow(s, source, out);
+  } else if (!s.cursor.empty()) {
+    code = run_cursor(s, source, out);
+  } else if (s.stats) {
+    code = run_stats(s, source, out);
+  } else {
+    code = run_list(s, source, out);
+  }
+  if (s.verbosity > 0 && code == ExitCode::Ok && !s.follow) {
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    rusage usage{};
+    ::getrusage(RUSAGE_SELF, &usage);
+    std::fprintf(stderr, "cdr-query: %lld records in %.3f s (%.0f rows/s), peak RSS %ld KiB\n",
+                 static_cast<long long>(g_rows), secs, secs > 0 ? double(g_rows) / secs : 0.0,
+                 usage.ru_maxrss);
+  }
+  return code;
 }
 
 void block_stop_signals() {
