@@ -1,6 +1,7 @@
 // sipctl: the command-line client of sipproxyd's control socket. Flags and
-// the subcommand tree are in options.cpp, the socket in client.cpp, the
-// output in render.cpp; the commands themselves run in the daemon.
+// the subcommand tree are in options.cpp, the socket in
+// common/control_client.cpp, the output in render.cpp; the commands
+// themselves run in the daemon.
 #include <chrono>
 #include <exception>
 #include <fstream>
@@ -8,8 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "client.hpp"
 #include "common/cli.hpp"
+#include "common/control_client.hpp"
 #include "common/exit_codes.hpp"
 #include "options.hpp"
 #include "render.hpp"
@@ -52,13 +53,13 @@ int main(int argc, char** argv) {
     const std::string text = line.dump(-1, ' ', false, json::error_handler_t::replace);
     if (args.verbosity > 0) std::cerr << "sipctl: -> " << path << ": " << text << "\n";
     auto timeout = std::chrono::milliseconds(static_cast<long long>(args.timeout_s * 1000));
-    sipctl::ControlClient client(path, timeout);
+    cli::ControlClient client(path, timeout);
     const std::string answer = client.exchange(text);
     if (args.verbosity > 0) std::cerr << "sipctl: <- " << answer << "\n";
     response = json::parse(answer, nullptr, false);
     if (response.is_discarded() || !response.is_object())
       return fail(ExitCode::Network, "the daemon sent something that is not a JSON object");
-  } catch (const sipctl::NetworkError& e) {
+  } catch (const cli::NetworkError& e) {
     return fail(ExitCode::Network, e.what());
   } catch (const std::exception& e) {
     return fail(ExitCode::Usage, e.what());

@@ -2,6 +2,7 @@
 #include <chrono>
 
 #include "sip/b2bua/call_impl.hpp"
+#include "sip/b2bua/cdr_durations.hpp"
 #include "sip/base/random.hpp"
 
 namespace sip::b2bua {
@@ -34,13 +35,18 @@ void CallManager::Impl::write_cdr(const store::Cdr& cdr) {
   svc.cdrs->write(finished_cdr(cdr));
 }
 
-store::Cdr CallManager::Impl::finished_cdr(const store::Cdr& cdr) {
-  store::Cdr c = cdr;
-  const std::int64_t end = c.answered_at != 0 ? c.answered_at : c.hungup_at;
-  c.ring_duration = end != 0 ? static_cast<int>((end - c.created) / 1000) : 0;
-  c.talk_duration = c.answered_at != 0 && c.hungup_at != 0
+void set_cdr_durations(store::Cdr& c) noexcept {
+  c.ring_duration = c.progress_at != 0 && c.answered_at >= c.progress_at
+                        ? static_cast<int>((c.answered_at - c.progress_at) / 1000)
+                        : 0;
+  c.talk_duration = c.answered_at != 0 && c.hungup_at >= c.answered_at
                         ? static_cast<int>((c.hungup_at - c.answered_at) / 1000)
                         : 0;
+}
+
+store::Cdr CallManager::Impl::finished_cdr(const store::Cdr& cdr) {
+  store::Cdr c = cdr;
+  set_cdr_durations(c);
   ++stats.cdrs_written;
   return c;
 }

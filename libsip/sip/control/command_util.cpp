@@ -272,36 +272,6 @@ json dialplan_json(const store::DialPlan& d, const std::string& owner, bool with
   return out;
 }
 
-json cdr_json(const store::Cdr& c, const std::string& owner) {
-  return {{"id", c.id},
-          {"owner_id", c.owner_id},
-          {"owner", owner},
-          {"account", c.account},
-          {"dialplan", c.dialplan},
-          {"direction", c.direction},
-          {"created", c.created},
-          {"dst_user", c.dst_user},
-          {"dst_host", c.dst_host},
-          {"dst_uri", c.dst_uri},
-          {"from_user", c.from_user},
-          {"from_name", c.from_name},
-          {"from_header", c.from_header},
-          {"call_id", c.call_id},
-          {"local_socket", c.local_socket},
-          {"remote_socket", c.remote_socket},
-          {"bridge_id", c.bridge_id},
-          {"progress_at", c.progress_at},
-          {"progress_status", c.progress_status},
-          {"progress_reason", c.progress_reason},
-          {"answered_at", c.answered_at},
-          {"answer_status", c.answer_status},
-          {"answer_reason", c.answer_reason},
-          {"hungup_at", c.hungup_at},
-          {"hangup_reason", c.hangup_reason},
-          {"ring_duration", c.ring_duration},
-          {"talk_duration", c.talk_duration}};
-}
-
 std::unordered_map<store::Id, std::string> customer_names(store::Store& store) {
   std::unordered_map<store::Id, std::string> out;
   for (const auto& c : unwrap(store.customers().list(), "customers")) out[c.id] = c.username;

@@ -80,7 +80,6 @@ json binding_json(const store::Binding& b, const std::string& account, std::int6
 json provider_json(const store::Provider& p, const std::string& owner);
 // With "source" only when `with_source` (list shows "source_bytes" only).
 json dialplan_json(const store::DialPlan& d, const std::string& owner, bool with_source);
-json cdr_json(const store::Cdr& c, const std::string& owner);
 
 // Customer id -> username, for "owner" fields.
 std::unordered_map<store::Id, std::string> customer_names(store::Store& store);

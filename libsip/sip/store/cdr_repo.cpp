@@ -1,6 +1,10 @@
 // Call detail records: upserted by id while a leg progresses; no foreign key
-// to the owner, so billing data outlives removed customers. Listed newest
-// first through the (owner_id, created), call_id and bridge_id indexes.
+// to the owner, so billing data outlives removed customers. Queried through
+// cdr_query_sql (the (owner_id, created), created, call_id, bridge_id and
+// final_seq indexes).
+#include <chrono>
+
+#include "sip/store/cdr_query.hpp"
 #include "sip/store/sqlite_repos.hpp"
 #include "sip/store/validate.hpp"
 
@@ -12,6 +16,8 @@ namespace {
   "from_user, from_name, from_header, call_id, local_socket, remote_socket, bridge_id, "       \
   "progress_at, progress_status, progress_reason, answered_at, answer_status, answer_reason, " \
   "hungup_at, hangup_reason, ring_duration, talk_duration"
+// What a read returns: the written columns and the two the store sets.
+#define SIP_CDR_READ_COLUMNS SIP_CDR_COLUMNS ", inserted, final_seq"
 
 Cdr read_cdr(const Stmt& s) {
   Cdr c;
@@ -41,6 +47,8 @@ Cdr read_cdr(const Stmt& s) {
   c.hangup_reason = s.column_text(23);
   c.ring_duration = static_cast<int>(s.column_int(24));
   c.talk_duration = static_cast<int>(s.column_int(25));
+  c.inserted = s.column_int(26);
+  c.final_seq = s.column_int(27);
   return c;
 }
 
@@ -52,11 +60,15 @@ Result<void> SqliteCdrs::upsert(const Cdr& cdr) {
   // progresses, so the four secondary indexes are written once, at insert
   // (INSERT OR REPLACE would delete and re-insert every index entry): the
   // identity of a leg (owner_id, created, call_id, bridge_id, direction)
-  // keeps the values of its first write.
+  // keeps the values of its first write, and so does `inserted`.
+  // final_seq: the next number when the record first arrives ended, taken
+  // inside this write (SQLite has one writer at a time), so numbers grow in
+  // commit order; docs/cdr-export.md.
   auto s = db_.prepare(
       "INSERT INTO cdrs (" SIP_CDR_COLUMNS
-      ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-      "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26) "
+      ", inserted, final_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+      "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, "
+      "CASE WHEN ?23 <> 0 THEN (SELECT coalesce(max(final_seq), 0) + 1 FROM cdrs) ELSE 0 END) "
       "ON CONFLICT(id) DO UPDATE SET account = excluded.account, "
       "dialplan = excluded.dialplan, dst_user = excluded.dst_user, "
       "dst_host = excluded.dst_host, dst_uri = excluded.dst_uri, "
@@ -67,7 +79,8 @@ Result<void> SqliteCdrs::upsert(const Cdr& cdr) {
       "answered_at = excluded.answered_at, answer_status = excluded.answer_status, "
       "answer_reason = excluded.answer_reason, hungup_at = excluded.hungup_at, "
       "hangup_reason = excluded.hangup_reason, ring_duration = excluded.ring_duration, "
-      "talk_duration = excluded.talk_duration");
+      "talk_duration = excluded.talk_duration, "
+      "final_seq = CASE WHEN final_seq = 0 THEN excluded.final_seq ELSE final_seq END");
   if (!s) return s.error();
   s->bind(1, cdr.id)
       .bind(2, cdr.owner_id)
@@ -94,36 +107,59 @@ Result<void> SqliteCdrs::upsert(const Cdr& cdr) {
       .bind(23, cdr.hungup_at)
       .bind(24, cdr.hangup_reason)
       .bind(25, cdr.ring_duration)
-      .bind(26, cdr.talk_duration);
+      .bind(26, cdr.talk_duration)
+      .bind(27, std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count());
   return s->run("cannot write the cdr");
 }
 
-Result<std::vector<Cdr>> SqliteCdrs::list(const CdrQuery& q) {
-  auto s = db_.prepare("SELECT " SIP_CDR_COLUMNS
-                       " FROM cdrs WHERE (?1 = 0 OR owner_id = ?1) AND (?2 = '' OR call_id = ?2) "
-                       "AND (?3 = '' OR bridge_id = ?3) AND (?4 = 0 OR created >= ?4) "
-                       "AND (?5 = 0 OR created < ?5) ORDER BY created DESC, id LIMIT ?6");
-  if (!s) return s.error();
-  const auto limit = q.limit > static_cast<std::size_t>(INT64_MAX)
-                         ? INT64_MAX
-                         : static_cast<std::int64_t>(q.limit);
-  s->bind(1, q.owner_id)
-      .bind(2, q.call_id)
-      .bind(3, q.bridge_id)
-      .bind(4, q.since)
-      .bind(5, q.until)
-      .bind(6, limit);
-  std::vector<Cdr> out;
-  for (;;) {
-    auto row = s->step();
-    if (!row) return row.error();
-    if (!*row) return out;
-    out.push_back(read_cdr(*s));
+namespace {
+
+void bind_all(Stmt& s, const CdrSql& sql) {
+  int index = 1;
+  for (const auto& p : sql.params) {
+    std::visit([&](const auto& v) { s.bind(index, v); }, p);
+    ++index;
   }
 }
 
+}  // namespace
+
+Result<void> SqliteCdrs::scan(const CdrQuery& q, const std::function<bool(const Cdr&)>& visit) {
+  const CdrSql sql = cdr_query_sql(q);
+  auto s = db_.prepare_text("SELECT " SIP_CDR_READ_COLUMNS " FROM cdrs" + sql.tail);
+  if (!s) return s.error();
+  bind_all(*s, sql);
+  for (;;) {
+    auto row = s->step();
+    if (!row) return row.error();
+    if (!*row || !visit(read_cdr(*s))) return {};
+  }
+}
+
+Result<std::vector<Cdr>> SqliteCdrs::list(const CdrQuery& q) {
+  std::vector<Cdr> out;
+  auto r = scan(q, [&out](const Cdr& c) {
+    out.push_back(c);
+    return true;
+  });
+  if (!r) return r.error();
+  return out;
+}
+
+Result<std::int64_t> SqliteCdrs::count(const CdrQuery& q) {
+  const CdrSql sql = cdr_query_sql(q);
+  auto s = db_.prepare_text("SELECT count(*) FROM (SELECT 1 FROM cdrs" + sql.tail + ")");
+  if (!s) return s.error();
+  bind_all(*s, sql);
+  auto row = s->step();
+  if (!row) return row.error();
+  return *row ? s->column_int(0) : 0;
+}
+
 Result<Cdr> SqliteCdrs::get(std::string_view id) {
-  auto s = db_.prepare("SELECT " SIP_CDR_COLUMNS " FROM cdrs WHERE id = ?1");
+  auto s = db_.prepare("SELECT " SIP_CDR_READ_COLUMNS " FROM cdrs WHERE id = ?1");
   if (!s) return s.error();
   s->bind(1, id);
   auto row = s->step();

@@ -172,11 +172,23 @@ constexpr const char* kSchemaV3 = R"sql(
 ALTER TABLE sip_accounts ADD COLUMN digest_algorithms TEXT NOT NULL DEFAULT '';
 )sql";
 
+// v4: CDR export keys. `inserted` is the time the store first wrote the
+// record (unix ms); `final_seq` numbers records in the order they ended, in
+// commit order (docs/cdr-export.md). Records already ended get their rowid
+// (below any number given later), running ones 0.
+constexpr const char* kSchemaV4 = R"sql(
+ALTER TABLE cdrs ADD COLUMN inserted INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE cdrs ADD COLUMN final_seq INTEGER NOT NULL DEFAULT 0;
+UPDATE cdrs SET inserted = created, final_seq = CASE WHEN hungup_at <> 0 THEN rowid ELSE 0 END;
+CREATE INDEX cdrs_final_seq ON cdrs(final_seq);
+)sql";
+
 // Append new steps here; versions are consecutive from 1.
 constexpr std::array kMigrations = {
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
     Migration{3, kSchemaV3},
+    Migration{4, kSchemaV4},
 };
 
 }  // namespace

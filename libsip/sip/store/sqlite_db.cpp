@@ -125,6 +125,7 @@ Result<std::unique_ptr<Db>> Db::open(const OpenOptions& options) {
 
 Db::~Db() {
   for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+  for (auto& [sql, stmt] : text_cache_) sqlite3_finalize(stmt);
   sqlite3_close_v2(db_);
 }
 
@@ -132,6 +133,18 @@ Result<void> Db::exec(const char* sql, const char* detail) {
   const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) return map_sqlite_error(db_, sqlite3_extended_errcode(db_), detail);
   return {};
+}
+
+Result<Stmt> Db::prepare_text(const std::string& sql) {
+  auto it = text_cache_.find(sql);
+  if (it == text_cache_.end()) {
+    sqlite3_stmt* stmt = nullptr;
+    const int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
+                                      SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) return map_sqlite_error(db_, rc, "cannot prepare a statement");
+    it = text_cache_.emplace(sql, stmt).first;
+  }
+  return Stmt(db_, it->second);
 }
 
 Result<Stmt> Db::prepare(const char* sql) {

@@ -86,6 +86,9 @@ class Db {
   // A cached prepared statement for `sql` (`sql` must outlive the Db:
   // a string literal).
   Result<Stmt> prepare(const char* sql);
+  // A cached prepared statement for SQL built at run time (cached by its
+  // text: callers build a bounded set of shapes, values go in parameters).
+  Result<Stmt> prepare_text(const std::string& sql);
   // One statement through the cache, rows ignored (BEGIN, COMMIT, ...).
   Result<void> run(const char* sql, const char* detail);
   // A single integer from a one-row query (e.g. "PRAGMA user_version").
@@ -100,6 +103,7 @@ class Db {
   explicit Db(sqlite3* db) noexcept : db_(db) {}
   sqlite3* db_;
   std::unordered_map<const char*, sqlite3_stmt*> cache_;
+  std::unordered_map<std::string, sqlite3_stmt*> text_cache_;
 };
 
 // A unit of work that commits only if commit() is called: BEGIN IMMEDIATE

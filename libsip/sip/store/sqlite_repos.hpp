@@ -122,7 +122,10 @@ class SqliteCdrs final : public CdrRepository {
  public:
   explicit SqliteCdrs(Db& db) : db_(db) {}
   Result<void> upsert(const Cdr& cdr) override;
+  Result<void> scan(const CdrQuery& query,
+                    const std::function<bool(const Cdr&)>& visit) override;
   Result<std::vector<Cdr>> list(const CdrQuery& query) override;
+  Result<std::int64_t> count(const CdrQuery& query) override;
   Result<Cdr> get(std::string_view id) override;
 
  private:

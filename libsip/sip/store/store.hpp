@@ -111,8 +111,14 @@ class CdrRepository {
   // Insert, or update by id; a leg's identity (owner_id, created, call_id,
   // bridge_id, direction) keeps the values of its first write.
   virtual Result<void> upsert(const Cdr& cdr) = 0;
-  // Newest first (created DESC, id).
+  // Calls `visit` with each matching record in the query's order, reading
+  // one snapshot, until it returns false. Memory stays flat however many.
+  virtual Result<void> scan(const CdrQuery& query,
+                            const std::function<bool(const Cdr&)>& visit) = 0;
+  // The same, collected (mind the query's limit).
   virtual Result<std::vector<Cdr>> list(const CdrQuery& query) = 0;
+  // How many records scan would visit (limit included).
+  virtual Result<std::int64_t> count(const CdrQuery& query) = 0;
   virtual Result<Cdr> get(std::string_view id) = 0;
 };
 

@@ -127,7 +127,7 @@ struct DialPlan {
 struct Cdr {
   std::string id;         // 32 hex chars, unique
   Id owner_id = 0;        // customer (0 when the call had no owner)
-  std::string account;    // "user@domain" of the account involved, may be empty
+  std::string account;    // "user@domain" of the account involved, or the provider's name
   std::string dialplan;   // dial plan name that placed/received the leg
   std::string direction;  // "in" or "out"
   std::int64_t created = 0;
@@ -141,7 +141,7 @@ struct Cdr {
   std::string local_socket;   // "udp:127.0.0.1:5060"
   std::string remote_socket;  // "udp:127.0.0.1:5070"
   std::string bridge_id;
-  std::int64_t progress_at = 0;
+  std::int64_t progress_at = 0;  // the first provisional response (101..199)
   int progress_status = 0;
   std::string progress_reason;
   std::int64_t answered_at = 0;
@@ -149,20 +149,52 @@ struct Cdr {
   std::string answer_reason;
   std::int64_t hungup_at = 0;
   std::string hangup_reason;
-  // Derived, whole seconds (rounded down): ring = (answered_at or hungup_at)
-  // - created; talk = hungup_at - answered_at. 0 while unknown.
+  // Derived, whole seconds (rounded down): ring = answered_at - progress_at
+  // (0 when either is missing); talk = hungup_at - answered_at. 0 while unknown.
   int ring_duration = 0;
   int talk_duration = 0;
+  // Set by the store, ignored by upsert: when the record was first stored
+  // (unix ms), and its place in the order in which records ended (1, 2, ...
+  // in commit order, given once, when hungup_at first becomes non-zero; 0
+  // while the leg runs). docs/cdr-export.md says why exports key on it.
+  std::int64_t inserted = 0;
+  std::int64_t final_seq = 0;
 };
 
-// Filter of CdrRepository::list. Zero/empty fields do not filter.
+// The order of CdrRepository::scan/list.
+enum class CdrOrder : std::uint8_t {
+  NewestFirst,  // created DESC, id ASC (listings)
+  OldestFirst,  // created ASC, id ASC (reports)
+  FinalSeq,     // final_seq ASC: ended records in the order they ended (exports)
+};
+
+// Filter of CdrRepository::scan/list: the one description of a CDR query,
+// shared by the control socket's cdr.list and the tools reading the file.
+// Zero/empty fields do not filter; every given filter must match.
 struct CdrQuery {
   Id owner_id = 0;
+  std::string account;    // exact "user@domain" (or provider name)
+  std::string direction;  // "in" or "out"
   std::string call_id;
   std::string bridge_id;
   std::int64_t since = 0;  // created >= since (ms)
   std::int64_t until = 0;  // created < until (ms)
-  std::size_t limit = 1000;
+  // answer_status within [status_min, status_max]; the default range is
+  // every status. {0, 0}: no final response yet.
+  int status_min = 0;
+  int status_max = kAnyStatus;
+  int min_talk = 0;         // talk_duration >= min_talk seconds
+  bool ended_only = false;  // hungup_at != 0
+  // Paging (keyset): with FinalSeq, final_seq > after_seq (and only ended
+  // records); with the created orders, the rows after (after_created,
+  // after_id) in that order, when after_id is not empty.
+  std::int64_t after_seq = 0;
+  std::int64_t after_created = 0;
+  std::string after_id;
+  CdrOrder order = CdrOrder::NewestFirst;
+  std::size_t limit = 1000;  // 0 = no limit
+
+  static constexpr int kAnyStatus = 999;
 };
 
 }  // namespace sip::store

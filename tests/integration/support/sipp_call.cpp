@@ -74,7 +74,7 @@ SippCall::SippCall(const TempDir& dir, SippCallSpec spec) : spec_(std::move(spec
                                  "-t",
                                  "u1",
                                  "-m",
-                                 "1",
+                                 std::to_string(spec_.calls),
                                  "-nostdin",
                                  "-cp",
                                  std::to_string(free_port("127.0.0.1")),
@@ -91,6 +91,7 @@ SippCall::SippCall(const TempDir& dir, SippCallSpec spec) : spec_(std::move(spec
                                  "-message_file",
                                  message_file_});
     if (!spec_.service.empty()) o.argv.insert(o.argv.end(), {"-s", spec_.service});
+    if (spec_.rate > 0) o.argv.insert(o.argv.end(), {"-r", std::to_string(spec_.rate)});
     for (const auto& [k, v] : with_defaults(spec_.keys))
       o.argv.insert(o.argv.end(), {"-key", k, v});
     o.cwd = dir.path().string();
@@ -150,7 +151,7 @@ std::string SippCall::diagnostics() const {
 std::unique_ptr<SippCall> start_phone(const TempDir& dir, const std::string& daemon_address,
                                       const std::string& user, const std::string& scenario,
                                       std::vector<std::pair<std::string, std::string>> keys,
-                                      const std::string& domain) {
+                                      const std::string& domain, int calls) {
   std::string last_error;
   for (int attempt = 0; attempt < kStartAttempts; ++attempt) {
     SippCallSpec reg;
@@ -171,6 +172,7 @@ std::unique_ptr<SippCall> start_phone(const TempDir& dir, const std::string& dae
     phone.scenario = scenario;
     phone.port = registration.port();
     phone.keys = keys;
+    phone.calls = calls;
     try {
       return std::make_unique<SippCall>(dir, phone);
     } catch (const std::runtime_error& e) {

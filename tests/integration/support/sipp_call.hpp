@@ -27,6 +27,8 @@ struct SippCallSpec {
   // carol, from_host example.net, offer_ip and answer_ip 127.0.0.1).
   std::vector<std::pair<std::string, std::string>> keys;
   Millis timeout{15000};  // SIPp's -timeout for the whole run (-timeout_error)
+  int calls = 1;          // -m: calls before SIPp exits
+  int rate = 0;           // -r: new calls per second (0: SIPp's default)
 };
 
 class SippCall {
@@ -72,7 +74,7 @@ class SippCall {
 std::unique_ptr<SippCall> start_phone(const TempDir& dir, const std::string& daemon_address,
                                       const std::string& user, const std::string& scenario,
                                       std::vector<std::pair<std::string, std::string>> keys = {},
-                                      const std::string& domain = "sipsmith.test");
+                                      const std::string& domain = "sipsmith.test", int calls = 1);
 
 // Parts of a SIP message logged by a scenario (parsed with libsip): the
 // first value of header `name` ("" when absent), the body, the start line.

@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "call_test_support.hpp"
+#include "sip/b2bua/cdr_durations.hpp"
 
 namespace sip::b2bua::test {
 namespace {
@@ -158,6 +159,60 @@ TEST_F(CallCdrTest, EventsFollowTheCall) {
     EXPECT_EQ(e.call_id, caller_.call_id);
     EXPECT_EQ(e.bridge_id, cdrs.latest("in")[0].bridge_id);
     EXPECT_EQ(e.owner, 1);
+  }
+}
+
+// Ring time runs from the first provisional response to the answer, not
+// from the leg's creation; either missing gives 0. Talk from answer to hang-up.
+TEST(CdrDurations, RingCountsFromTheFirstProvisionalToTheAnswer) {
+  store::Cdr c;
+  c.created = 1'700'000'000'000;
+  c.progress_at = c.created + 4'000;
+  c.answered_at = c.created + 9'500;
+  c.hungup_at = c.created + 70'499;
+  set_cdr_durations(c);
+  EXPECT_EQ(c.ring_duration, 5);  // 5.5 s rounded down; 9 from creation
+  EXPECT_EQ(c.talk_duration, 60);
+
+  store::Cdr no_provisional = c;
+  no_provisional.progress_at = 0;
+  set_cdr_durations(no_provisional);
+  EXPECT_EQ(no_provisional.ring_duration, 0);
+  EXPECT_EQ(no_provisional.talk_duration, 60);
+
+  store::Cdr not_answered = c;  // rang, then failed or was cancelled
+  not_answered.answered_at = 0;
+  set_cdr_durations(not_answered);
+  EXPECT_EQ(not_answered.ring_duration, 0);
+  EXPECT_EQ(not_answered.talk_duration, 0);
+
+  store::Cdr talking = c;  // answered, not hung up yet
+  talking.hungup_at = 0;
+  set_cdr_durations(talking);
+  EXPECT_EQ(talking.ring_duration, 5);
+  EXPECT_EQ(talking.talk_duration, 0);
+}
+
+// A leg answered with no provisional response: no progress time on either
+// record, ring 0; every written record's durations follow from its times.
+TEST_F(CallCdrTest, AnswerWithoutRingingRecordsNoRingTime) {
+  const msg::Message inv1 = last_to(kBob1, "INVITE ");
+  reply(kBob1, inv1, 200, "b1", kAnswer);
+  const std::string our_tag = to_tag_of(last_to(kCaller, "SIP/2.0 200"));
+  send_ack(caller_, our_tag);
+  send_from_caller(caller_, our_tag, "BYE", 2);
+  const store::Cdr in = cdrs.latest("in")[0];
+  const store::Cdr out = out_leg(inv1.call_id());
+  EXPECT_EQ(in.progress_at, 0);
+  EXPECT_EQ(out.progress_at, 0);
+  EXPECT_EQ(in.ring_duration, 0);
+  EXPECT_EQ(out.ring_duration, 0);
+  EXPECT_NE(out.answered_at, 0);
+  for (const auto& written : cdrs.writes) {
+    store::Cdr expected = written;
+    set_cdr_durations(expected);
+    EXPECT_EQ(written.ring_duration, expected.ring_duration) << written.id;
+    EXPECT_EQ(written.talk_duration, expected.talk_duration) << written.id;
   }
 }
 

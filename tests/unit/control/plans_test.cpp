@@ -2,6 +2,7 @@
 // Directory kept in step (customers too) and export/import of providers and
 // dial plans, over a real SQLite store.
 #include "control_fixture.hpp"
+#include "sip/control/cdr_json.hpp"
 
 namespace sip::control::testing {
 namespace {
@@ -216,6 +217,53 @@ TEST_F(PlanCommands, CdrListFilters) {
   err("cdr.list", {{"since", -1}}, "invalid_argument");
   err("cdr.list", {{"owner", "nobody"}}, "not_found");
   err("cdr.list", {{"bogus", 1}}, "invalid_argument");
+  err("cdr.list", {{"order", "sideways"}}, "invalid_argument");
+  err("cdr.list", {{"direction", "up"}}, "invalid_argument");
+}
+
+// The filters, orders and keyset paging cdr-query sends (control/cdr_json),
+// and the round trip of a query through its params.
+TEST_F(PlanCommands, CdrListQueryParamsRoundTrip) {
+  add_basics();
+  for (int i = 1; i <= 5; ++i) {
+    store::Cdr c;
+    c.id = "r" + std::to_string(i);
+    c.created = 1000 * i;
+    c.direction = i % 2 == 0 ? "out" : "in";
+    c.account = i <= 2 ? "alice@sipsmith.test" : "voip1";
+    c.answer_status = i == 3 ? 486 : 200;
+    c.answered_at = i == 3 ? 0 : c.created + 10;
+    c.hungup_at = c.created + 5000;
+    c.talk_duration = i;
+    ASSERT_TRUE(n().db->cdrs().upsert(c).ok());
+  }
+  store::CdrQuery q;
+  q.order = store::CdrOrder::FinalSeq;
+  q.status_min = 200;
+  q.status_max = 299;
+  q.min_talk = 2;
+  q.limit = 2;
+  std::string owner;
+  const json params = control::cdr_query_params(q, "");
+  const store::CdrQuery back = control::cdr_query_from_params(params, owner);
+  EXPECT_EQ(back.order, store::CdrOrder::FinalSeq);
+  EXPECT_EQ(back.status_max, 299);
+  EXPECT_EQ(back.min_talk, 2);
+  json page = ok("cdr.list", params);
+  ASSERT_EQ(page.size(), 2u);
+  EXPECT_EQ(page[0]["id"], "r2");
+  EXPECT_EQ(page[1]["id"], "r4");
+  q.after_seq = page[1]["final_seq"].get<std::int64_t>();
+  page = ok("cdr.list", control::cdr_query_params(q, ""));
+  ASSERT_EQ(page.size(), 1u);
+  EXPECT_EQ(page[0]["id"], "r5");
+  EXPECT_EQ(control::cdr_from_json(page[0]).talk_duration, 5);
+  EXPECT_GT(page[0]["inserted"].get<std::int64_t>(), 0);
+  EXPECT_EQ(ok("cdr.list", {{"account", "voip1"}, {"direction", "out"}}).size(), 1u);
+  EXPECT_EQ(
+      ok("cdr.list",
+         {{"order", "oldest"}, {"after_created", 2000}, {"after_id", "r2"}, {"limit", 1}})[0]["id"],
+      "r3");
 }
 
 TEST_F(PlanCommands, ExportImportCarriesProvidersAndDialPlans) {

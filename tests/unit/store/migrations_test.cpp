@@ -42,8 +42,8 @@ std::string raw_query(const std::string& path, const char* sql) {
 TEST_F(StoreOpen, FreshFileGetsTheLatestVersionWithWalAndForeignKeys) {
   auto s = open();
   ASSERT_TRUE(s);
-  EXPECT_EQ(s->schema_version(), 3);
-  EXPECT_EQ(raw_query(path_, "PRAGMA user_version"), "3");
+  EXPECT_EQ(s->schema_version(), 4);
+  EXPECT_EQ(raw_query(path_, "PRAGMA user_version"), "4");
   EXPECT_EQ(raw_query(path_, "PRAGMA journal_mode"), "wal");
   EXPECT_EQ(raw_query(path_,
                       "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name "
@@ -77,8 +77,8 @@ TEST_F(StoreOpen, VersionOneFileIsMigratedInPlace) {
   ASSERT_EQ(raw_query(path_, "SELECT count(*) FROM sqlite_master WHERE name = 'providers'"), "0");
   auto s = open();
   ASSERT_TRUE(s);
-  EXPECT_EQ(s->schema_version(), 3);
-  EXPECT_EQ(raw_query(path_, "PRAGMA user_version"), "3");
+  EXPECT_EQ(s->schema_version(), 4);
+  EXPECT_EQ(raw_query(path_, "PRAGMA user_version"), "4");
   auto demo = s->customers().find("demo");
   ASSERT_TRUE(demo.ok());
   EXPECT_TRUE(s->accounts().find("1001", "sipsmith.test").ok());
@@ -107,6 +107,8 @@ TEST_F(StoreOpen, VersionTwoFileGetsPerAccountDigestAlgorithms) {
     ASSERT_EQ(sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
     ASSERT_EQ(sqlite3_exec(db,
                            "ALTER TABLE sip_accounts DROP COLUMN digest_algorithms; "
+                           "DROP INDEX cdrs_final_seq; ALTER TABLE cdrs DROP COLUMN final_seq; "
+                           "ALTER TABLE cdrs DROP COLUMN inserted; "
                            "PRAGMA user_version = 2;",
                            nullptr, nullptr, nullptr),
               SQLITE_OK);
@@ -114,7 +116,7 @@ TEST_F(StoreOpen, VersionTwoFileGetsPerAccountDigestAlgorithms) {
   }
   auto s = open();
   ASSERT_TRUE(s);
-  EXPECT_EQ(s->schema_version(), 3);
+  EXPECT_EQ(s->schema_version(), 4);
   auto a = s->accounts().find("1001", "sipsmith.test");
   ASSERT_TRUE(a.ok());
   EXPECT_EQ(a->digest_algorithms, "");
@@ -122,6 +124,42 @@ TEST_F(StoreOpen, VersionTwoFileGetsPerAccountDigestAlgorithms) {
   changed.digest_algorithms = "SHA-256";
   ASSERT_TRUE(s->accounts().update(changed).ok());
   EXPECT_EQ(s->accounts().get(a->id)->digest_algorithms, "SHA-256");
+}
+
+// A version 3 file: CDRs get `inserted` = created, ended ones a final_seq
+// (their rowid), running ones 0; records ending later number above them.
+TEST_F(StoreOpen, VersionThreeFileGetsCdrExportKeys) {
+  {
+    auto s = open();
+    ASSERT_TRUE(s);
+  }
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "DROP INDEX cdrs_final_seq; ALTER TABLE cdrs DROP COLUMN final_seq; "
+                           "ALTER TABLE cdrs DROP COLUMN inserted; "
+                           "INSERT INTO cdrs (id, created, hungup_at) VALUES ('a', 1000, 5000); "
+                           "INSERT INTO cdrs (id, created, hungup_at) VALUES ('b', 2000, 0); "
+                           "PRAGMA user_version = 3;",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto s = open();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->schema_version(), 4);
+  auto a = s->cdrs().get("a");
+  auto b = s->cdrs().get("b");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->inserted, 1000);
+  EXPECT_EQ(a->final_seq, 1);
+  EXPECT_EQ(b->inserted, 2000);
+  EXPECT_EQ(b->final_seq, 0);
+  Cdr ended = *b;
+  ended.hungup_at = 6000;
+  ASSERT_TRUE(s->cdrs().upsert(ended).ok());
+  EXPECT_EQ(s->cdrs().get("b")->final_seq, 2);
 }
 
 TEST_F(StoreOpen, ReopeningKeepsDataAndVersion) {
@@ -133,7 +171,7 @@ TEST_F(StoreOpen, ReopeningKeepsDataAndVersion) {
   }
   auto s = open();
   ASSERT_TRUE(s);
-  EXPECT_EQ(s->schema_version(), 3);
+  EXPECT_EQ(s->schema_version(), 4);
   EXPECT_TRUE(s->customers().find("demo").ok());
   EXPECT_TRUE(s->accounts().find("1001", "sipsmith.test").ok());
   EXPECT_EQ(s->bindings().list()->size(), 1u);
@@ -180,7 +218,7 @@ TEST_F(StoreOpen, MemoryDatabaseWorksForSingleConnectionTests) {
   o.path = ":memory:";
   auto s = open_sqlite(o);
   ASSERT_TRUE(s.ok()) << s.error().to_string();
-  EXPECT_EQ((*s)->schema_version(), 3);
+  EXPECT_EQ((*s)->schema_version(), 4);
   const auto base = add_basics(**s);
   EXPECT_GT(base.account, 0);
 }

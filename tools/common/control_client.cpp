@@ -1,4 +1,4 @@
-#include "client.hpp"
+#include "common/control_client.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace sipsmith::sipctl {
+namespace sipsmith::cli {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -22,7 +22,7 @@ int remaining_ms(Clock::time_point deadline) {
 }  // namespace
 
 ControlClient::ControlClient(const std::string& path, std::chrono::milliseconds timeout)
-    : path_(path), deadline_(Clock::now() + timeout) {
+    : path_(path), timeout_(timeout), deadline_(Clock::now() + timeout) {
   sockaddr_un addr{};
   if (path.empty() || path.size() >= sizeof addr.sun_path)
     throw NetworkError("bad control socket path '" + path + "'");
@@ -42,6 +42,10 @@ ControlClient::~ControlClient() {
   if (fd_ >= 0) ::close(fd_);
 }
 
+void ControlClient::restart_deadline() {
+  deadline_ = Clock::now() + timeout_;
+}
+
 std::string ControlClient::exchange(const std::string& line) {
   std::string out = line + "\n";
   std::size_t sent = 0;
@@ -57,8 +61,9 @@ std::string ControlClient::exchange(const std::string& line) {
     }
     sent += static_cast<std::size_t>(n);
   }
+  std::size_t scanned = 0;  // bytes of buffered_ known to hold no newline
   for (;;) {
-    if (auto nl = buffered_.find('\n'); nl != std::string::npos) {
+    if (auto nl = buffered_.find('\n', scanned); nl != std::string::npos) {
       std::string response = buffered_.substr(0, nl);
       buffered_.erase(0, nl + 1);
       return response;
@@ -74,8 +79,9 @@ std::string ControlClient::exchange(const std::string& line) {
       throw NetworkError("cannot read from " + path_ + ": " + std::strerror(errno));
     }
     if (n == 0) throw NetworkError("the daemon closed the connection without answering");
+    scanned = buffered_.size();
     buffered_.append(chunk, static_cast<std::size_t>(n));
   }
 }
 
-}  // namespace sipsmith::sipctl
+}  // namespace sipsmith::cli

@@ -1,13 +1,14 @@
 // The control socket client: one unix stream connection, one request line
 // out, one response line in, all within a deadline. POSIX sockets only (no
-// Asio in a one-shot tool). Thread-safety: one object per thread.
+// Asio in a one-shot tool); shared by sipctl and cdr-query.
+// Thread-safety: one object per thread.
 #pragma once
 
 #include <chrono>
 #include <stdexcept>
 #include <string>
 
-namespace sipsmith::sipctl {
+namespace sipsmith::cli {
 
 // Connection refused, no such socket, timeout, connection closed early:
 // exit status 3.
@@ -27,12 +28,16 @@ class ControlClient {
   // Sends `line` (a newline is appended) and returns the next response line
   // (without its newline). Throws NetworkError on timeout or a closed socket.
   std::string exchange(const std::string& line);
+  // Gives the next exchanges a fresh `timeout` from now (a client that
+  // asks many times: one deadline per request).
+  void restart_deadline();
 
  private:
   std::string path_;
+  std::chrono::milliseconds timeout_;
   std::chrono::steady_clock::time_point deadline_;
   int fd_ = -1;
   std::string buffered_;
 };
 
-}  // namespace sipsmith::sipctl
+}  // namespace sipsmith::cli
