@@ -8,9 +8,7 @@
 namespace sip::b2bua {
 
 std::int64_t CallManager::Impl::now_ms() const {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return svc.wall->unix_millis();
 }
 
 std::string CallManager::Impl::socket_text(transport::Kind kind, std::string_view address) {

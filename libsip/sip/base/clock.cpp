@@ -12,4 +12,10 @@ std::int64_t SteadyClock::unix_seconds() const noexcept {
       .count();
 }
 
+std::int64_t SteadyClock::unix_millis() const noexcept {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace sip

@@ -18,12 +18,15 @@ class Clock {
   virtual TimePoint now() const noexcept = 0;
   // Wall-clock seconds since the Unix epoch (CDRs, Date headers, nonces).
   virtual std::int64_t unix_seconds() const noexcept = 0;
+  // Wall-clock milliseconds since the Unix epoch (CDR times).
+  virtual std::int64_t unix_millis() const noexcept = 0;
 };
 
 class SteadyClock final : public Clock {
  public:
   TimePoint now() const noexcept override;
   std::int64_t unix_seconds() const noexcept override;
+  std::int64_t unix_millis() const noexcept override;
 };
 
 class ManualClock final : public Clock {
@@ -33,6 +36,10 @@ class ManualClock final : public Clock {
   std::int64_t unix_seconds() const noexcept override {
     return unix_start_ +
            std::chrono::duration_cast<std::chrono::seconds>(now_.time_since_epoch()).count();
+  }
+  std::int64_t unix_millis() const noexcept override {
+    return unix_start_ * 1000 +
+           std::chrono::duration_cast<std::chrono::milliseconds>(now_.time_since_epoch()).count();
   }
   void advance(Duration d) noexcept { now_ += d; }
 

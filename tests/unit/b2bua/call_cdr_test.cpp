@@ -1,8 +1,8 @@
 // The CDR recorder (b2bua/cdr.cpp and the legs' records in dial.cpp): one
 // "in" record for the caller and one "out" record per leg, sharing the
 // call's bridge_id, written when a leg starts, is answered and ends.
-// CDR times are unix milliseconds read from the system clock (not from
-// Services::wall), so these tests check their order, not their values.
+// CDR times are unix milliseconds of Services::wall (the tests' manual
+// clock), so their values are checked too.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -50,6 +50,32 @@ TEST_F(CallCdrTest, EveryLegIsRecordedWhenItStarts) {
   EXPECT_EQ(out_leg(last_to(kBob1, "INVITE ").call_id()).dst_uri, "sip:bob@127.0.0.21:5060");
   EXPECT_EQ(out_leg(last_to(kBob1, "INVITE ").call_id()).remote_socket, "udp:127.0.0.21:5060");
   EXPECT_EQ(out_leg(last_to(kBob2, "INVITE ").call_id()).dst_host, "127.0.0.22");
+}
+
+TEST_F(CallCdrTest, TimesAreTheWallClocksAndDurationsFollowThem) {
+  const std::int64_t start = timers.clock().unix_millis();
+  EXPECT_EQ(cdrs.latest("in")[0].created, start);
+  const msg::Message inv1 = last_to(kBob1, "INVITE ");
+  timers.advance(4s);
+  reply(kBob1, inv1, 180, "b1");
+  timers.advance(5500ms);
+  reply(kBob1, inv1, 200, "b1", kAnswer);
+  const std::string our_tag = to_tag_of(last_to(kCaller, "SIP/2.0 200"));
+  send_ack(caller_, our_tag);
+  timers.advance(60s);
+  send_from_caller(caller_, our_tag, "BYE", 2);
+
+  const store::Cdr leg = out_leg(inv1.call_id());
+  EXPECT_EQ(leg.created, start);
+  EXPECT_EQ(leg.progress_at, start + 4'000);
+  EXPECT_EQ(leg.answered_at, start + 9'500);
+  EXPECT_EQ(leg.hungup_at, start + 69'500);
+  EXPECT_EQ(leg.ring_duration, 5);  // first provisional to answer, 5.5 s
+  EXPECT_EQ(leg.talk_duration, 60);
+  const store::Cdr in = cdrs.latest("in")[0];
+  EXPECT_EQ(in.answered_at, start + 9'500);
+  EXPECT_EQ(in.hungup_at, start + 69'500);
+  EXPECT_EQ(in.talk_duration, 60);
 }
 
 TEST_F(CallCdrTest, AnsweredAndCancelledLegsThenHangUp) {
