@@ -271,6 +271,7 @@ bool Engine::Impl::build(std::string* message) {
   // The event bus of later issues (console, metrics) subscribes here; until
   // then call events are debug log lines.
   svc.on_event = [](const b2bua::CallEvent& e) {
+    if (!log_enabled(LogLevel::Debug)) return;  // no string building per call
     static constexpr const char* kNames[] = {"created", "progress", "answered", "hung_up"};
     log(LogLevel::Debug, "call",
         std::string(kNames[static_cast<int>(e.kind)]) + " bridge=" + e.bridge_id +
