@@ -17,8 +17,6 @@
 namespace sip::b2bua {
 namespace {
 
-constexpr const char* kLog = "b2bua";
-
 std::string str(std::string_view v) {
   return std::string(v);
 }

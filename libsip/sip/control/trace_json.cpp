@@ -160,7 +160,7 @@ void fields(Json& j, const trace::Final& e) {
 }
 
 template <class>
-inline constexpr bool kNoName = false;
+[[maybe_unused]] inline constexpr bool kNoName = false;
 
 // One name per event type; an event type without a name does not compile.
 template <class T>

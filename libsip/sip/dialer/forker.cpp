@@ -9,12 +9,11 @@
 namespace sip::dialer {
 
 Forker::Forker(TimerService& timers, LegPort& port, std::vector<routing::ResolvedLeg> legs,
-               std::size_t stages, int ring_seconds, DoneFn done)
+               int ring_seconds, DoneFn done)
     : timers_(timers),
       port_(port),
       legs_(std::move(legs)),
       slots_(legs_.size()),
-      stages_(stages),
       ring_seconds_(std::max(1, ring_seconds)),
       done_(std::move(done)) {}
 

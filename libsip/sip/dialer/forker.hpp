@@ -59,9 +59,9 @@ class Forker {
  public:
   using DoneFn = std::function<void(DialReport)>;
 
-  // `legs` in stage order (routing::Resolution), `stages` their count.
+  // `legs` in stage order (routing::Resolution).
   Forker(TimerService& timers, LegPort& port, std::vector<routing::ResolvedLeg> legs,
-         std::size_t stages, int ring_seconds, DoneFn done);
+         int ring_seconds, DoneFn done);
   ~Forker();
   Forker(const Forker&) = delete;
   Forker& operator=(const Forker&) = delete;
@@ -106,7 +106,6 @@ class Forker {
   LegPort& port_;
   std::vector<routing::ResolvedLeg> legs_;
   std::vector<Slot> slots_;
-  std::size_t stages_ = 0;
   std::size_t stage_ = 0;
   int ring_seconds_ = 180;
   DoneFn done_;

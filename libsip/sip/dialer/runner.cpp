@@ -159,8 +159,7 @@ void Runner::start_dial(const dialplan::Dial& dial) {
   legs_used_ += resolved->legs.size();
   dial_answered_limit_ = dial.answered_limit_seconds;
   retired_ = std::move(forker_);
-  forker_ = std::make_unique<Forker>(timers_, port_, std::move(resolved->legs), resolved->stages,
-                                     dial.ring_seconds,
+  forker_ = std::make_unique<Forker>(timers_, port_, std::move(resolved->legs), dial.ring_seconds,
                                      [this](DialReport r) { dial_done(std::move(r)); });
   forker_->start();
 }

@@ -21,7 +21,7 @@ class CallBridgeTest : public CallTest {
     ASSERT_FALSE(our_tag_.empty());
   }
 
-  const Invite caller_;
+  const Invite caller_{};
   msg::Message leg_;  // the INVITE bob's phone got
   msg::Message ok_;   // our 200 to the caller
   std::string our_tag_;

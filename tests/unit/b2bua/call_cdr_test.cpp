@@ -28,7 +28,7 @@ class CallCdrTest : public CallTest {
     return {};
   }
 
-  const Invite caller_;
+  const Invite caller_{};
 };
 
 TEST_F(CallCdrTest, EveryLegIsRecordedWhenItStarts) {

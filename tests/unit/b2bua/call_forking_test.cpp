@@ -28,7 +28,7 @@ class CallForkingTest : public CallTest {
     reply(kBob2, invite_at(kBob2), 180, "b2");
   }
 
-  const Invite caller_;
+  const Invite caller_{};
 };
 
 TEST_F(CallForkingTest, EveryBindingGetsItsOwnInviteWithTheCallersOffer) {

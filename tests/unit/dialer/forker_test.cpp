@@ -52,9 +52,10 @@ struct Fixture {
   Port port;
   std::optional<DialReport> report;
   std::unique_ptr<Forker> forker;
-  Fixture(std::vector<sip::routing::ResolvedLeg> legs, std::size_t stages, int ring = 60) {
+  // `stages` documents the legs; the Forker reads stages from the legs.
+  Fixture(std::vector<sip::routing::ResolvedLeg> legs, std::size_t /*stages*/, int ring = 60) {
     port.timers = &timers;
-    forker = std::make_unique<Forker>(timers, port, std::move(legs), stages, ring,
+    forker = std::make_unique<Forker>(timers, port, std::move(legs), ring,
                                       [this](DialReport r) { report = std::move(r); });
   }
 };
@@ -191,8 +192,7 @@ TEST(Forker, TheDoneCallbackMayDestroyTheForker) {
   std::unique_ptr<Forker> forker;
   bool done = false;
   forker = std::make_unique<Forker>(timers, port,
-                                    std::vector<sip::routing::ResolvedLeg>{leg(0, "sip:a@x")}, 1,
-                                    30, [&](DialReport) {
+                                    std::vector<sip::routing::ResolvedLeg>{leg(0, "sip:a@x")}, 30, [&](DialReport) {
                                       done = true;
                                       forker.reset();
                                     });
