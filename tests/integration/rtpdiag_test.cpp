@@ -1,0 +1,200 @@
+// rtpdiag end to end on loopback: a SIPp caller streaming 50 PCMU packets
+// (1 s) calls it directly and through the real sipproxyd (rtpdiag
+// registered as an account with digest, default daemon settings); a
+// hand-built caller whose SDP names a closed port shows the ICMP error on
+// the advertised socket and the no_rtp verdict. Every process is started
+// and stopped by PID; waits are on rtpdiag's NDJSON events.
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <string>
+
+#include "support/call_env.hpp"
+#include "support/rtpdiag_fixture.hpp"
+#include "support/sipproxyd_fixture.hpp"
+
+namespace sipsmith::itest {
+namespace {
+
+constexpr Millis kStart{10000};
+constexpr Millis kTest{20000};
+constexpr int kPackets = 50;
+
+std::vector<std::string> base_args(std::uint16_t sip_port) {
+  return {"--listen",    "127.0.0.1:" + std::to_string(sip_port),
+          "--rtp-ports", "20000-20999",
+          "--duration",  "2",
+          "--json",      "--timeout",
+          "30"};
+}
+
+// The report of a SIPp call streaming from 127.0.0.1:`media_port`.
+void expect_match(const json& report, std::uint16_t media_port) {
+  SCOPED_TRACE(report.dump(2));
+  const std::string rtp = "127.0.0.1:" + std::to_string(media_port);
+  EXPECT_EQ(report.value("verdict", ""), "match");
+  EXPECT_EQ(report.value("exit_code", -1), 0);
+  EXPECT_EQ(report["call"].value("advertised", ""), rtp);
+  // 127.0.0.1 is private by the library's rule: the signalling source's
+  // address with the SDP port is expected (the same socket here).
+  EXPECT_TRUE(report["call"].value("advertised_private", false));
+  EXPECT_EQ(report["call"].value("expected_from", ""), "signalling_source");
+  EXPECT_EQ(report["call"].value("expected", ""), rtp);
+  EXPECT_EQ(report.value("actual", ""), rtp);
+  EXPECT_EQ(report.value("packets", 0), kPackets);
+  EXPECT_EQ(report.value("expected_packets", 0), kPackets);
+  EXPECT_EQ(report.value("lost", -1), 0);
+  EXPECT_EQ(report["payload_types"], json({{"0", kPackets}}));
+  EXPECT_LT(report.value("jitter_ms", 1e9), 20.0);
+  ASSERT_EQ(report["sent"].size(), 1u);  // actual == advertised: one target
+  EXPECT_EQ(report["sent"][0].value("role", ""), "both");
+  EXPECT_EQ(report["sent"][0].value("to", ""), rtp);
+  EXPECT_GT(report["sent"][0].value("packets", 0), 50);
+  EXPECT_TRUE(report["sent"][0].value("got_through", false));
+  EXPECT_EQ(report.value("hangup", ""), "bye_sent");
+}
+
+TEST(Rtpdiag, DirectSippCallMatches) {
+  TempDir dir;
+  write_rtp_tone(dir, kPackets);
+  const std::uint16_t sip_port = free_port("127.0.0.1");
+  auto args = base_args(sip_port);
+  args.push_back("--once");
+  Rtpdiag diag(dir, args);
+  auto listening = diag.wait_event("listening", kStart);
+  ASSERT_TRUE(listening) << diag.diagnostics();
+  const std::string address = listening->value("address", "");
+  EXPECT_EQ(hostport_of(address), "127.0.0.1:" + std::to_string(sip_port));
+  EXPECT_EQ(user_of(address).rfind("diag-", 0), 0u) << address;
+
+  const std::uint16_t media = free_even_port("127.0.0.1");
+  SippCall caller(dir, rtp_caller_spec(hostport_of(address), user_of(address), "127.0.0.1", media));
+  auto call = diag.wait_event("call", kTest);
+  ASSERT_TRUE(call) << diag.diagnostics() << caller.diagnostics();
+  EXPECT_EQ(call->value("signalling_source", ""), "127.0.0.1:" + std::to_string(caller.port()));
+  EXPECT_EQ(call->value("user_agent", ""), "SIPp rtpdiag caller");
+  EXPECT_EQ(call->value("offered", json::array()),
+            json({"0 PCMU/8000", "101 telephone-event/8000"}));
+  auto report = diag.wait_event("report", kTest);
+  ASSERT_TRUE(report) << diag.diagnostics() << caller.diagnostics();
+  expect_match(*report, media);
+  EXPECT_EQ(diag.wait_exit(kStart), 0) << diag.diagnostics();
+  EXPECT_EQ(caller.finish(kTest), 0) << caller.diagnostics();
+  // The caller got our SDP: our advertised address.
+  EXPECT_NE(caller.log().find("ANSWER c=127.0.0.1"), std::string::npos) << caller.log();
+}
+
+TEST(Rtpdiag, CallThroughSipproxydToTheRegisteredAccount) {
+  CallEnv env;  // the daemon with its default settings
+  env.provision(json::array({account_record("diag", false, "diag-secret-7")}));
+  write_rtp_tone(env.dir, kPackets);
+  auto args = base_args(free_port("127.0.0.1"));
+  args.insert(args.end(), {"--once", "--register", env.daemon.address(), "--account",
+                           std::string("diag@") + kCallDomain});
+  Rtpdiag diag(env.dir, args, {}, {{"RTPDIAG_PASSWORD", "diag-secret-7"}});
+  auto listening = diag.wait_event("listening", kStart);
+  ASSERT_TRUE(listening) << diag.diagnostics();
+  EXPECT_EQ(listening->value("address", ""), std::string("sip:diag@") + kCallDomain);
+  auto reg = diag.wait_event("registration", kStart);
+  ASSERT_TRUE(reg) << diag.diagnostics() << env.daemon.stderr_text();
+  ASSERT_EQ(reg->value("state", ""), "registered") << diag.diagnostics();
+  EXPECT_EQ(env.binding_count("diag"), 1u);
+
+  const std::uint16_t media = free_even_port("127.0.0.1");
+  SippCall caller(env.dir, rtp_caller_spec(env.daemon.address(), "diag", kCallDomain, media));
+  auto call = diag.wait_event("call", kTest);
+  ASSERT_TRUE(call) << diag.diagnostics() << caller.diagnostics() << env.daemon.stderr_text();
+  // The INVITE came from the daemon, the SDP is the caller's.
+  EXPECT_EQ(call->value("signalling_source", ""), env.daemon.address());
+  auto report = diag.wait_event("report", kTest);
+  ASSERT_TRUE(report) << diag.diagnostics() << caller.diagnostics();
+  expect_match(*report, media);
+  // --once: unregistered before exiting with the verdict's status.
+  EXPECT_EQ(diag.wait_exit(kTest), 0) << diag.diagnostics();
+  EXPECT_EQ(caller.finish(kTest), 0) << caller.diagnostics();
+  EXPECT_EQ(env.binding_count("diag"), 0u);
+}
+
+// A hand-built INVITE whose SDP names a port nobody listens on; the caller
+// sends no RTP. rtpdiag's RTP to that socket draws ICMP port unreachable.
+TEST(Rtpdiag, ClosedAdvertisedPortIsReportedAndNoRtpFails) {
+  TempDir dir;
+  const std::uint16_t sip_port = free_port("127.0.0.1");
+  auto args = base_args(sip_port);
+  args[5] = "1";  // --duration 1
+  Rtpdiag diag(dir, args);
+  auto listening = diag.wait_event("listening", kStart);
+  ASSERT_TRUE(listening) << diag.diagnostics();
+
+  UdpPeer peer;
+  const std::uint16_t closed = free_even_port("127.0.0.1");
+  const std::string sdp =
+      "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+      "m=audio " +
+      std::to_string(closed) + " RTP/AVP 0\r\n";
+  const std::string via =
+      "SIP/2.0/UDP 127.0.0.1:" + std::to_string(peer.port()) + ";branch=z9hG4bK-rtpdiag-1;rport";
+  const std::string common = "From: <sip:tester@example.net>;tag=t1\r\nCall-ID: closed-port-1\r\n";
+  peer.send(
+      "INVITE " + listening->value("address", "") + " SIP/2.0\r\nVia: " + via + "\r\n" + common +
+          "To: <" + listening->value("address", "") +
+          ">\r\nCSeq: 1 INVITE\r\nContact: <sip:tester@127.0.0.1:" + std::to_string(peer.port()) +
+          ">\r\nMax-Forwards: 70\r\n"
+          "Content-Type: application/sdp\r\nContent-Length: " +
+          std::to_string(sdp.size()) + "\r\n\r\n" + sdp,
+      "127.0.0.1", sip_port);
+  auto ok = peer.receive_final();
+  ASSERT_TRUE(ok) << diag.diagnostics();
+  ASSERT_EQ(sip_start_line(*ok), "SIP/2.0 200 OK") << *ok;
+  peer.send("ACK " + listening->value("address", "") +
+                " SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:" + std::to_string(peer.port()) +
+                ";branch=z9hG4bK-rtpdiag-2;rport\r\n" + common + "To: " + sip_header(*ok, "To") +
+                "\r\nCSeq: 1 ACK\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n",
+            "127.0.0.1", sip_port);
+
+  auto error = diag.wait_event("send_error", kTest);
+  ASSERT_TRUE(error) << diag.diagnostics();
+  EXPECT_EQ(error->value("role", ""), "advertised");
+  EXPECT_EQ(error->value("to", ""), "127.0.0.1:" + std::to_string(closed));
+  EXPECT_NE(error->value("error", "").find("ICMP port unreachable"), std::string::npos);
+  // Our BYE: answer it so the report comes at once.
+  auto bye = peer.receive(kTest);
+  ASSERT_TRUE(bye) << diag.diagnostics();
+  ASSERT_EQ(sip_start_line(*bye).rfind("BYE ", 0), 0u) << *bye;
+  peer.send("SIP/2.0 200 OK\r\nVia: " + sip_header(*bye, "Via") +
+                "\r\nFrom: " + sip_header(*bye, "From") + "\r\nTo: " + sip_header(*bye, "To") +
+                "\r\nCall-ID: closed-port-1\r\nCSeq: 1 BYE\r\nContent-Length: 0\r\n\r\n",
+            "127.0.0.1", sip_port);
+  auto report = diag.wait_event("report", kTest);
+  ASSERT_TRUE(report) << diag.diagnostics();
+  EXPECT_EQ(report->value("verdict", ""), "no_rtp") << report->dump(2);
+  EXPECT_EQ(report->value("packets", -1), 0);
+  ASSERT_EQ((*report)["sent"].size(), 1u);
+  EXPECT_FALSE((*report)["sent"][0].value("got_through", true));
+  EXPECT_EQ(diag.wait_exit(kStart), 1) << diag.diagnostics();
+}
+
+TEST(Rtpdiag, NoCallWithinTheTimeoutExits3) {
+  TempDir dir;
+  Rtpdiag diag(dir, {"--listen", "127.0.0.1:" + std::to_string(free_port("127.0.0.1")), "--timeout",
+                     "0.5", "--json"});
+  auto report = diag.wait_event("report", kStart);
+  ASSERT_TRUE(report) << diag.diagnostics();
+  EXPECT_EQ(report->value("verdict", ""), "no_call");
+  EXPECT_EQ(diag.wait_exit(kStart), 3);
+}
+
+TEST(Rtpdiag, UsageErrorsExit2) {
+  TempDir dir;
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"--rtp-ports", "9-8"},
+                                               {"--listen", "nowhere"},
+                                               {"--account", "diag"},
+                                               {"--once", "--keep"},
+                                               {"--advertise", "host.example"}}) {
+    Rtpdiag diag(dir, args);
+    EXPECT_EQ(diag.wait_exit(kStart), 2) << args[0] << diag.diagnostics();
+  }
+}
+
+}  // namespace
+}  // namespace sipsmith::itest
