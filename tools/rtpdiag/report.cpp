@@ -163,6 +163,7 @@ void Reporter::registration(const std::string& state, const std::string& detail,
 void Reporter::call(const CallInfo& c) {
   live_.set_status("in call");
   live_.set_call(to_json(c));
+  live_.set_report(nullptr);  // the previous test's report no longer applies
   if (json_) return writer_.write("call", to_json(c));
   out_ << "call from " << c.signalling_source << " (" << c.transport << "), " << c.from_uri << "\n";
   if (c.advertised) {
