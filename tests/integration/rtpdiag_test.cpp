@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <regex>
+#include <set>
 #include <string>
 
 #include "support/call_env.hpp"
@@ -194,6 +196,56 @@ TEST(Rtpdiag, UsageErrorsExit2) {
     Rtpdiag diag(dir, args);
     EXPECT_EQ(diag.wait_exit(kStart), 2) << args[0] << diag.diagnostics();
   }
+}
+
+// ---- documentation stays in step with --help
+
+std::set<std::string> long_flags(const std::string& text) {
+  std::set<std::string> flags;
+  const std::regex flag(R"(--([a-z][a-z0-9-]+))");
+  for (std::sregex_iterator it(text.begin(), text.end(), flag), end; it != end; ++it)
+    flags.insert((*it)[1]);
+  return flags;
+}
+
+// Everything the program printed on stdout until it exited.
+std::string output_of(const std::vector<std::string>& args) {
+  TempDir dir;
+  Rtpdiag run(dir, args);
+  run.wait_event("(none)", kStart);  // reads to the end of output
+  std::string text;
+  for (const auto& e : run.events()) text += e.value("text", e.dump()) + "\n";
+  EXPECT_EQ(run.wait_exit(kStart), 0);
+  return text;
+}
+
+TEST(Rtpdiag, HelpManPageAndCompletionsListTheSameFlags) {
+  const std::string help = output_of({"--help"});
+  const std::string options = help.substr(0, help.find("Examples:"));
+  const std::set<std::string> flags = long_flags(options);
+  ASSERT_GT(flags.size(), 15u) << help;
+  EXPECT_NE(help.find("Exit status:"), std::string::npos);
+
+  const std::string src = SIPSMITH_SOURCE_DIR;
+  std::string man = read_file(src + "/man/rtpdiag.1");
+  for (std::size_t p; (p = man.find("\\-")) != std::string::npos;) man.replace(p, 2, "-");
+  const std::string bash = read_file(src + "/completions/bash/rtpdiag");
+  const std::string zsh = read_file(src + "/completions/zsh/_rtpdiag");
+  const std::string fish = read_file(src + "/completions/fish/rtpdiag.fish");
+  for (const char* sec : {"NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "EXIT STATUS", "EXAMPLES"})
+    EXPECT_NE(man.find(std::string(".SH ") + sec), std::string::npos) << sec;
+  for (const auto& f : flags) {
+    EXPECT_NE(man.find("--" + f), std::string::npos) << "man page lacks --" << f;
+    EXPECT_NE(bash.find("--" + f), std::string::npos) << "bash completion lacks --" << f;
+    EXPECT_NE(zsh.find("--" + f), std::string::npos) << "zsh completion lacks --" << f;
+    EXPECT_NE(fish.find("-l " + f + " "), std::string::npos) << "fish completion lacks -l " << f;
+  }
+  for (const auto& f : long_flags(bash))
+    EXPECT_TRUE(flags.count(f)) << "bash completion has unknown --" << f;
+}
+
+TEST(Rtpdiag, VersionPrintsTheProjectVersion) {
+  EXPECT_EQ(output_of({"--version"}).rfind("rtpdiag ", 0), 0u);
 }
 
 }  // namespace
