@@ -11,6 +11,7 @@
 #include "sip/base/log.hpp"
 #include "sip/base/random.hpp"
 #include "sip/message/builder.hpp"
+#include "sip/rtp/offer.hpp"
 #include "sip/sdp/sdp.hpp"
 
 namespace sipsmith::rtpdiag {
@@ -132,22 +133,12 @@ void Answerer::on_invite(sip::txn::ServerTransaction txn, sip::transport::Inboun
                       " without a usable SDP offer");
     return;
   }
-  const auto endpoints = sip::sdp::media_endpoints(*sd);
-  std::size_t audio = sd->media.size();
-  for (std::size_t i = 0; i < sd->media.size(); ++i)
-    if (sd->media[i].media == "audio" && endpoints[i].port != 0) {
-      audio = i;
-      break;
-    }
-  const bool pcmu = audio < sd->media.size() &&
-                    std::find(sd->media[audio].formats.begin(), sd->media[audio].formats.end(),
-                              "0") != sd->media[audio].formats.end();
-  if (!pcmu) {
+  const auto offer = sip::rtp::audio_offer(*sd);
+  if (!offer || !offer->has(0)) {
     (void)txn.respond(488, "Not Acceptable Here (offer PCMU)");
     reporter_.warning("INVITE from " + in.origin.remote.to_string() + " offers no PCMU audio");
     return;
   }
-  const auto& media = sd->media[audio];
 
   auto call = std::make_unique<Call>();
   CallInfo& info = call->info;
@@ -158,26 +149,12 @@ void Answerer::on_invite(sip::txn::ServerTransaction txn, sip::transport::Inboun
   info.user_agent = std::string(m.value(sip::msg::HeaderId::UserAgent));
   info.signalling_source = in.origin.remote.to_string();
   info.transport = std::string(sip::transport::kind_name(in.origin.kind));
-  const auto& ep = endpoints[audio];
-  if (!ep.address.empty()) {
-    info.advertised = sip::rtp::Endpoint{ep.address, ep.port};
-    info.advertised_private = sip::sdp::is_private_address(ep.address);
+  if (!offer->address.empty()) {
+    info.advertised = sip::rtp::Endpoint{offer->address, offer->port};
+    info.advertised_private = sip::sdp::is_private_address(offer->address);
     info.expected = sip::rtp::expected_source(*info.advertised, in.origin.remote.ip_string());
   }
-  // Payload types and their clocks; telephone-event gets no jitter (its
-  // timestamp is the event's start).
-  std::string te_pt;
-  std::map<std::string, std::string> rtpmaps;
-  for (const auto& a : media.attributes)
-    if (a.name == "rtpmap" && a.value) {
-      const auto sp = a.value->find(' ');
-      if (sp != std::string::npos) rtpmaps[a.value->substr(0, sp)] = a.value->substr(sp + 1);
-    }
-  for (const auto& f : media.formats) {
-    std::string name = rtpmaps.count(f) ? rtpmaps[f] : (f == "0" ? "PCMU/8000" : "");
-    info.offered.push_back(name.empty() ? f : f + " " + name);
-    if (name.rfind("telephone-event/", 0) == 0 && te_pt.empty()) te_pt = f;
-  }
+  for (const auto& f : offer->formats) info.offered.push_back(f.text());
 
   const std::string adv = advertise_for(in.origin.remote);
   if (adv.empty()) {
@@ -186,6 +163,7 @@ void Answerer::on_invite(sip::txn::ServerTransaction txn, sip::transport::Inboun
                       ": give --advertise");
     return;
   }
+  retired_.reset();  // frees its port (a range of one port serves test after test)
   SocketAddress bind_ip = config_.sip_local;
   bind_ip.port = 0;
   std::string why;
@@ -195,23 +173,16 @@ void Answerer::on_invite(sip::txn::ServerTransaction txn, sip::transport::Inboun
     reporter_.warning("cannot open an RTP socket in --rtp-ports: " + why);
     return;
   }
-  for (const auto& f : media.formats) {
-    const std::string& name = rtpmaps.count(f) ? rtpmaps[f] : std::string();
-    unsigned pt = 0;
-    if (std::sscanf(f.c_str(), "%u", &pt) != 1 || pt > 127) continue;
-    const auto slash = name.find('/');
-    std::uint32_t rate = slash == std::string::npos
-                             ? 0
-                             : static_cast<std::uint32_t>(std::atoi(name.c_str() + slash + 1));
-    if (name.rfind("telephone-event/", 0) == 0) rate = 0;
-    if (!name.empty() || pt == 0)
-      call->probe->set_clock_rate(static_cast<std::uint8_t>(pt), pt == 0 ? 8000 : rate);
-  }
+  // telephone-event gets no jitter: its timestamp is the event's start.
+  for (const auto& f : offer->formats)
+    call->probe->set_clock_rate(f.pt, f.pt == offer->telephone_event ? 0 : f.clock_rate);
   const std::uint16_t port = call->probe->local().port;
   info.local_rtp = host_of(adv) + ":" + std::to_string(port);
 
   const bool v6 = adv.find(':') != std::string::npos;
   const std::string ipv = v6 ? "IP6 " : "IP4 ";
+  const std::string te_pt =
+      offer->telephone_event ? std::to_string(*offer->telephone_event) : std::string();
   std::string sdp = "v=0\r\no=rtpdiag " + sip::random_token(8).substr(0, 8) + " 1 IN " + ipv + adv +
                     "\r\ns=rtpdiag\r\nc=IN " + ipv + adv + "\r\nt=0 0\r\nm=audio " +
                     std::to_string(port) + " RTP/AVP 0" + (te_pt.empty() ? "" : " " + te_pt) +
@@ -366,8 +337,9 @@ void Answerer::finish(const std::string& hangup) {
     if ((s.role == "actual" || s.role == "both") && s.errors > 0) o.back_to_actual_failed = true;
   r.verdict = sip::rtp::judge(o);
   sip::log(sip::LogLevel::Info, kLog, "test of " + r.call.call_id + " ended: " + hangup);
-  // The Probe's socket closes after this handler, not inside one of its own.
-  loop_.post([p = std::shared_ptr<Probe>(std::move(call->probe))] {});
+  // The Probe's socket closes later (the next call, or our destruction),
+  // never inside a handler of its own.
+  retired_ = std::move(call->probe);
   on_done_(r);
 }
 

@@ -60,6 +60,7 @@ class Answerer final : public sip::txn::TransactionUser {
   Done on_done_;
   sip::txn::TransactionLayer* layer_ = nullptr;
   std::unique_ptr<Call> call_;
+  std::unique_ptr<Probe> retired_;  // the last test's, kept until the next one
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 

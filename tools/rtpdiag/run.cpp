@@ -107,6 +107,7 @@ class Runner final : public sip::ua::RegistrationListener {
   std::unique_ptr<HttpPage> http_;
   bool registered_ = false;
   bool finishing_ = false;
+  bool interrupted_ = false;  // a signal ended the running test
   std::optional<int> exit_status_;
 };
 
@@ -259,6 +260,7 @@ void Runner::on_state(RegState state, RegFailure failure, const std::string& det
 
 void Runner::on_test_done(const TestReport& r) {
   reporter_.report(r);
+  if (interrupted_) return;  // on_signal decides the status
   if (!o_.keep) return finish(cli::to_int(exit_code_for(r.verdict)));
   reporter_.waiting();
 }
@@ -266,8 +268,9 @@ void Runner::on_test_done(const TestReport& r) {
 void Runner::on_signal(int signal) {
   if (finishing_) return stop_now(exit_status_.value_or(cli::to_int(ExitCode::Usage)));
   const char* name = signal == SIGINT ? "SIGINT" : "SIGTERM";
+  interrupted_ = true;
   if (answerer_->busy()) answerer_->abort(std::string("interrupted by ") + name);
-  if (finishing_) return;  // the aborted test's report finished us (--once)
+  // --keep ends as asked; a one-shot test cut short is a local error.
   finish(o_.keep ? 0 : cli::to_int(ExitCode::Usage));
 }
 

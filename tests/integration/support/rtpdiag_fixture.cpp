@@ -1,5 +1,10 @@
 #include "support/rtpdiag_fixture.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <stdexcept>
 
 #ifndef RTPDIAG_BINARY
@@ -25,10 +30,32 @@ void write_rtp_tone(const TempDir& dir, int packets) {
              std::string(static_cast<std::size_t>(packets) * 160, '\xff'));
 }
 
+namespace {
+
+// True when a UDP socket can be bound to ip:port right now.
+bool udp_free(const std::string& ip, std::uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  const bool ok = ::inet_pton(AF_INET, ip.c_str(), &a.sin_addr) == 1 &&
+                  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
+  ::close(fd);
+  return ok;
+}
+
+}  // namespace
+
 std::uint16_t free_even_port(const std::string& ip) {
+  // SIPp may also bind the next ports (RTCP, its video stream): keep p..p+3 free.
   for (int i = 0; i < 64; ++i) {
     const std::uint16_t p = free_port(ip);
-    if (p % 2 == 0 && p < 65534) return p;
+    if (p % 2 != 0 || p > 65530) continue;
+    bool all = true;
+    for (std::uint16_t k = 1; k <= 3 && all; ++k)
+      all = udp_free(ip, static_cast<std::uint16_t>(p + k));
+    if (all) return p;
   }
   throw std::runtime_error("no free even port on " + ip);
 }

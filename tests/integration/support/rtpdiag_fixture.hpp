@@ -24,7 +24,8 @@ std::string rtpdiag_caller_scenario();
 
 // The file the caller scenario streams, in `dir`: `packets` x 20 ms of PCMU.
 void write_rtp_tone(const TempDir& dir, int packets);
-// A port free for UDP on `ip` right now, and even (rtp_stream's -mp).
+// An even port free for UDP and TCP on `ip` right now, the next three free
+// for UDP (rtp_stream's -mp: SIPp may bind the following ports too).
 std::uint16_t free_even_port(const std::string& ip);
 
 class Rtpdiag {
