@@ -118,6 +118,52 @@ TEST(Rtpdiag, CallThroughSipproxydToTheRegisteredAccount) {
   EXPECT_EQ(env.binding_count("diag"), 0u);
 }
 
+// The caller's SDP names 127.0.0.2 (not private by the library's rule: the
+// other loopback addresses stand in for public ones) while its RTP comes
+// from 127.0.0.1: a NAT the phone does not know about. RTP back to the real
+// source gets through, RTP to the advertised socket draws ICMP.
+TEST(Rtpdiag, RtpFromAnotherSocketThanAdvertisedIsAMismatch) {
+  TempDir dir;
+  write_rtp_tone(dir, kPackets);
+  auto args = base_args(free_port("127.0.0.1"));
+  args.push_back("--once");
+  Rtpdiag diag(dir, args);
+  auto listening = diag.wait_event("listening", kStart);
+  ASSERT_TRUE(listening) << diag.diagnostics();
+  const std::string address = listening->value("address", "");
+  const std::uint16_t media = free_even_port("127.0.0.1");
+  SippCallSpec spec = rtp_caller_spec(hostport_of(address), user_of(address), "127.0.0.1", media);
+  spec.keys.emplace_back("offer_ip", "127.0.0.2");
+  SippCall caller(dir, spec);
+  auto report = diag.wait_event("report", kTest);
+  ASSERT_TRUE(report) << diag.diagnostics() << caller.diagnostics();
+  SCOPED_TRACE(report->dump(2));
+  const std::string advertised = "127.0.0.2:" + std::to_string(media);
+  const std::string actual = "127.0.0.1:" + std::to_string(media);
+  EXPECT_EQ(report->value("verdict", ""), "mismatch");
+  EXPECT_FALSE((*report)["call"].value("advertised_private", true));
+  EXPECT_EQ((*report)["call"].value("expected_from", ""), "sdp");
+  EXPECT_EQ((*report)["call"].value("expected", ""), advertised);
+  EXPECT_EQ(report->value("actual", ""), actual);
+  EXPECT_EQ(report->value("packets", 0), kPackets);
+  bool saw_actual = false, saw_advertised = false;
+  for (const auto& t : (*report)["sent"]) {
+    if (t.value("role", "") == "actual") {
+      saw_actual = true;
+      EXPECT_EQ(t.value("to", ""), actual);
+      EXPECT_TRUE(t.value("got_through", false));
+    }
+    if (t.value("role", "") == "advertised") {
+      saw_advertised = true;
+      EXPECT_EQ(t.value("to", ""), advertised);
+      EXPECT_FALSE(t.value("got_through", true));
+    }
+  }
+  EXPECT_TRUE(saw_actual && saw_advertised);
+  EXPECT_EQ(diag.wait_exit(kStart), 1) << diag.diagnostics();
+  EXPECT_EQ(caller.finish(kTest), 0) << caller.diagnostics();
+}
+
 // A hand-built INVITE whose SDP names a port nobody listens on; the caller
 // sends no RTP. rtpdiag's RTP to that socket draws ICMP port unreachable.
 TEST(Rtpdiag, ClosedAdvertisedPortIsReportedAndNoRtpFails) {
