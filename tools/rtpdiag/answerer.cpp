@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 #include "sip/base/log.hpp"
@@ -54,6 +55,25 @@ std::string local_address_towards(const SocketAddress& peer) {
   }
   ::close(fd);
   return out;
+}
+
+// Our answer: PCMU, and telephone-event under the caller's payload type
+// when it offered one (an answer may only use offered formats).
+std::string answer_sdp(const std::string& ip, std::uint16_t port,
+                       std::optional<std::uint8_t> telephone_event) {
+  const std::string in = ip.find(':') != std::string::npos ? "IN IP6 " : "IN IP4 ";
+  std::array<std::uint8_t, 4> r{};
+  sip::random_bytes(r);
+  const std::uint32_t session =
+      (std::uint32_t{r[0]} << 24 | std::uint32_t{r[1]} << 16 | std::uint32_t{r[2]} << 8 | r[3]) &
+      0x7fffffffu;
+  const std::string te = telephone_event ? std::to_string(*telephone_event) : std::string();
+  std::string sdp = "v=0\r\no=rtpdiag " + std::to_string(session) + " 1 " + in + ip +
+                    "\r\ns=rtpdiag\r\nc=" + in + ip + "\r\nt=0 0\r\nm=audio " +
+                    std::to_string(port) + " RTP/AVP 0" + (te.empty() ? "" : " " + te) +
+                    "\r\na=rtpmap:0 PCMU/8000\r\n";
+  if (!te.empty()) sdp += "a=rtpmap:" + te + " telephone-event/8000\r\na=fmtp:" + te + " 0-16\r\n";
+  return sdp + "a=ptime:20\r\na=sendrecv\r\n";
 }
 
 std::string host_of(const std::string& ip) {
@@ -179,17 +199,7 @@ void Answerer::on_invite(sip::txn::ServerTransaction txn, sip::transport::Inboun
   const std::uint16_t port = call->probe->local().port;
   info.local_rtp = host_of(adv) + ":" + std::to_string(port);
 
-  const bool v6 = adv.find(':') != std::string::npos;
-  const std::string ipv = v6 ? "IP6 " : "IP4 ";
-  const std::string te_pt =
-      offer->telephone_event ? std::to_string(*offer->telephone_event) : std::string();
-  std::string sdp = "v=0\r\no=rtpdiag " + sip::random_token(8).substr(0, 8) + " 1 IN " + ipv + adv +
-                    "\r\ns=rtpdiag\r\nc=IN " + ipv + adv + "\r\nt=0 0\r\nm=audio " +
-                    std::to_string(port) + " RTP/AVP 0" + (te_pt.empty() ? "" : " " + te_pt) +
-                    "\r\na=rtpmap:0 PCMU/8000\r\n";
-  if (!te_pt.empty())
-    sdp += "a=rtpmap:" + te_pt + " telephone-event/8000\r\na=fmtp:" + te_pt + " 0-16\r\n";
-  sdp += "a=ptime:20\r\na=sendrecv\r\n";
+  const std::string sdp = answer_sdp(adv, port, offer->telephone_event);
 
   call->call_id = info.call_id;
   call->local_tag = sip::make_tag();

@@ -65,6 +65,7 @@ Json to_json(const TestReport& r) {
   j["verdict"] = std::string(sip::rtp::verdict_name(r.verdict));
   j["exit_code"] = cli::to_int(exit_code_for(r.verdict));
   j["summary"] = std::string(sip::rtp::verdict_text(r.verdict));
+  if (r.verdict == Verdict::NoCall) return j;  // nothing else was measured
   j["call"] = to_json(r.call);
   j["actual"] = r.actual ? Json(to_string(*r.actual)) : Json(nullptr);
   std::uint64_t packets = 0, expected = 0, lost = 0;
