@@ -108,6 +108,7 @@ class Runner final : public sip::ua::RegistrationListener {
   bool registered_ = false;
   bool finishing_ = false;
   bool interrupted_ = false;  // a signal ended the running test
+  std::uint16_t sip_port_ = 0;
   std::optional<int> exit_status_;
 };
 
@@ -119,6 +120,7 @@ int Runner::run() {
   if (auto r = transport_->start(); !r)
     throw UsageError("cannot listen on udp:" + o_.listen + ": " + r.error().detail);
   const SocketAddress local = *transport_->listen_address(sip::transport::Kind::Udp, listen.v6);
+  sip_port_ = local.port;
 
   sip::ua::TargetSpec target;
   Account account;
@@ -218,6 +220,13 @@ void Runner::start_session(std::vector<sip::transport::Destination> targets,
   rc.targets = std::move(targets);
   rc.expires = o_.expires;
   rc.user_agent = "sipsmith-rtpdiag/" + cli::version();
+  // Behind a port forward the registrar must reach the advertised address;
+  // otherwise the session's default (the local address towards it) is right.
+  if (!o_.advertise.empty()) {
+    const bool v6 = o_.advertise.find(':') != std::string::npos;
+    rc.contact = "sip:" + account.user + "@" + (v6 ? "[" + o_.advertise + "]" : o_.advertise) +
+                 ":" + std::to_string(sip_port_);
+  }
   if (password_) {
     const std::string auth_user = o_.auth_user.empty() ? account.user : o_.auth_user;
     rc.credentials = sip::auth::Credentials::with_password(auth_user, *password_);
