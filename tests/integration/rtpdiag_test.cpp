@@ -164,6 +164,32 @@ TEST(Rtpdiag, RtpFromAnotherSocketThanAdvertisedIsAMismatch) {
   EXPECT_EQ(caller.finish(kTest), 0) << caller.diagnostics();
 }
 
+// --keep: test after test on one process (the RTP range holds one port, so
+// the second test also shows the first one's socket was released), and
+// SIGTERM ends it with 0.
+TEST(Rtpdiag, KeepServesTestAfterTest) {
+  TempDir dir;
+  write_rtp_tone(dir, 25);
+  Rtpdiag diag(dir, {"--listen", "127.0.0.1:" + std::to_string(free_port("127.0.0.1")),
+                     "--rtp-ports", "20500-20500", "--duration", "1", "--json", "--keep"});
+  auto listening = diag.wait_event("listening", kStart);
+  ASSERT_TRUE(listening) << diag.diagnostics();
+  const std::string address = listening->value("address", "");
+  for (int i = 0; i < 2; ++i) {
+    const std::uint16_t media = free_even_port("127.0.0.1");
+    SippCall caller(dir,
+                    rtp_caller_spec(hostport_of(address), user_of(address), "127.0.0.1", media));
+    auto report = diag.wait_event("report", kTest);
+    ASSERT_TRUE(report) << i << diag.diagnostics() << caller.diagnostics();
+    EXPECT_EQ(report->value("verdict", ""), "match") << report->dump(2);
+    EXPECT_EQ(report->value("packets", 0), 25) << report->dump(2);
+    EXPECT_EQ((*report)["call"].value("local_rtp", ""), "127.0.0.1:20500");
+    EXPECT_EQ(caller.finish(kTest), 0) << caller.diagnostics();
+  }
+  diag.signal(SIGTERM);
+  EXPECT_EQ(diag.wait_exit(kStart), 0) << diag.diagnostics();
+}
+
 // A hand-built INVITE whose SDP names a port nobody listens on; the caller
 // sends no RTP. rtpdiag's RTP to that socket draws ICMP port unreachable.
 TEST(Rtpdiag, ClosedAdvertisedPortIsReportedAndNoRtpFails) {
