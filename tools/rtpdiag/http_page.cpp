@@ -31,6 +31,28 @@ std::string text(const Json& j, const char* key) {
   return v.is_string() ? v.get<std::string>() : v.dump();
 }
 
+// "PT 0 x50, PT 101 x3"
+std::string payload_types(const Json& report) {
+  if (!report.contains("payload_types") || !report["payload_types"].is_object()) return "-";
+  std::string s;
+  for (const auto& [pt, n] : report["payload_types"].items())
+    s += (s.empty() ? "" : ", ") + std::string("PT ") + pt + " x" + n.dump();
+  return s.empty() ? "none" : s;
+}
+
+// "198.51.100.1:6000 (actual): 100 sent, got through; ..."
+std::string sent_back(const Json& report) {
+  if (!report.contains("sent") || !report["sent"].is_array()) return "-";
+  std::string s;
+  for (const auto& t : report["sent"]) {
+    s += (s.empty() ? "" : "; ") + t.value("to", "") + " (" + t.value("role", "") +
+         "): " + std::to_string(t.value("packets", 0)) + " sent, " +
+         (t.value("got_through", false) ? std::string("got through")
+                                        : "failed: " + t.value("error", std::string("?")));
+  }
+  return s.empty() ? "none" : s;
+}
+
 std::string row(const std::string& id, const std::string& label, const std::string& value) {
   return "<tr><th>" + label + "</th><td id=\"" + id + "\">" + escape(value) + "</td></tr>\n";
 }
@@ -47,8 +69,12 @@ async function refresh() {
     set('address', s.address); set('status', s.status);
     set('source', c.signalling_source); set('advertised', c.advertised);
     set('expected', c.expected); set('actual', r.actual); set('packets', r.packets);
-    set('lost', r.lost); set('jitter', r.jitter_ms); set('pts', r.payload_types);
-    set('sent', r.sent); set('verdict', r.verdict); set('summary', r.summary);
+    set('lost', r.lost); set('jitter', r.jitter_ms);
+    set('pts', r.payload_types && Object.entries(r.payload_types)
+        .map(([pt, n]) => 'PT ' + pt + ' x' + n).join(', '));
+    set('sent', r.sent && r.sent.map(t => t.to + ' (' + t.role + '): ' + t.packets +
+        ' sent, ' + (t.got_through ? 'got through' : 'failed: ' + t.error)).join('; '));
+    set('verdict', r.verdict); set('summary', r.summary);
   } catch (e) {}
 }
 setInterval(refresh, 1000);
@@ -61,7 +87,8 @@ std::string render_page(const Json& s) {
   const Json report = s.value("report", Json::object());
   std::string h =
       "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>rtpdiag</title>\n"
-      "<style>body{font-family:sans-serif;margin:2em}th{text-align:left;padding-right:1em}"
+      "<style>body{font-family:sans-serif;margin:2em}th{text-align:left;padding-right:1em;white-"
+      "space:nowrap}"
       "#verdict{font-weight:bold}</style></head><body>\n<h1>rtpdiag</h1>\n"
       "<p>Call <code id=\"address\">" +
       escape(text(s, "address")) + "</code> from the phone under test.</p>\n<table>\n";
@@ -73,8 +100,8 @@ std::string render_page(const Json& s) {
   h += row("packets", "packets received", text(report, "packets"));
   h += row("lost", "packets lost", text(report, "lost"));
   h += row("jitter", "jitter (ms)", text(report, "jitter_ms"));
-  h += row("pts", "payload types", text(report, "payload_types"));
-  h += row("sent", "RTP sent back", text(report, "sent"));
+  h += row("pts", "payload types", payload_types(report));
+  h += row("sent", "RTP sent back", sent_back(report));
   h += row("verdict", "verdict", text(report, "verdict"));
   h += row("summary", "meaning", text(report, "summary"));
   h += "</table>\n";
