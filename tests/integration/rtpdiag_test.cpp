@@ -101,6 +101,8 @@ TEST(Rtpdiag, CallThroughSipproxydToTheRegisteredAccount) {
   auto reg = diag.wait_event("registration", kStart);
   ASSERT_TRUE(reg) << diag.diagnostics() << env.daemon.stderr_text();
   ASSERT_EQ(reg->value("state", ""), "registered") << diag.diagnostics();
+  EXPECT_EQ(reg->value("aor", ""), std::string("sip:diag@") + kCallDomain);
+  EXPECT_EQ(reg->value("contact", ""), "sip:diag@127.0.0.1:" + args[1].substr(10));
   EXPECT_EQ(env.binding_count("diag"), 1u);
 
   const std::uint16_t media = free_even_port("127.0.0.1");
@@ -188,6 +190,19 @@ TEST(Rtpdiag, KeepServesTestAfterTest) {
   }
   diag.signal(SIGTERM);
   EXPECT_EQ(diag.wait_exit(kStart), 0) << diag.diagnostics();
+}
+
+TEST(Rtpdiag, RefusedRegistrationExits1) {
+  CallEnv env;
+  env.provision(json::array({account_record("diag", false, "diag-secret-7")}));
+  auto args = base_args(free_port("127.0.0.1"));
+  args.insert(args.end(), {"--register", env.daemon.address(), "--account", "diag@sipsmith.test"});
+  Rtpdiag diag(env.dir, args, {}, {{"RTPDIAG_PASSWORD", "wrong"}});
+  auto reg = diag.wait_event("registration", kTest);
+  ASSERT_TRUE(reg) << diag.diagnostics();
+  EXPECT_EQ(reg->value("state", ""), "failed");
+  EXPECT_NE(reg->value("detail", "").find("403"), std::string::npos) << reg->dump();
+  EXPECT_EQ(diag.wait_exit(kTest), 1) << diag.diagnostics();
 }
 
 // A hand-built INVITE whose SDP names a port nobody listens on; the caller

@@ -146,15 +146,18 @@ void Reporter::listening(const std::string& address, const std::string& sip_sock
 }
 
 void Reporter::registration(const std::string& state, const std::string& detail,
-                            const std::string& aor, std::uint32_t expires) {
+                            const std::string& aor, const std::string& contact,
+                            std::uint32_t expires) {
   if (json_) {
     Json j = {{"state", state}, {"aor", aor}};
+    if (!contact.empty()) j["contact"] = contact;
     if (expires) j["expires"] = expires;
     if (!detail.empty()) j["detail"] = detail;
     return writer_.write("registration", j);
   }
   if (state == "registered") {
-    out_ << "registered " << aor << " for " << expires << " s: call it to test\n";
+    out_ << "registered " << aor << " (contact " << contact << ") for " << expires
+         << " s: call it to test\n";
   } else if (state == "failed" || verbosity_ > 0) {
     out_ << "registration " << state << (detail.empty() ? "" : ": " + detail) << "\n";
   }

@@ -83,7 +83,7 @@ class Reporter {
   void listening(const std::string& address, const std::string& sip_socket,
                  const std::string& rtp_ports, const std::string& http_url);
   void registration(const std::string& state, const std::string& detail, const std::string& aor,
-                    std::uint32_t expires);
+                    const std::string& contact, std::uint32_t expires);
   void call(const CallInfo& c);
   void first_rtp(const std::string& from);
   void send_error(const std::string& role, const std::string& to, const std::string& error);

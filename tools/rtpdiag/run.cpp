@@ -109,6 +109,7 @@ class Runner final : public sip::ua::RegistrationListener {
   bool finishing_ = false;
   bool interrupted_ = false;  // a signal ended the running test
   std::uint16_t sip_port_ = 0;
+  std::string aor_;  // the account, once registering
   std::optional<int> exit_status_;
 };
 
@@ -183,7 +184,7 @@ int Runner::run() {
 void Runner::register_at(const sip::ua::TargetSpec& target, const Account& account) {
   auto q = sip::dns::make_query(target.host, target.port, sip::transport::Kind::Udp, false);
   if (!q) {
-    reporter_.registration("failed", "cannot resolve " + target.uri, account.aor, 0);
+    reporter_.registration("failed", "cannot resolve " + target.uri, account.aor, "", 0);
     return stop_now(cli::to_int(ExitCode::Usage));
   }
   if (auto n = sip::dns::numeric_target(*q)) {
@@ -197,12 +198,12 @@ void Runner::register_at(const sip::ua::TargetSpec& target, const Account& accou
         sip::dns::ResolverOptions{},
         [this](std::function<void()> fn) { loop_.post(std::move(fn)); });
   } catch (const std::exception& e) {
-    reporter_.registration("failed", std::string("DNS resolver: ") + e.what(), account.aor, 0);
+    reporter_.registration("failed", std::string("DNS resolver: ") + e.what(), account.aor, "", 0);
     return stop_now(cli::to_int(ExitCode::Usage));
   }
   resolver_->resolve(std::move(*q), [this, account](sip::Result<std::vector<sip::dns::Target>> r) {
     if (!r || r->empty()) {
-      reporter_.registration("failed", "cannot resolve the registrar", account.aor, 0);
+      reporter_.registration("failed", "cannot resolve the registrar", account.aor, "", 0);
       return stop_now(cli::to_int(ExitCode::Network));
     }
     std::vector<sip::transport::Destination> targets;
@@ -232,6 +233,7 @@ void Runner::start_session(std::vector<sip::transport::Destination> targets,
     rc.credentials = sip::auth::Credentials::with_password(auth_user, *password_);
   }
   live_.set_status("registering");
+  aor_ = account.aor;
   session_ = std::make_unique<sip::ua::RegistrationSession>(*txn_, *transport_, loop_,
                                                             std::move(rc), *this);
   session_->start_register(true);
@@ -242,12 +244,12 @@ void Runner::on_state(RegState state, RegFailure failure, const std::string& det
   const std::string name(sip::ua::reg_state_name(state));
   if (state == RegState::Registered && !registered_) {
     registered_ = true;
-    reporter_.registration(name, detail, session_->contact(), session_->granted_expires());
+    reporter_.registration(name, detail, aor_, session_->contact(), session_->granted_expires());
     live_.set_status("waiting");
     return;
   }
   if (state == RegState::Unregistered && finishing_) {
-    reporter_.registration(name, detail, session_->contact(), 0);
+    reporter_.registration(name, detail, aor_, session_->contact(), 0);
     return stop_now(exit_status_.value_or(0));
   }
   if (state == RegState::Failed) {
@@ -256,7 +258,7 @@ void Runner::on_state(RegState state, RegFailure failure, const std::string& det
     reporter_.registration(
         name,
         std::string(sip::ua::reg_failure_name(failure)) + (detail.empty() ? "" : ": " + detail),
-        session_->contact(), 0);
+        aor_, session_->contact(), 0);
     if (finishing_) return stop_now(exit_status_.value_or(0));
     // Refused outright: no call can reach us. Later failures are retried
     // by the session (--keep keeps serving direct calls meanwhile).
