@@ -92,8 +92,8 @@ TEST(Rtpdiag, CallThroughSipproxydToTheRegisteredAccount) {
   env.provision(json::array({account_record("diag", false, "diag-secret-7")}));
   write_rtp_tone(env.dir, kPackets);
   auto args = base_args(free_port("127.0.0.1"));
-  args.insert(args.end(), {"--once", "--register", env.daemon.address(), "--account",
-                           std::string("diag@") + kCallDomain});
+  args.insert(args.end(), {"--once", "--register", env.daemon.address(), "--aor",
+                           std::string("sip:diag@") + kCallDomain});
   Rtpdiag diag(env.dir, args, {}, {{"RTPDIAG_PASSWORD", "diag-secret-7"}});
   auto listening = diag.wait_event("listening", kStart);
   ASSERT_TRUE(listening) << diag.diagnostics();
@@ -196,7 +196,7 @@ TEST(Rtpdiag, RefusedRegistrationExits1) {
   CallEnv env;
   env.provision(json::array({account_record("diag", false, "diag-secret-7")}));
   auto args = base_args(free_port("127.0.0.1"));
-  args.insert(args.end(), {"--register", env.daemon.address(), "--account", "diag@sipsmith.test"});
+  args.insert(args.end(), {"--register", env.daemon.address(), "--aor", "sip:diag@sipsmith.test"});
   Rtpdiag diag(env.dir, args, {}, {{"RTPDIAG_PASSWORD", "wrong"}});
   auto reg = diag.wait_event("registration", kTest);
   ASSERT_TRUE(reg) << diag.diagnostics();
@@ -278,7 +278,7 @@ TEST(Rtpdiag, UsageErrorsExit2) {
   TempDir dir;
   for (const std::vector<std::string>& args : {std::vector<std::string>{"--rtp-ports", "9-8"},
                                                {"--listen", "nowhere"},
-                                               {"--account", "diag"},
+                                               {"--user", "diag"},
                                                {"--once", "--keep"},
                                                {"--advertise", "host.example"}}) {
     Rtpdiag diag(dir, args);

@@ -33,7 +33,8 @@ int main(int argc, char** argv) {
       sources.file = options.password_file;
       sources.env_var = rtpdiag::kPasswordEnv;
       sources.prompt = true;
-      sources.prompt_text = "Password for " + options.aor + ": ";
+      sources.prompt_text =
+          "Password for " + (options.aor.empty() ? options.user : options.aor) + ": ";
       password = cli::read_password(sources);
     }
     return rtpdiag::run(options, std::move(password));

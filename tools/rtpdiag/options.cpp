@@ -57,7 +57,7 @@ void define_cli(CLI::App& app, Options& o) {
       ->group(net);
 
   auto* test = "Test";
-  app.add_option("--user", o.user,
+  app.add_option("--test-user", o.test_user,
                  "User part of the test address (default: the account, else diag-<random>)")
       ->group(test);
   app.add_option("-d,--duration", o.duration_s, "Seconds of RTP exchange before we hang up")
@@ -79,8 +79,9 @@ void define_cli(CLI::App& app, Options& o) {
                  "Register at this registrar (host, host:port, udp:host:port or a sip: URI) "
                  "so the test address is your account")
       ->group(acct);
-  app.add_option("-u,--account", o.aor,
-                 "Account: user name or sip:user@domain (default domain: the registrar)")
+  app.add_option("-u,--user", o.user, "Account user (address of record sip:USER@<registrar host>)")
+      ->group(acct);
+  app.add_option("--aor", o.aor, "Account's address of record, e.g. sip:diag@example.com")
       ->group(acct);
   app.add_option("-a,--auth-user", o.auth_user, "Digest user name (default: the account's user)")
       ->group(acct);
@@ -120,9 +121,12 @@ void finish_options(Options& o) {
                      o.rtp_ports);
   o.rtp_first = static_cast<std::uint16_t>(first);
   o.rtp_last = static_cast<std::uint16_t>(last);
-  if (o.registrar.empty() && (!o.aor.empty() || !o.auth_user.empty() || !o.password_file.empty()))
-    throw UsageError("--account, --auth-user and --password-file need --register");
-  if (!o.registrar.empty() && o.aor.empty()) throw UsageError("--register needs --account");
+  if (o.registrar.empty() &&
+      (!o.user.empty() || !o.aor.empty() || !o.auth_user.empty() || !o.password_file.empty()))
+    throw UsageError("--user, --aor, --auth-user and --password-file need --register");
+  if (!o.registrar.empty() && o.user.empty() && o.aor.empty())
+    throw UsageError("--register needs --user or --aor");
+  if (!o.user.empty() && !o.aor.empty()) throw UsageError("--user and --aor exclude each other");
   if (!o.http.empty() && !sip::transport::SocketAddress::parse(o.http, 0))
     throw UsageError("--http: want ADDR:PORT, e.g. 127.0.0.1:8080: " + o.http);
   if (!o.http.empty() && sip::transport::SocketAddress::parse(o.http, 0)->port == 0)

@@ -18,13 +18,14 @@ struct Options {
   std::string advertise;                // IP in our SDP and Contact; empty: derived
   std::string rtp_ports = "40000-40999";
   std::uint16_t rtp_first = 40000, rtp_last = 40999;  // from rtp_ports
-  std::string user;                                   // test address user; empty: diag-<token>
-  double duration_s = 10;                             // test period after the answer
-  double timeout_s = -1;  // --once: wait for a call (default 300 s); --keep: none
+  std::string test_user;   // test address user; empty: the account's, else diag-<token>
+  double duration_s = 10;  // test period after the answer
+  double timeout_s = -1;   // --once: wait for a call (default 300 s); --keep: none
   bool once = false, keep = false;
   // Registration (optional).
   std::string registrar;
-  std::string aor;
+  std::string user;  // account user (domain: the registrar's host)
+  std::string aor;   // or the whole address of record
   std::string auth_user;
   std::string password_file;
   std::uint32_t expires = 600;

@@ -47,17 +47,15 @@ struct Account {
 
 Account account_for(const Options& o, const sip::ua::TargetSpec& target) {
   Account a;
-  std::string aor = o.aor;
-  if (aor.rfind("sip:", 0) != 0 && aor.rfind("sips:", 0) != 0) {
-    const auto at = aor.find('@');
-    aor = "sip:" + (at == std::string::npos ? aor + "@" + target.host : aor);
+  const bool v6 = target.host.find(':') != std::string::npos;
+  a.aor =
+      !o.aor.empty() ? o.aor : "sip:" + o.user + "@" + (v6 ? "[" + target.host + "]" : target.host);
+  if (auto u = sip::uri::parse_uri(a.aor); u && u->is_sip()) {
+    a.user = std::string(u->user);
+    a.host = u->host.find(':') != std::string::npos ? "[" + std::string(u->host) + "]"
+                                                    : std::string(u->host);
+    a.registrar_uri = "sip:" + a.host;
   }
-  a.aor = aor;
-  const auto colon = aor.find(':');
-  const auto at = aor.find('@');
-  a.user = at == std::string::npos ? "" : aor.substr(colon + 1, at - colon - 1);
-  a.host = at == std::string::npos ? target.host : aor.substr(at + 1);
-  a.registrar_uri = "sip:" + a.host;
   return a;
 }
 
@@ -132,10 +130,10 @@ int Runner::run() {
       throw UsageError("--register: rtpdiag registers over UDP only");
     target = *t;
     account = account_for(o_, target);
-    if (!sip::uri::parse_uri(account.aor) || account.user.empty())
-      throw UsageError("--account: not a user or sip:user@domain: " + o_.aor);
+    if (account.user.empty())
+      throw UsageError("--user/--aor: not usable as sip:user@domain: " + account.aor);
   }
-  std::string user = o_.user;
+  std::string user = o_.test_user;
   if (user.empty()) user = account.user.empty() ? "diag-" + sip::random_token(8) : account.user;
 
   AnswerConfig ac;
