@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 
+#include "sip/rtp/packet.hpp"
 #include "support/call_env.hpp"
 #include "support/rtpdiag_fixture.hpp"
 #include "support/sipproxyd_fixture.hpp"
@@ -205,8 +206,61 @@ TEST(Rtpdiag, RefusedRegistrationExits1) {
   EXPECT_EQ(diag.wait_exit(kTest), 1) << diag.diagnostics();
 }
 
-// A hand-built INVITE whose SDP names a port nobody listens on; the caller
-// sends no RTP. rtpdiag's RTP to that socket draws ICMP port unreachable.
+// A caller built by hand from a UdpPeer: INVITE with an SDP naming
+// 127.0.0.1:`rtp_port`, ACK, and an answer to rtpdiag's BYE.
+class HandCaller {
+ public:
+  HandCaller(std::uint16_t rtpdiag_port, std::string address, std::string call_id)
+      : port_(rtpdiag_port), address_(std::move(address)), call_id_(std::move(call_id)) {}
+
+  // The 200 OK's body, or "" (with a failure) when the call is not answered.
+  std::string call(std::uint16_t rtp_port) {
+    const std::string sdp =
+        "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio " +
+        std::to_string(rtp_port) + " RTP/AVP 0\r\n";
+    send("INVITE", "1 INVITE",
+         "To: <" + address_ + ">\r\nContact: <sip:tester@127.0.0.1:" + std::to_string(sip_.port()) +
+             ">\r\n",
+         sdp);
+    auto ok = sip_.receive_final();
+    EXPECT_TRUE(ok && sip_start_line(*ok) == "SIP/2.0 200 OK") << ok.value_or("(nothing)");
+    if (!ok) return {};
+    to_ = sip_header(*ok, "To");
+    send("ACK", "1 ACK", "To: " + to_ + "\r\n", "");
+    return sip_body(*ok);
+  }
+  // Waits for rtpdiag's BYE and answers it 200.
+  bool answer_bye(Millis limit) {
+    auto bye = sip_.receive(limit);
+    if (!bye || sip_start_line(*bye).rfind("BYE ", 0) != 0) return false;
+    sip_.send("SIP/2.0 200 OK\r\nVia: " + sip_header(*bye, "Via") +
+                  "\r\nFrom: " + sip_header(*bye, "From") + "\r\nTo: " + sip_header(*bye, "To") +
+                  "\r\nCall-ID: " + call_id_ + "\r\nCSeq: 1 BYE\r\nContent-Length: 0\r\n\r\n",
+              "127.0.0.1", port_);
+    return true;
+  }
+
+ private:
+  void send(const std::string& method, const std::string& cseq, const std::string& more,
+            const std::string& sdp) {
+    sip_.send(method + " " + address_ +
+                  " SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:" + std::to_string(sip_.port()) +
+                  ";branch=z9hG4bK-" + call_id_ + "-" + std::to_string(++branch_) +
+                  ";rport\r\nFrom: <sip:tester@example.net>;tag=t1\r\n" + "Call-ID: " + call_id_ +
+                  "\r\nCSeq: " + cseq + "\r\n" + more + "Max-Forwards: 70\r\n" +
+                  (sdp.empty() ? "" : "Content-Type: application/sdp\r\n") +
+                  "Content-Length: " + std::to_string(sdp.size()) + "\r\n\r\n" + sdp,
+              "127.0.0.1", port_);
+  }
+
+  UdpPeer sip_;
+  std::uint16_t port_;
+  std::string address_, call_id_, to_;
+  int branch_ = 0;
+};
+
+// The SDP names a port nobody listens on and no RTP comes: rtpdiag's RTP
+// to that socket draws ICMP port unreachable; the verdict is no_rtp.
 TEST(Rtpdiag, ClosedAdvertisedPortIsReportedAndNoRtpFails) {
   TempDir dir;
   const std::uint16_t sip_port = free_port("127.0.0.1");
@@ -216,51 +270,57 @@ TEST(Rtpdiag, ClosedAdvertisedPortIsReportedAndNoRtpFails) {
   auto listening = diag.wait_event("listening", kStart);
   ASSERT_TRUE(listening) << diag.diagnostics();
 
-  UdpPeer peer;
+  HandCaller caller(sip_port, listening->value("address", ""), "closed-port-1");
   const std::uint16_t closed = free_even_port("127.0.0.1");
-  const std::string sdp =
-      "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
-      "m=audio " +
-      std::to_string(closed) + " RTP/AVP 0\r\n";
-  const std::string via =
-      "SIP/2.0/UDP 127.0.0.1:" + std::to_string(peer.port()) + ";branch=z9hG4bK-rtpdiag-1;rport";
-  const std::string common = "From: <sip:tester@example.net>;tag=t1\r\nCall-ID: closed-port-1\r\n";
-  peer.send(
-      "INVITE " + listening->value("address", "") + " SIP/2.0\r\nVia: " + via + "\r\n" + common +
-          "To: <" + listening->value("address", "") +
-          ">\r\nCSeq: 1 INVITE\r\nContact: <sip:tester@127.0.0.1:" + std::to_string(peer.port()) +
-          ">\r\nMax-Forwards: 70\r\n"
-          "Content-Type: application/sdp\r\nContent-Length: " +
-          std::to_string(sdp.size()) + "\r\n\r\n" + sdp,
-      "127.0.0.1", sip_port);
-  auto ok = peer.receive_final();
-  ASSERT_TRUE(ok) << diag.diagnostics();
-  ASSERT_EQ(sip_start_line(*ok), "SIP/2.0 200 OK") << *ok;
-  peer.send("ACK " + listening->value("address", "") +
-                " SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:" + std::to_string(peer.port()) +
-                ";branch=z9hG4bK-rtpdiag-2;rport\r\n" + common + "To: " + sip_header(*ok, "To") +
-                "\r\nCSeq: 1 ACK\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n",
-            "127.0.0.1", sip_port);
-
+  ASSERT_FALSE(caller.call(closed).empty()) << diag.diagnostics();
   auto error = diag.wait_event("send_error", kTest);
   ASSERT_TRUE(error) << diag.diagnostics();
   EXPECT_EQ(error->value("role", ""), "advertised");
   EXPECT_EQ(error->value("to", ""), "127.0.0.1:" + std::to_string(closed));
   EXPECT_NE(error->value("error", "").find("ICMP port unreachable"), std::string::npos);
-  // Our BYE: answer it so the report comes at once.
-  auto bye = peer.receive(kTest);
-  ASSERT_TRUE(bye) << diag.diagnostics();
-  ASSERT_EQ(sip_start_line(*bye).rfind("BYE ", 0), 0u) << *bye;
-  peer.send("SIP/2.0 200 OK\r\nVia: " + sip_header(*bye, "Via") +
-                "\r\nFrom: " + sip_header(*bye, "From") + "\r\nTo: " + sip_header(*bye, "To") +
-                "\r\nCall-ID: closed-port-1\r\nCSeq: 1 BYE\r\nContent-Length: 0\r\n\r\n",
-            "127.0.0.1", sip_port);
+  EXPECT_TRUE(caller.answer_bye(kTest)) << diag.diagnostics();
   auto report = diag.wait_event("report", kTest);
   ASSERT_TRUE(report) << diag.diagnostics();
   EXPECT_EQ(report->value("verdict", ""), "no_rtp") << report->dump(2);
   EXPECT_EQ(report->value("packets", -1), 0);
   ASSERT_EQ((*report)["sent"].size(), 1u);
   EXPECT_FALSE((*report)["sent"][0].value("got_through", true));
+  EXPECT_EQ(diag.wait_exit(kStart), 1) << diag.diagnostics();
+}
+
+// RTP arrives from the advertised socket, which then closes: rtpdiag's RTP
+// back to the real source draws ICMP, the verdict is unreachable.
+TEST(Rtpdiag, RtpBackToAClosedSourceIsUnreachable) {
+  TempDir dir;
+  const std::uint16_t sip_port = free_port("127.0.0.1");
+  auto args = base_args(sip_port);
+  args[5] = "1";  // --duration 1
+  Rtpdiag diag(dir, args);
+  auto listening = diag.wait_event("listening", kStart);
+  ASSERT_TRUE(listening) << diag.diagnostics();
+
+  auto media = std::make_unique<UdpPeer>();
+  HandCaller caller(sip_port, listening->value("address", ""), "closed-source-1");
+  const std::string answer = caller.call(media->port());
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(answer, m, std::regex("m=audio ([0-9]+) "))) << answer;
+  const auto rtpdiag_rtp = static_cast<std::uint16_t>(std::stoi(m[1]));
+  for (std::uint16_t i = 0; i < 5; ++i)
+    media->send(sip::rtp::build(0, i == 0, static_cast<std::uint16_t>(100 + i), 160u * i, 7,
+                                std::string(160, '\xff')),
+                "127.0.0.1", rtpdiag_rtp);
+  auto first = diag.wait_event("rtp_first", kTest);
+  ASSERT_TRUE(first) << diag.diagnostics();
+  EXPECT_EQ(first->value("from", ""), "127.0.0.1:" + std::to_string(media->port()));
+  media.reset();  // the caller's RTP socket goes away
+  auto error = diag.wait_event("send_error", kTest);
+  ASSERT_TRUE(error) << diag.diagnostics();
+  EXPECT_EQ(error->value("role", ""), "both");
+  EXPECT_TRUE(caller.answer_bye(kTest)) << diag.diagnostics();
+  auto report = diag.wait_event("report", kTest);
+  ASSERT_TRUE(report) << diag.diagnostics();
+  EXPECT_EQ(report->value("verdict", ""), "unreachable") << report->dump(2);
+  EXPECT_EQ(report->value("packets", -1), 5);
   EXPECT_EQ(diag.wait_exit(kStart), 1) << diag.diagnostics();
 }
 
