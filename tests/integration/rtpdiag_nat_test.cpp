@@ -150,42 +150,11 @@ TEST(RtpdiagNat, PrivateAdvertisedAddressAgainstTheTranslatedSource) {
   auto listening = diag.wait_event("listening", kTest);
   ASSERT_TRUE(listening) << diag.diagnostics();
 
-  // SIPp inside the caller's namespace (own port space: fixed ports are free).
-  SpawnOptions o;
-  o.argv = lab.exec_in(lab.caller);
-  o.argv[0] = find_program("ip");
-  o.argv.insert(o.argv.end(), {find_program("sipp"),
-                               std::string(kServerIp) + ":5060",
-                               "-sf",
-                               rtpdiag_caller_scenario(),
-                               "-i",
-                               kCallerIp,
-                               "-p",
-                               "5070",
-                               "-mi",
-                               kCallerIp,
-                               "-mp",
-                               std::to_string(kMediaPort),
-                               "-m",
-                               "1",
-                               "-nostdin",
-                               "-timeout",
-                               "15s",
-                               "-timeout_error",
-                               "-s",
-                               user_of(listening->value("address", "")),
-                               "-key",
-                               "domain",
-                               kServerIp,
-                               "-key",
-                               "offer_ip",
-                               kCallerIp,
-                               "-trace_err",
-                               "-error_file",
-                               dir.file("sipp-nat.errors")});
-  o.cwd = dir.path().string();
-  o.stdout_file = dir.file("sipp-nat.out");
-  o.stderr_file = dir.file("sipp-nat.err");
+  // SIPp inside the caller's namespace (own port space: fixed ports are free;
+  // -cp's default 8888 too).
+  SpawnOptions o = sipp_caller(
+      dir, "sipp-nat", lab.exec_in(lab.caller), std::string(kServerIp) + ":5060", kCallerIp, 5070,
+      kMediaPort, user_of(listening->value("address", "")), kServerIp, kCallerIp, "IP4", 8888);
   Child sipp(o);
 
   auto report = diag.wait_event("report", kTest);

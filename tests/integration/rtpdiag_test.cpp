@@ -121,6 +121,33 @@ TEST(Rtpdiag, CallThroughSipproxydToTheRegisteredAccount) {
   EXPECT_EQ(env.binding_count("diag"), 0u);
 }
 
+// IPv6 end to end: signalling, SDP (IP6) and RTP over ::1.
+TEST(Rtpdiag, Ipv6CallMatches) {
+  TempDir dir;
+  write_rtp_tone(dir, kPackets);
+  const std::uint16_t sip_port = free_port("::1");
+  Rtpdiag diag(dir, {"--listen", "[::1]:" + std::to_string(sip_port), "--rtp-ports", "20000-20999",
+                     "--duration", "2", "--json", "--once", "--timeout", "30"});
+  auto listening = diag.wait_event("listening", kStart);
+  ASSERT_TRUE(listening) << diag.diagnostics();
+  EXPECT_EQ(hostport_of(listening->value("address", "")), "[::1]:" + std::to_string(sip_port));
+  const std::uint16_t media = free_even_port("::1");
+  Child sipp(sipp_caller(dir, "sipp-v6", {}, "[::1]:" + std::to_string(sip_port), "::1",
+                         free_port("::1"), media, user_of(listening->value("address", "")), "[::1]",
+                         "::1", "IP6", free_port("127.0.0.1")));
+  auto report = diag.wait_event("report", kTest);
+  ASSERT_TRUE(report) << diag.diagnostics() << read_file(dir.file("sipp-v6.errors"));
+  SCOPED_TRACE(report->dump(2));
+  const std::string rtp = "[::1]:" + std::to_string(media);
+  EXPECT_EQ(report->value("verdict", ""), "match");
+  EXPECT_EQ((*report)["call"].value("advertised", ""), rtp);
+  EXPECT_EQ((*report)["call"].value("local_rtp", "").rfind("[::1]:", 0), 0u);
+  EXPECT_EQ(report->value("actual", ""), rtp);
+  EXPECT_EQ(report->value("packets", 0), kPackets);
+  EXPECT_EQ(diag.wait_exit(kStart), 0) << diag.diagnostics();
+  EXPECT_EQ(sipp.wait_for(kTest), 0) << read_file(dir.file("sipp-v6.errors"));
+}
+
 // The caller's SDP names 127.0.0.2 (not private by the library's rule: the
 // other loopback addresses stand in for public ones) while its RTP comes
 // from 127.0.0.1: a NAT the phone does not know about. RTP back to the real

@@ -34,13 +34,23 @@ namespace {
 
 // True when a UDP socket can be bound to ip:port right now.
 bool udp_free(const std::string& ip, std::uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  const bool v6 = ip.find(':') != std::string::npos;
+  const int fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return false;
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  const bool ok = ::inet_pton(AF_INET, ip.c_str(), &a.sin_addr) == 1 &&
-                  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
+  bool ok = false;
+  if (v6) {
+    sockaddr_in6 a{};
+    a.sin6_family = AF_INET6;
+    a.sin6_port = htons(port);
+    ok = ::inet_pton(AF_INET6, ip.c_str(), &a.sin6_addr) == 1 &&
+         ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
+  } else {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    ok = ::inet_pton(AF_INET, ip.c_str(), &a.sin_addr) == 1 &&
+         ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
+  }
   ::close(fd);
   return ok;
 }
@@ -114,9 +124,58 @@ SippCallSpec rtp_caller_spec(const std::string& remote, const std::string& user,
   s.scenario = rtpdiag_caller_scenario();
   s.remote = remote;
   s.service = user;
-  s.keys = {{"domain", domain}};
+  s.keys = {{"domain", domain}, {"offer_type", "IP4"}};
   s.extra = {"-mi", "127.0.0.1", "-mp", std::to_string(media_port)};
   return s;
+}
+
+SpawnOptions sipp_caller(const TempDir& dir, const std::string& tag,
+                         std::vector<std::string> prefix, const std::string& remote,
+                         const std::string& ip, std::uint16_t sip_port, std::uint16_t media_port,
+                         const std::string& user, const std::string& domain,
+                         const std::string& offer_ip, const std::string& offer_type,
+                         std::uint16_t control_port) {
+  SpawnOptions o;
+  if (!prefix.empty()) prefix[0] = find_program(prefix[0]);
+  o.argv = prefix;
+  o.argv.insert(o.argv.end(), {find_program("sipp"),
+                               remote,
+                               "-sf",
+                               rtpdiag_caller_scenario(),
+                               "-i",
+                               ip,
+                               "-p",
+                               std::to_string(sip_port),
+                               "-mi",
+                               ip,
+                               "-mp",
+                               std::to_string(media_port),
+                               "-m",
+                               "1",
+                               "-nostdin",
+                               "-cp",
+                               std::to_string(control_port),
+                               "-timeout",
+                               "15s",
+                               "-timeout_error",
+                               "-s",
+                               user,
+                               "-key",
+                               "domain",
+                               domain,
+                               "-key",
+                               "offer_ip",
+                               offer_ip,
+                               "-key",
+                               "offer_type",
+                               offer_type,
+                               "-trace_err",
+                               "-error_file",
+                               dir.file(tag + ".errors")});
+  o.cwd = dir.path().string();
+  o.stdout_file = dir.file(tag + ".out");
+  o.stderr_file = dir.file(tag + ".err");
+  return o;
 }
 
 std::string user_of(const std::string& address) {

@@ -57,6 +57,18 @@ class Rtpdiag {
 SippCallSpec rtp_caller_spec(const std::string& remote, const std::string& user,
                              const std::string& domain, std::uint16_t media_port);
 
+// A SIPp caller of the scenario run by hand (not SippCall, which is bound to
+// 127.0.0.1): `prefix` + sipp, e.g. inside a network namespace, from
+// `ip`:`sip_port` with RTP from `ip`:`media_port`, offering `offer_ip`
+// (`offer_type` IP4 or IP6), its control socket on UDP `control_port` (SIPp
+// binds it on every address). Its error file is dir/<tag>.errors.
+SpawnOptions sipp_caller(const TempDir& dir, const std::string& tag,
+                         std::vector<std::string> prefix, const std::string& remote,
+                         const std::string& ip, std::uint16_t sip_port, std::uint16_t media_port,
+                         const std::string& user, const std::string& domain,
+                         const std::string& offer_ip, const std::string& offer_type,
+                         std::uint16_t control_port);
+
 // The user part of a "sip:user@host:port" test address.
 std::string user_of(const std::string& address);
 // "127.0.0.1:5060" of a "sip:user@127.0.0.1:5060" address.
