@@ -86,8 +86,10 @@ struct MediaSocket::Impl : std::enable_shared_from_this<Impl> {
       if (n < 0) {
         if (errno == EAGAIN || errno == EWOULDBLOCK) break;
         if (errno == EINTR) continue;
-        drain_errors();
-        continue;
+        // A pending ICMP error: report it and read on; anything else ends
+        // this round (the next readiness tries again).
+        if (drain_errors() > 0) continue;
+        break;
       }
       std::chrono::nanoseconds arrival{0};
       for (cmsghdr* c = CMSG_FIRSTHDR(&m); c != nullptr; c = CMSG_NXTHDR(&m, c)) {
