@@ -11,7 +11,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <csignal>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -57,12 +60,26 @@ class NatLab {
  public:
   explicit NatLab(const TempDir& dir) : dir_(dir) {
     const std::string tag = std::to_string(::getpid());
-    caller = "rdc" + tag;
-    router = "rdr" + tag;
-    server = "rds" + tag;
+    caller = "rtpdiag-c" + tag;
+    router = "rtpdiag-r" + tag;
+    server = "rtpdiag-s" + tag;
+    remove_stale();
   }
   ~NatLab() {
     for (const auto& ns : created_) run_command(dir_, {"ip", "netns", "del", ns});
+  }
+  // Namespaces of this test left by a run that was killed (its PID is
+  // gone): only our own naming scheme, never anything else.
+  void remove_stale() {
+    auto r = run_command(dir_, {"ip", "netns", "list"});
+    const std::regex ours(R"(^rtpdiag-[crs]([0-9]+)\b)");
+    std::istringstream lines(r.output);
+    for (std::string line; std::getline(lines, line);) {
+      std::smatch m;
+      if (!std::regex_search(line, m, ours)) continue;
+      if (::kill(static_cast<pid_t>(std::stol(m[1])), 0) == 0 || errno == EPERM) continue;
+      run_command(dir_, {"ip", "netns", "del", m[0]});
+    }
   }
   // False (with `why`) when a namespace cannot be created.
   bool create(std::string& why) {
