@@ -22,8 +22,31 @@ using sip::transport::SocketAddress;
 constexpr const char* kLog = "rtpdiag";
 constexpr auto kByeWait = std::chrono::seconds(4);
 
-// The local address the kernel would use towards `peer` (a connected UDP
-// socket sends nothing); empty on failure.
+// Our answer: PCMU, and telephone-event under the caller's payload type
+// when it offered one (an answer may only use offered formats).
+std::string answer_sdp(const std::string& ip, std::uint16_t port,
+                       std::optional<std::uint8_t> telephone_event) {
+  const std::string in = ip.find(':') != std::string::npos ? "IN IP6 " : "IN IP4 ";
+  std::array<std::uint8_t, 4> r{};
+  sip::random_bytes(r);
+  const std::uint32_t session =
+      (std::uint32_t{r[0]} << 24 | std::uint32_t{r[1]} << 16 | std::uint32_t{r[2]} << 8 | r[3]) &
+      0x7fffffffu;
+  const std::string te = telephone_event ? std::to_string(*telephone_event) : std::string();
+  std::string sdp = "v=0\r\no=rtpdiag " + std::to_string(session) + " 1 " + in + ip +
+                    "\r\ns=rtpdiag\r\nc=" + in + ip + "\r\nt=0 0\r\nm=audio " +
+                    std::to_string(port) + " RTP/AVP 0" + (te.empty() ? "" : " " + te) +
+                    "\r\na=rtpmap:0 PCMU/8000\r\n";
+  if (!te.empty()) sdp += "a=rtpmap:" + te + " telephone-event/8000\r\na=fmtp:" + te + " 0-16\r\n";
+  return sdp + "a=ptime:20\r\na=sendrecv\r\n";
+}
+
+std::string host_of(const std::string& ip) {
+  return ip.find(':') != std::string::npos ? "[" + ip + "]" : ip;
+}
+
+}  // namespace
+
 std::string local_address_towards(const SocketAddress& peer) {
   const int fd = ::socket(peer.v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return {};
@@ -56,31 +79,6 @@ std::string local_address_towards(const SocketAddress& peer) {
   ::close(fd);
   return out;
 }
-
-// Our answer: PCMU, and telephone-event under the caller's payload type
-// when it offered one (an answer may only use offered formats).
-std::string answer_sdp(const std::string& ip, std::uint16_t port,
-                       std::optional<std::uint8_t> telephone_event) {
-  const std::string in = ip.find(':') != std::string::npos ? "IN IP6 " : "IN IP4 ";
-  std::array<std::uint8_t, 4> r{};
-  sip::random_bytes(r);
-  const std::uint32_t session =
-      (std::uint32_t{r[0]} << 24 | std::uint32_t{r[1]} << 16 | std::uint32_t{r[2]} << 8 | r[3]) &
-      0x7fffffffu;
-  const std::string te = telephone_event ? std::to_string(*telephone_event) : std::string();
-  std::string sdp = "v=0\r\no=rtpdiag " + std::to_string(session) + " 1 " + in + ip +
-                    "\r\ns=rtpdiag\r\nc=" + in + ip + "\r\nt=0 0\r\nm=audio " +
-                    std::to_string(port) + " RTP/AVP 0" + (te.empty() ? "" : " " + te) +
-                    "\r\na=rtpmap:0 PCMU/8000\r\n";
-  if (!te.empty()) sdp += "a=rtpmap:" + te + " telephone-event/8000\r\na=fmtp:" + te + " 0-16\r\n";
-  return sdp + "a=ptime:20\r\na=sendrecv\r\n";
-}
-
-std::string host_of(const std::string& ip) {
-  return ip.find(':') != std::string::npos ? "[" + ip + "]" : ip;
-}
-
-}  // namespace
 
 struct Answerer::Call {
   CallInfo info;

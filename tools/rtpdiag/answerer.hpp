@@ -30,6 +30,10 @@ struct AnswerConfig {
   std::chrono::milliseconds duration{10000};
 };
 
+// The local address the kernel would use towards `peer` (a connected UDP
+// socket; nothing is sent); empty when there is no route.
+std::string local_address_towards(const sip::transport::SocketAddress& peer);
+
 class Answerer final : public sip::txn::TransactionUser {
  public:
   using Done = std::function<void(const TestReport&)>;

@@ -149,7 +149,13 @@ int Runner::run() {
   answerer_->set_layer(txn_.get());
   relay_.connect(txn_.get());
 
+  // On a wildcard listener the test address names the address of the
+  // default route (towards a documentation address: nothing is sent).
   std::string host = !o_.advertise.empty() ? o_.advertise : local.ip_string();
+  if (o_.advertise.empty() && local.is_unspecified()) {
+    const auto probe = SocketAddress::parse(local.v6 ? "[2001:db8::1]:9" : "192.0.2.1:9");
+    if (std::string towards = local_address_towards(*probe); !towards.empty()) host = towards;
+  }
   if (host.find(':') != std::string::npos) host = "[" + host + "]";
   const std::string address = account.aor.empty()
                                   ? "sip:" + user + "@" + host + ":" + std::to_string(local.port)
