@@ -56,6 +56,7 @@ void expect_match(const json& report, std::uint16_t media_port) {
   EXPECT_GT(report["sent"][0].value("packets", 0), 0);
   EXPECT_TRUE(report["sent"][0].value("got_through", false));
   EXPECT_EQ(report.value("hangup", ""), "bye_sent");
+  EXPECT_EQ(report.value("rtcp_packets", -1), 0);  // SIPp's rtp_stream sends no RTCP
 }
 
 TEST(Rtpdiag, DirectSippCallMatches) {
@@ -339,6 +340,9 @@ TEST(Rtpdiag, RtpBackToAClosedSourceIsUnreachable) {
   auto first = diag.wait_event("rtp_first", kTest);
   ASSERT_TRUE(first) << diag.diagnostics();
   EXPECT_EQ(first->value("from", ""), "127.0.0.1:" + std::to_string(media->port()));
+  // An RTCP receiver report (PT 201) to the next port: counted there.
+  media->send(std::string("\x81\xc9\x00\x01\x00\x00\x00\x07", 8), "127.0.0.1",
+              static_cast<std::uint16_t>(rtpdiag_rtp + 1));
   media.reset();  // the caller's RTP socket goes away
   auto error = diag.wait_event("send_error", kTest);
   ASSERT_TRUE(error) << diag.diagnostics();
@@ -348,6 +352,7 @@ TEST(Rtpdiag, RtpBackToAClosedSourceIsUnreachable) {
   ASSERT_TRUE(report) << diag.diagnostics();
   EXPECT_EQ(report->value("verdict", ""), "unreachable") << report->dump(2);
   EXPECT_EQ(report->value("packets", -1), 5);
+  EXPECT_EQ(report->value("rtcp_packets", -1), 1);
   EXPECT_EQ(diag.wait_exit(kStart), 1) << diag.diagnostics();
 }
 

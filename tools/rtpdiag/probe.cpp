@@ -44,17 +44,43 @@ std::unique_ptr<Probe> Probe::open(sip::transport::EventLoop& loop, Reporter& re
                                    const SocketAddress& ip, std::uint16_t first, std::uint16_t last,
                                    std::string& why) {
   std::unique_ptr<Probe> p(new Probe(loop, reporter));
-  sip::transport::MediaHandlers h;
-  Probe* raw = p.get();  // the socket dies with the Probe: no handler outlives it
-  h.on_datagram = [raw](std::span<const std::uint8_t> d, const SocketAddress& from,
-                        std::chrono::nanoseconds at) { raw->on_datagram(d, from, at); };
-  h.on_send_error = [raw](const SocketAddress& to, int e) { raw->on_send_error(to, e); };
-  auto s = sip::transport::MediaSocket::open(loop, ip, first, last, true, std::move(h));
-  if (!s) {
-    why = s.error().detail;
+  Probe* raw = p.get();  // the sockets die with the Probe: no handler outlives it
+  // An even RTP port with the next one for the caller's RTCP (which then
+  // draws no ICMP error); else the first free even port alone.
+  std::unique_ptr<sip::transport::MediaSocket> fallback;
+  std::string error;
+  for (std::uint32_t from = first; from <= last;) {
+    sip::transport::MediaHandlers h;
+    h.on_datagram = [raw](std::span<const std::uint8_t> d, const SocketAddress& src,
+                          std::chrono::nanoseconds at) { raw->on_datagram(d, src, at); };
+    h.on_send_error = [raw](const SocketAddress& to, int e) { raw->on_send_error(to, e); };
+    auto s = sip::transport::MediaSocket::open(loop, ip, static_cast<std::uint16_t>(from), last,
+                                               true, std::move(h));
+    if (!s) {
+      error = s.error().detail;
+      break;
+    }
+    const std::uint16_t port = (*s)->local().port;
+    sip::transport::MediaHandlers rtcp;
+    rtcp.on_datagram = [raw](std::span<const std::uint8_t>, const SocketAddress&,
+                             std::chrono::nanoseconds) { ++raw->rtcp_packets_; };
+    const auto next = static_cast<std::uint16_t>(port + 1);
+    if (port < last) {  // RTCP stays inside the range too
+      if (auto r =
+              sip::transport::MediaSocket::open(loop, ip, next, next, false, std::move(rtcp))) {
+        p->socket_ = std::move(*s);
+        p->rtcp_ = std::move(*r);
+        return p;
+      }
+    }
+    if (!fallback) fallback = std::move(*s);  // kept bound: the search goes past it
+    from = port + 2u;
+  }
+  if (!fallback) {
+    why = error.empty() ? "no free port in the RTP port range" : error;
     return nullptr;
   }
-  p->socket_ = std::move(*s);
+  p->socket_ = std::move(fallback);
   return p;
 }
 
@@ -163,6 +189,7 @@ void Probe::fill(TestReport& r) const {
   if (top) r.actual = endpoint(*top);
   r.sent.clear();
   for (const auto& [to, s] : sent_) r.sent.push_back(s);
+  r.rtcp_packets = rtcp_packets_;
 }
 
 }  // namespace sipsmith::rtpdiag

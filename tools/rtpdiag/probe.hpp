@@ -21,7 +21,8 @@ namespace sipsmith::rtpdiag {
 
 class Probe {
  public:
-  // Binds `ip` in [first, last]; nullptr and `why` set when no port is free.
+  // Binds an even port of [first, last] on `ip` (and the next port for the
+  // caller's RTCP when free); nullptr and `why` set when no port is free.
   static std::unique_ptr<Probe> open(sip::transport::EventLoop& loop, Reporter& reporter,
                                      const sip::transport::SocketAddress& ip, std::uint16_t first,
                                      std::uint16_t last, std::string& why);
@@ -49,6 +50,8 @@ class Probe {
   sip::transport::EventLoop& loop_;
   Reporter& reporter_;
   std::unique_ptr<sip::transport::MediaSocket> socket_;
+  std::unique_ptr<sip::transport::MediaSocket> rtcp_;  // RTP port + 1, when it was free
+  std::uint64_t rtcp_packets_ = 0;
   std::map<std::uint8_t, std::uint32_t> rates_;
   std::map<sip::transport::SocketAddress, sip::rtp::Reception> received_;
   std::uint64_t packets_ = 0;

@@ -101,6 +101,7 @@ Json to_json(const TestReport& r) {
     sent.push_back(e);
   }
   j["sent"] = sent;
+  j["rtcp_packets"] = r.rtcp_packets;
   j["hangup"] = r.hangup;
   j["duration_s"] = round_to(r.duration_s, 0.001);
   return j;
@@ -212,6 +213,7 @@ void Reporter::report(const TestReport& r) {
     out_ << "  RTP to " << s.to << " (" << s.role << "): " << s.packets << " sent, "
          << (s.errors == 0 ? "no error noticed" : s.error) << "\n";
   }
+  if (r.rtcp_packets > 0) out_ << "  RTCP: " << r.rtcp_packets << " packets\n";
   out_ << "  hangup: " << r.hangup << " after " << fixed(r.duration_s, 1) << " s\n";
   out_ << "verdict: " << sip::rtp::verdict_name(r.verdict) << " - "
        << sip::rtp::verdict_text(r.verdict) << "\n";

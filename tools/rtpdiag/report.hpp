@@ -54,7 +54,8 @@ struct TestReport {
   std::optional<sip::rtp::Endpoint> actual;
   std::vector<SendReport> sent;
   sip::rtp::Verdict verdict = sip::rtp::Verdict::NoCall;
-  std::string hangup;  // "bye_sent", "bye_received", "no_ack"
+  std::uint64_t rtcp_packets = 0;  // datagrams on our RTCP port (RTP port + 1)
+  std::string hangup;              // "bye_sent", "bye_received", "no_ack"
   double duration_s = 0;
 };
 
