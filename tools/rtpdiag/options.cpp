@@ -52,7 +52,8 @@ void define_cli(CLI::App& app, Options& o) {
                  "IP address put in our SDP and Contact (default: the listen address, or "
                  "the local address towards the caller)")
       ->group(net);
-  app.add_option("--rtp-ports", o.rtp_ports, "RTP port range FIRST-LAST (even ports are used)")
+  app.add_option("--rtp-ports", o.rtp_ports,
+                 "RTP port range FIRST-LAST (an even port for RTP, the next for RTCP)")
       ->capture_default_str()
       ->group(net);
 
