@@ -16,6 +16,7 @@ SIPSMITH_BUILD_PACKAGES=(
   libgtest-dev libbenchmark-dev libosip2-dev
   sip-tester socat dnsmasq-base
   sipsak baresip-core linphone-cli
+  libcpp-httplib-dev iproute2 nftables chromium
 )
 
 log() { printf '[sipsmith] %s\n' "$*" >&2; }

@@ -56,7 +56,8 @@ SippCall::SippCall(const TempDir& dir, SippCallSpec spec) : spec_(std::move(spec
   std::string last_error;
   for (int attempt = 0; attempt < kStartAttempts; ++attempt) {
     port_ = spec_.port != 0 ? spec_.port : free_port("127.0.0.1");
-    tag_ = spec_.scenario + "-" + std::to_string(port_) + "-" + std::to_string(attempt);
+    tag_ = spec_.scenario.substr(spec_.scenario.rfind('/') + 1) + "-" + std::to_string(port_) +
+           "-" + std::to_string(attempt);
     log_file_ = dir.file(tag_ + ".log");
     error_file_ = dir.file(tag_ + ".errors");
     message_file_ = dir.file(tag_ + ".messages");
@@ -65,8 +66,11 @@ SippCall::SippCall(const TempDir& dir, SippCallSpec spec) : spec_(std::move(spec
     o.argv = {sipp};
     if (!uas) o.argv.push_back(spec_.remote);
     const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(spec_.timeout).count();
+    const std::string scenario = spec_.scenario.rfind('/', 0) == 0
+                                     ? spec_.scenario
+                                     : std::string(SIPPROXYD_SCENARIO_DIR) + "/" + spec_.scenario;
     o.argv.insert(o.argv.end(), {"-sf",
-                                 std::string(SIPPROXYD_SCENARIO_DIR) + "/" + spec_.scenario,
+                                 scenario,
                                  "-i",
                                  "127.0.0.1",
                                  "-p",
@@ -92,6 +96,7 @@ SippCall::SippCall(const TempDir& dir, SippCallSpec spec) : spec_(std::move(spec
                                  message_file_});
     if (!spec_.service.empty()) o.argv.insert(o.argv.end(), {"-s", spec_.service});
     if (spec_.rate > 0) o.argv.insert(o.argv.end(), {"-r", std::to_string(spec_.rate)});
+    o.argv.insert(o.argv.end(), spec_.extra.begin(), spec_.extra.end());
     for (const auto& [k, v] : with_defaults(spec_.keys))
       o.argv.insert(o.argv.end(), {"-key", k, v});
     o.cwd = dir.path().string();

@@ -19,16 +19,17 @@
 namespace sipsmith::itest {
 
 struct SippCallSpec {
-  std::string scenario;    // file name under SIPPROXYD_SCENARIO_DIR
+  std::string scenario;    // file name under SIPPROXYD_SCENARIO_DIR, or an absolute path
   std::string remote;      // "ip:port" for UAC scenarios; empty for UAS ones
   std::string service;     // -s: the request-URI user of UAC scenarios
   std::uint16_t port = 0;  // local UDP port; 0 = a free one
   // -key name value, on top of the defaults (domain sipsmith.test, from_user
   // carol, from_host example.net, offer_ip and answer_ip 127.0.0.1).
   std::vector<std::pair<std::string, std::string>> keys;
-  Millis timeout{15000};  // SIPp's -timeout for the whole run (-timeout_error)
-  int calls = 1;          // -m: calls before SIPp exits
-  int rate = 0;           // -r: new calls per second (0: SIPp's default)
+  Millis timeout{15000};           // SIPp's -timeout for the whole run (-timeout_error)
+  int calls = 1;                   // -m: calls before SIPp exits
+  int rate = 0;                    // -r: new calls per second (0: SIPp's default)
+  std::vector<std::string> extra;  // more sipp arguments (e.g. -mi/-mp for rtp_stream)
 };
 
 class SippCall {
