@@ -13,6 +13,7 @@
 #include "sip/dns/resolver.hpp"
 #include "sip/transaction/transaction_layer.hpp"
 #include "sip/transport/event_loop.hpp"
+#include "sip/transport/inbound_relay.hpp"
 #include "sip/transport/transport_layer.hpp"
 #include "sip/ua/registration.hpp"
 #include "sip/ua/target.hpp"
@@ -26,19 +27,7 @@ using sip::transport::SocketAddress;
 using sip::ua::RegFailure;
 using sip::ua::RegState;
 
-class InboundRelay final : public sip::transport::InboundHandler {
- public:
-  void on_inbound(sip::transport::Inbound&& in) override {
-    if (to_) to_->on_inbound(std::move(in));
-  }
-  void on_flow_closed(sip::transport::FlowId flow, const sip::Error& why) override {
-    if (to_) to_->on_flow_closed(flow, why);
-  }
-  void connect(sip::transport::InboundHandler* to) noexcept { to_ = to; }
-
- private:
-  sip::transport::InboundHandler* to_ = nullptr;
-};
+using sip::transport::InboundRelay;
 
 // The account as a registration: "diag" or "sip:diag@example.com".
 struct Account {

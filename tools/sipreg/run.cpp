@@ -11,6 +11,7 @@
 #include "sip/dns/resolver.hpp"
 #include "sip/transaction/transaction_layer.hpp"
 #include "sip/transport/event_loop.hpp"
+#include "sip/transport/inbound_relay.hpp"
 #include "sip/transport/transport_layer.hpp"
 
 namespace sipsmith::sipreg {
@@ -37,21 +38,7 @@ ExitCode exit_code_for(RegFailure f) {
   return ExitCode::Usage;
 }
 
-// The transport hands messages to an InboundHandler that must exist before
-// the TransactionLayer, which needs the transport as its Sender.
-class InboundRelay final : public sip::transport::InboundHandler {
- public:
-  void on_inbound(sip::transport::Inbound&& in) override {
-    if (to_) to_->on_inbound(std::move(in));
-  }
-  void on_flow_closed(sip::transport::FlowId flow, const sip::Error& why) override {
-    if (to_) to_->on_flow_closed(flow, why);
-  }
-  void connect(sip::transport::InboundHandler* to) noexcept { to_ = to; }
-
- private:
-  sip::transport::InboundHandler* to_ = nullptr;
-};
+using sip::transport::InboundRelay;
 
 class Runner final : public sip::ua::RegistrationListener {
  public:
