@@ -27,6 +27,9 @@ void print(std::ostream& out, const Json& e, int verbosity) {
   } else if (ev == "response" && verbosity > 0) {
     out << "    t=" << e["t"] << " " << text(e, "request_uri") << " -> " << e["status"] << " "
         << text(e, "reason") << "\n";
+  } else if (ev == "loopback") {
+    out << "    leg " << e["leg"] << " loops back into " << text(e, "account") << "'s plan "
+        << text(e, "plan") << " (execution " << e["child"] << ")\n";
   } else if (ev == "dial_result") {
     out << "    = " << text(e, "outcome");
     if (e.contains("failure_status")) out << " (" << e["failure_status"] << ")";

@@ -89,7 +89,18 @@ std::unique_ptr<EnvWorld> make_env_world(const Environment& env) {
     s.read_only = p.read_only;
     providers.push_back(std::move(s));
   }
+  std::vector<sip::store::DialPlan> plans;
+  for (const auto& p : env.dialplans) {
+    sip::store::DialPlan s;
+    s.id = static_cast<Id>(plans.size() + 1);
+    s.owner_id = owner_id(customers, p.owner);
+    s.name = p.name;
+    s.type = p.type;
+    s.source = p.source;
+    plans.push_back(std::move(s));
+  }
   sip::directory::Directory::Edit edit(world->directory);
+  edit.set_dialplans(std::move(plans));
   edit.set_customers(std::move(customers));
   edit.set_accounts(std::move(accounts));
   edit.set_providers(std::move(providers));

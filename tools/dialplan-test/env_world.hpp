@@ -1,6 +1,6 @@
 // dialplan-test's environment file as the daemon sees its world: a
 // Directory version (the served domains, every owner as a customer, the
-// accounts, the owner's providers) and the accounts' bindings, answered by
+// accounts, the owner's providers, the dial plans loop-backs run) and the accounts' bindings, answered by
 // the daemon's own dialer::DirectoryHost, so a plan's lookups follow the
 // daemon's rules (case-insensitive users, aliases, "local", the dotted
 // fallback) here as on the live service. Binding expiry follows simulated

@@ -75,7 +75,7 @@ Environment load_environment(const std::string& path, const std::string& text) {
   Checker c(path, text);
   c.only(doc, {},
          {"owner", "dialplan_name", "time_zone", "start_time", "max_ring_seconds", "max_legs",
-          "domains", "accounts", "providers"});
+          "domains", "accounts", "providers", "dialplans"});
   Environment env;
   env.owner = c.str(doc, {}, "owner", env.owner);
   env.dialplan_name = c.str(doc, {}, "dialplan_name");
@@ -168,6 +168,33 @@ Environment load_environment(const std::string& path, const std::string& text) {
       v.register_enabled = c.boolean(p, at, "register", false);
       v.read_only = c.boolean(p, at, "read_only", false);
       env.providers.push_back(std::move(v));
+    }
+  }
+  if (doc.contains("dialplans")) {
+    if (!doc["dialplans"].is_array()) c.fail(key("dialplans"), "dialplans must be an array");
+    const std::string dir = path.find('/') == std::string::npos
+                                ? std::string()
+                                : path.substr(0, path.rfind('/') + 1);
+    for (std::size_t i = 0; i < doc["dialplans"].size(); ++i) {
+      const json& d = doc["dialplans"][i];
+      const JsonPath at = idx("dialplans", i);
+      c.only(d, at, {"owner", "name", "type", "source", "file"});
+      EnvPlan plan;
+      plan.owner = c.str(d, at, "owner", env.owner);
+      plan.name = c.req_str(d, at, "name");
+      const std::string file = c.str(d, at, "file");
+      if (d.contains("source") == !file.empty())
+        c.fail(at, "a dial plan has either a source or a file");
+      plan.source = file.empty() ? c.req_str(d, at, "source")
+                                 : read_text_file(file.front() == '/' ? file : dir + file);
+      auto ends = [&](const char* ext) {
+        const std::string e(ext);
+        return file.size() > e.size() && file.compare(file.size() - e.size(), e.size(), e) == 0;
+      };
+      plan.type = c.str(d, at, "type", ends(".lua") ? "lua" : ends(".json") ? "wizard" : "");
+      if (plan.type != "lua" && plan.type != "wizard" && plan.type != "dialstring")
+        c.fail(Checker::with(at, "type"), "type: expected lua, wizard or dialstring");
+      env.dialplans.push_back(std::move(plan));
     }
   }
   return env;

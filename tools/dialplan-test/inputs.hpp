@@ -47,6 +47,15 @@ struct EnvDomain {
   std::vector<std::string> aliases;
 };
 
+// A dial plan of the environment: what a loop-back leg (an account with its
+// own in dial plan) runs.
+struct EnvPlan {
+  std::string owner;  // default: the environment's owner
+  std::string name;
+  std::string type;  // lua, wizard or dialstring
+  std::string source;
+};
+
 struct Environment {
   std::string owner = "demo";
   std::string dialplan_name;  // default: the plan file's stem
@@ -57,6 +66,7 @@ struct Environment {
   std::vector<EnvDomain> domains;  // first = default (alias "local")
   std::vector<EnvAccount> accounts;
   std::vector<sip::dialplan::ProviderView> providers;
+  std::vector<EnvPlan> dialplans;
 };
 
 struct Expectation {

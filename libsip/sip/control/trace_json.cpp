@@ -101,6 +101,13 @@ void fields(Json& j, const trace::RedirectExecution& e) {
   j["redirect_uri"] = e.redirect_uri;
 }
 template <class Json>
+void fields(Json& j, const trace::Loopback& e) {
+  j["leg"] = e.leg;
+  j["account"] = e.account;
+  j["plan"] = e.plan;
+  j["child"] = e.child;
+}
+template <class Json>
 void fields(Json& j, const trace::Provisional& e) {
   j["status"] = e.status;
   j["reason"] = e.reason;
@@ -177,6 +184,8 @@ constexpr const char* name_of() {
     return "dial_result";
   } else if constexpr (std::is_same_v<T, trace::RedirectExecution>) {
     return "redirect_execution";
+  } else if constexpr (std::is_same_v<T, trace::Loopback>) {
+    return "loopback";
   } else if constexpr (std::is_same_v<T, trace::Provisional>) {
     return "provisional";
   } else if constexpr (std::is_same_v<T, trace::Log>) {
@@ -209,6 +218,7 @@ Json event_json(const trace::Event& event) {
         j["event"] = name_of<T>();
         j["call"] = event.call;
         j["t"] = event.t;
+        if (event.execution != 0) j["execution"] = event.execution;
         fields(j, body);
         return j;
       },

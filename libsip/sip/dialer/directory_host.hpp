@@ -52,6 +52,9 @@ class DirectoryHost final : public Lookups {
   void set_now(std::int64_t unix_seconds) override {
     if (on_now_) on_now_(unix_seconds);
   }
+  const store::DialPlan* find_dialplan(store::Id owner, std::string_view name) override {
+    return directory_->find_dialplan(owner, name);
+  }
   // dialplan::Host
   bool is_available(std::string_view user, std::string_view domain) override;
   bool is_mine(std::string_view owner, std::string_view user, std::string_view domain) override;

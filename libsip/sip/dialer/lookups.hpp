@@ -24,6 +24,11 @@ class Lookups : public dialplan::Host, public routing::RouteSource {
                                                             std::string_view domain) = 0;
   // Simulated time moved on (lookups that show relative times follow it).
   virtual void set_now(std::int64_t /*unix_seconds*/) {}
+  // The dial plan `name` of customer `owner` (a loop-back runs the called
+  // account's in dial plan); null when there is none.
+  virtual const store::DialPlan* find_dialplan(store::Id /*owner*/, std::string_view /*name*/) {
+    return nullptr;
+  }
 };
 
 }  // namespace sip::dialer

@@ -88,6 +88,15 @@ struct DialResult {
 struct RedirectExecution {
   std::string redirect_uri;
 };
+// "loopback": a loop-back leg starts the called account's in dial plan as
+// execution `child` of the call (its events carry that number in
+// "execution"); the plan's end is the leg's response.
+struct Loopback {
+  std::size_t leg = 0;
+  std::string account;  // "user@domain"
+  std::string plan;
+  std::size_t child = 0;
+};
 struct Provisional {
   int status = 0;
   std::string reason;
@@ -135,13 +144,14 @@ struct Final {
 };
 
 using Body =
-    std::variant<CallStart, Dial, Response, Cancel, DialResult, RedirectExecution, Provisional, Log,
-                 Wait, KvRead, KvWrite, KvDelete, KvKeys, HttpGet, Final>;
+    std::variant<CallStart, Dial, Response, Cancel, DialResult, RedirectExecution, Loopback,
+                 Provisional, Log, Wait, KvRead, KvWrite, KvDelete, KvKeys, HttpGet, Final>;
 
 struct Event {
   std::string call;  // the call's id
   double t = 0;      // simulated seconds since the call started, rounded to ms
   Body body;
+  std::size_t execution = 0;  // 0: the call's plan; n: the n-th loop-back plan
 };
 
 }  // namespace sip::dialer::trace

@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include <map>
 #include <string>
 #include <vector>
@@ -295,3 +297,100 @@ TEST(SimulationDefaults, AnOutCallFromAnAccountComesFromItsAddress) {
 }
 
 }  // namespace
+
+// ---- loop-backs: an account with its own in dial plan ------------------------
+
+// World's directory plus in dial plans: 1002's "ring-1001" rings 1001; the
+// two accounts 3001 and 3002 of demo loop into each other's plans.
+struct LoopWorld : World {
+  LoopWorld() {
+    auto with_plan = [&](store::Id id, const std::string& user, const std::string& in) {
+      store::SipAccount a;
+      a.id = id;
+      a.owner_id = 1;
+      a.username = user;
+      a.domain = "sipsmith.test";
+      a.in_dialplan = in;
+      return a;
+    };
+    sip::directory::Directory::Edit e(directory);
+    e.upsert_account(with_plan(2, "1002", "ring-1001"));
+    e.upsert_account(with_plan(4, "3001", "to-3002"));
+    e.upsert_account(with_plan(5, "3002", "to-3001"));
+    std::vector<store::DialPlan> plans;
+    for (auto [id, name, source] : {std::tuple{1, "ring-1001", "1001@local"},
+                                    {2, "to-3002", "3002@local"}, {3, "to-3001", "3001@local"}}) {
+      store::DialPlan p;
+      p.id = id;
+      p.owner_id = 1;
+      p.name = name;
+      p.type = "dialstring";
+      p.source = source;
+      plans.push_back(p);
+    }
+    e.set_dialplans(plans);
+    e.commit();
+    // Over the version with these changes (a DirectoryHost keeps the one it
+    // is given).
+    loop_host.emplace(directory.snapshot(), [this](store::Id id) {
+      auto it = bindings.find(id);
+      return it == bindings.end() ? std::vector<store::Binding>{} : it->second;
+    });
+  }
+  std::optional<dialer::DirectoryHost> loop_host;
+};
+
+TEST(Simulation, ALoopBackLegRunsTheAccountsInPlanAndEndsWithIt) {
+  LoopWorld w;
+  dialer::OutcomeTable table;
+  table.rules = {rule("sip:1001@*", 200, 2)};
+  std::vector<trace::Event> events;
+  dialer::Simulation sim(w.setup(), *w.loop_host, table, plan("dialstring", "1002@local"),
+                         [&](trace::Event e) { events.push_back(std::move(e)); });
+  const auto report = sim.run(out_call("sip:9@sipsmith.test"));
+  EXPECT_EQ(report.status, 200);
+  EXPECT_EQ(report.answered_uri, "sip:1001@192.0.2.10:5060");  // the leg that answered
+  EXPECT_EQ(report.dialled, (std::vector<std::string>{"1002@local"}));  // the plan under test's
+  const auto loops = of<trace::Loopback>(events);
+  ASSERT_EQ(loops.size(), 1u);
+  EXPECT_EQ(loops[0].account, "1002@sipsmith.test");
+  EXPECT_EQ(loops[0].plan, "ring-1001");
+  EXPECT_EQ(loops[0].child, 1u);
+  // The child's Dial and response carry its execution number; the loop-back
+  // leg's own response (200, when the child answered) is the parent's.
+  std::vector<std::pair<std::size_t, int>> responses;
+  for (const auto& e : events)
+    if (const auto* r = std::get_if<trace::Response>(&e.body))
+      responses.emplace_back(e.execution, r->status);
+  EXPECT_EQ(responses, (std::vector<std::pair<std::size_t, int>>{{1, 200}, {0, 200}}));
+  for (const auto& e : events) {
+    if (const auto* d = std::get_if<trace::Dial>(&e.body)) {
+      EXPECT_EQ(e.execution, d->substituted == "1001@local" ? 1u : 0u) << d->substituted;
+    }
+  }
+}
+
+TEST(Simulation, LoopBacksNestAtMostFourDeep) {
+  LoopWorld w;
+  dialer::OutcomeTable table;
+  std::vector<trace::Event> events;
+  dialer::Simulation sim(w.setup(), *w.loop_host, table, plan("dialstring", "3001@local"),
+                         [&](trace::Event e) { events.push_back(std::move(e)); });
+  const auto report = sim.run(out_call("sip:9@sipsmith.test"));
+  EXPECT_EQ(report.status, 482);
+  EXPECT_EQ(report.reason, "Loop Detected");
+  EXPECT_EQ(of<trace::Loopback>(events).size(), 4u);  // 3001, 3002, 3001, 3002; the fifth fails
+}
+
+TEST(Simulation, ALoopBackWhoseAccountHasNoSuchPlanFailsThatLeg) {
+  LoopWorld w;
+  sip::directory::Directory::Edit e(w.directory);
+  e.set_dialplans({});
+  e.commit();
+  dialer::DirectoryHost host{w.directory.snapshot(), {}};
+  dialer::OutcomeTable table;
+  dialer::Simulation sim(w.setup(), host, table, plan("dialstring", "1002@local"), nullptr);
+  const auto report = sim.run(out_call("sip:9@sipsmith.test"));
+  EXPECT_EQ(report.status, 500);
+  EXPECT_EQ(report.reason, "Could not load dialplan ring-1001");
+}
