@@ -70,10 +70,12 @@ struct Stats {
 class CdrSink {
  public:
   virtual ~CdrSink() = default;
-  virtual void write(const store::Cdr& cdr) = 0;
+  // Takes the record (by value: the caller's copy is moved in, not copied
+  // again).
+  virtual void write(store::Cdr cdr) = 0;
   // Several records in one store job (a call's legs when it ends).
   virtual void write_batch(std::vector<store::Cdr> cdrs) {
-    for (const auto& c : cdrs) write(c);
+    for (auto& c : cdrs) write(std::move(c));
   }
 };
 

@@ -31,7 +31,7 @@ class DialStringExecution final : public Execution {
  public:
   explicit DialStringExecution(std::string text) : text_(std::move(text)) {}
 
-  Action start(CallContext ctx) override {
+  Action start(const CallContext& ctx) override {
     Dial d;
     d.dial_string = text_;
     d.ring_seconds = ctx.limits.max_ring_seconds;

@@ -40,7 +40,8 @@ class Execution {
   Execution& operator=(const Execution&) = delete;
 
   // Runs until the first action. `ctx.clock` must be set. Call once.
-  virtual Action start(CallContext ctx) = 0;
+  // The context is the caller's: an execution copies what it keeps.
+  virtual Action start(const CallContext& ctx) = 0;
   // Delivers the result of the last action; runs until the next one. A result
   // of the wrong type counts as a failure (Dial -> "Error", reads -> nil).
   virtual Action resume(ActionResult result) = 0;

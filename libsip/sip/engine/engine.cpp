@@ -51,12 +51,12 @@ QueueCdrSink::~QueueCdrSink() {
   if (timer_ != 0) timers_.cancel(timer_);
 }
 
-void QueueCdrSink::write(const store::Cdr& cdr) {
+void QueueCdrSink::write(store::Cdr cdr) {
   if (const auto it = index_.find(cdr.id); it != index_.end()) {
-    pending_[it->second] = cdr;  // a newer state of the same leg
+    pending_[it->second] = std::move(cdr);  // a newer state of the same leg
   } else {
     index_.emplace(cdr.id, pending_.size());
-    pending_.push_back(cdr);
+    pending_.push_back(std::move(cdr));
   }
   if (timer_ == 0 && window_.count() > 0) {
     timer_ = timers_.start(window_, [this] {
@@ -68,7 +68,7 @@ void QueueCdrSink::write(const store::Cdr& cdr) {
 }
 
 void QueueCdrSink::write_batch(std::vector<store::Cdr> cdrs) {
-  for (auto& c : cdrs) write(c);
+  for (auto& c : cdrs) write(std::move(c));
 }
 
 void QueueCdrSink::flush() {

@@ -87,7 +87,7 @@ class QueueCdrSink final : public b2bua::CdrSink {
   QueueCdrSink(store::WriteQueue& queue, TimerService& timers, std::chrono::milliseconds window)
       : queue_(queue), timers_(timers), window_(window) {}
   ~QueueCdrSink() override;
-  void write(const store::Cdr& cdr) override;
+  void write(store::Cdr cdr) override;
   void write_batch(std::vector<store::Cdr> cdrs) override;
   void flush();
   std::uint64_t dropped() const noexcept { return dropped_; }

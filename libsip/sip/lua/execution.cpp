@@ -43,7 +43,7 @@ class LuaExecution final : public dialplan::Execution {
   explicit LuaExecution(std::shared_ptr<const PlanData> plan) { s_.plan = std::move(plan); }
   ~LuaExecution() override { close(); }
 
-  Action start(dialplan::CallContext ctx) override;
+  Action start(const dialplan::CallContext& ctx) override;
   Action resume(ActionResult result) override;
   bool done() const noexcept override { return done_; }
 
@@ -60,10 +60,10 @@ class LuaExecution final : public dialplan::Execution {
   Done done_value_;
 };
 
-Action LuaExecution::start(dialplan::CallContext ctx) {
+Action LuaExecution::start(const dialplan::CallContext& ctx) {
   if (started_) return resume(dialplan::Ack{});
   started_ = true;
-  s_.ctx = std::move(ctx);
+  s_.ctx = ctx;
   if (s_.ctx.clock == nullptr) {
     finish(OutcomeTracker::script_error(ScriptErrorKind::Runtime, "execution has no clock", 0));
     return next();

@@ -65,8 +65,8 @@ class WizardExecution final : public dialplan::Execution {
  public:
   explicit WizardExecution(std::shared_ptr<const PlanData> plan) : plan_(std::move(plan)) {}
 
-  Action start(dialplan::CallContext ctx) override {
-    ctx_ = std::move(ctx);
+  Action start(const dialplan::CallContext& ctx) override {
+    ctx_ = ctx;
     host_ = ctx_.host ? ctx_.host : &null_host_;
     select_rules();
     return next();

@@ -52,7 +52,7 @@ inline constexpr std::string_view kAnswer =
 // Records every CDR write; the latest write of a leg is its record.
 class RecordingCdrs final : public CdrSink {
  public:
-  void write(const store::Cdr& cdr) override { writes.push_back(cdr); }
+  void write(store::Cdr cdr) override { writes.push_back(std::move(cdr)); }
   void write_batch(std::vector<store::Cdr> batch) override {
     ++batches;
     for (auto& c : batch) writes.push_back(std::move(c));
