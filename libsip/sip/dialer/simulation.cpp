@@ -12,6 +12,7 @@
 #include "sip/base/timer.hpp"
 #include "sip/dialer/plans.hpp"
 #include "sip/dialer/runner.hpp"
+#include "sip/dialer/simulation_context.hpp"
 #include "sip/dialplan/outcome.hpp"
 #include "sip/dialstring/options.hpp"
 #include "sip/message/status.hpp"
@@ -25,33 +26,6 @@ namespace dp = sip::dialplan;
 // A call whose plan still waits after this much simulated time is stopped.
 constexpr auto kMaxSimulated = std::chrono::hours(24);
 
-// "Alice" <sip:1001@x>;tag=1  or  sip:1001@x;tag=1
-void parse_from(const std::string& value, dp::RequestView& req) {
-  req.from_full = value;
-  std::string uri = value;
-  std::string params;
-  const auto lt = value.find('<');
-  if (lt != std::string::npos) {
-    std::string display = value.substr(0, lt);
-    while (!display.empty() && display.back() == ' ') display.pop_back();
-    while (!display.empty() && display.front() == ' ') display.erase(0, 1);
-    if (display.size() >= 2 && display.front() == '"' && display.back() == '"')
-      display = display.substr(1, display.size() - 2);
-    req.from_display = display;
-    const auto gt = value.find('>', lt);
-    uri = value.substr(lt + 1, gt == std::string::npos ? std::string::npos : gt - lt - 1);
-    if (gt != std::string::npos) params = value.substr(gt + 1);
-  } else if (auto semi = value.find(";tag="); semi != std::string::npos) {
-    uri = value.substr(0, semi);
-    params = value.substr(semi);
-  }
-  req.from_uri = dp::split_uri(uri);
-  if (auto t = params.find(";tag="); t != std::string::npos) {
-    req.from_tag = params.substr(t + 5);
-    if (auto e = req.from_tag.find(';'); e != std::string::npos) req.from_tag.resize(e);
-  }
-}
-
 std::string reason_or_default(int status, const std::string& reason) {
   return reason.empty() ? std::string(sip::msg::reason_phrase(status)) : reason;
 }
@@ -63,24 +37,6 @@ double round_ms(double t) {
 std::string response_text(int status, const std::string& reason, const std::string& contact) {
   return "SIP/2.0 " + std::to_string(status) + " " + reason + "\r\nContact: <" + contact +
          ">\r\nContent-Length: 0\r\n\r\n";
-}
-
-trace::DialLeg trace_leg(std::size_t i, const routing::ResolvedLeg& l, bool body_replaced) {
-  trace::DialLeg o;
-  o.leg = i;
-  o.stage = l.stage;
-  o.destination = l.destination;
-  o.kind = l.kind;
-  o.request_uri = l.request_uri;
-  o.from = routing::render_from(l);
-  o.to = l.to;
-  o.headers = l.headers;
-  o.options = sip::dialstring::canonical_options(l.options);
-  o.account = l.account_aor;
-  o.provider = l.provider;
-  if (l.next_hop != l.request_uri) o.next_hop = l.next_hop;
-  o.body_replaced = body_replaced;
-  return o;
 }
 
 }  // namespace
@@ -165,76 +121,6 @@ struct Simulation::Impl final {
     sink(trace::Event{call->id, round_ms(now()), std::move(body), x});
   }
 
-  std::optional<dp::AccountView> bound_account(const dp::RequestView& request) {
-    std::string aor = call->account;
-    if (aor.empty()) {
-      const auto& u = call->direction == dp::Direction::In ? request.uri : request.from_uri;
-      aor = u.user + "@" + u.host;
-    }
-    const auto at = aor.rfind('@');
-    if (at == std::string::npos) return std::nullopt;
-    auto view = lookups.account_view(aor.substr(0, at), aor.substr(at + 1));
-    if (view && setup.own_accounts_only && !ci_equal(view->owner, setup.owner)) return std::nullopt;
-    return view;
-  }
-
-  dp::CallContext make_context(std::int64_t start) {
-    dp::CallContext ctx;
-    ctx.direction = call->direction;
-    ctx.owner = setup.owner;
-    ctx.dialplan_name = setup.dialplan_name.empty() ? plan->name() : setup.dialplan_name;
-    ctx.request.uri = dp::split_uri(call->uri);
-    parse_from(call->from.empty() ? default_from(*call) : call->from, ctx.request);
-    ctx.request.to_full = call->to.empty() ? call->uri : call->to;
-    ctx.request.to_uri = dp::split_uri(ctx.request.to_full);
-    ctx.request.call_id = call->id + "@" + setup.label;
-    for (const auto& h : call->headers) {
-      const auto colon = h.find(':');
-      std::string name = h.substr(0, colon);
-      std::string value = colon == std::string::npos ? "" : h.substr(colon + 1);
-      while (!value.empty() && value.front() == ' ') value.erase(0, 1);
-      if (sip::ci_equal(name, "Contact")) {
-        ctx.request.contact = value;
-      } else if (sip::ci_equal(name, "User-Agent")) {
-        ctx.request.user_agent = value;
-      } else {
-        ctx.request.unknown_headers.push_back(h);
-      }
-    }
-    ctx.request.content_type = call->content_type;
-    ctx.request.body = call->body;
-    // The account bound to the server-side leg (called account for In).
-    ctx.from_account = bound_account(ctx.request);
-    ctx.providers = setup.providers;
-    ctx.time_zone = setup.time_zone;
-    auto zone = sip::wizard::TimeZoneDb::shared().find(setup.time_zone);
-    ctx.tz_offset_minutes = zone ? zone->offset_seconds(start) / 60 : 0;
-    ctx.clock = &timers->clock();
-    ctx.host = &lookups;
-    ctx.limits.max_ring_seconds = setup.max_ring_seconds;
-    return ctx;
-  }
-
-  routing::ResolveInput resolve_base(const dp::CallContext& ctx) {
-    routing::ResolveInput in;
-    in.owner = setup.owner_id;
-    in.subst.dst = ctx.request.uri.user;
-    in.subst.from_name = ctx.request.from_display;
-    in.subst.from_user = ctx.request.from_uri.user;
-    in.subst.from_aor = ctx.request.from_uri.user + "@" + ctx.request.from_uri.host;
-    in.caller_display = ctx.request.from_display;
-    in.caller_user = ctx.request.from_uri.user;
-    in.caller_host = ctx.request.from_uri.host;
-    if (ctx.request.from_uri.port != 0)
-      in.caller_host += ":" + std::to_string(ctx.request.from_uri.port);
-    if (ctx.from_account) {
-      in.account_user = ctx.from_account->username;
-      in.account_host = ctx.from_account->domain;
-    }
-    in.executing_plan = ctx.dialplan_name;
-    return in;
-  }
-
   RunnerLimits limits() const {
     RunnerLimits l;
     l.max_legs = setup.max_legs;
@@ -310,39 +196,8 @@ struct Simulation::Impl final {
     if (!compiled) compiled = compile_plan(stored->type, stored->name, stored->source).plan;
     if (!compiled) return fail(500, "Dial plan syntax error");
 
-    // The child sees the call as an In call to the account, from the leg's From.
-    dp::CallContext ctx;
-    ctx.direction = dp::Direction::In;
-    ctx.owner = view->owner;
-    ctx.dialplan_name = account->in_dialplan;
-    ctx.request.uri = dp::split_uri(target.request_uri);
-    ctx.request.to_full = target.to;
-    ctx.request.to_uri = ctx.request.uri;
-    ctx.request.from_display = target.from_display;
-    ctx.request.from_uri = dp::split_uri("sip:" + target.from_user + "@" + target.from_host);
-    ctx.request.from_full = routing::render_from(target);
-    ctx.request.call_id = call->id + "@" + setup.label;
-    ctx.from_account = view;
-    ctx.providers = setup.providers;
-    ctx.time_zone = setup.time_zone;
-    auto zone = sip::wizard::TimeZoneDb::shared().find(setup.time_zone);
-    ctx.tz_offset_minutes = zone ? zone->offset_seconds(timers->clock().unix_seconds()) / 60 : 0;
-    ctx.clock = &timers->clock();
-    ctx.host = &lookups;
-    ctx.limits.max_ring_seconds = setup.max_ring_seconds;
-    routing::ResolveInput base;
-    base.owner = account->owner_id;
-    base.subst.dst = account->username;
-    base.subst.from_name = target.from_display;
-    base.subst.from_user = target.from_user;
-    base.subst.from_aor = target.from_user + "@" + target.from_host;
-    base.caller_display = target.from_display;
-    base.caller_user = target.from_user;
-    base.caller_host = target.from_host;
-    base.account_user = account->username;
-    base.account_host = account->domain;
-    base.executing_plan = account->in_dialplan;
-
+    LoopbackStart start =
+        loopback_start(target, *account, *view, setup, *call, lookups, timers->clock());
     auto child = std::make_unique<Exec>();
     child->depth = execs[x]->depth + 1;
     child->parent = x;
@@ -352,16 +207,18 @@ struct Simulation::Impl final {
     const std::size_t c = execs.size() - 1;
     execs[x]->live[i].child = c;
     emit(x, trace::Loopback{i, target.account_aor, account->in_dialplan, c});
-    start_exec(c, std::move(compiled), std::move(ctx), std::move(base));
+    start_exec(c, compiled, std::move(start.ctx), std::move(start.base));
   }
 
   // Leg i of execution x ended without answering (a loop-back's plan
   // failed, or it could not start).
   void leg_end(std::size_t x, std::size_t i, int status, std::string reason) {
     Exec& ex = *execs[x];
-    emit(x, trace::Response{i, ex.dial_legs[i].request_uri, status, reason,
-                            round_ms(ex.live[i].started), 0, {}});
-    if (Forker* f = ex.runner->forker()) f->leg_failed(i, LegEnd{status, std::move(reason), {}, {}});
+    emit(x,
+         trace::Response{
+             i, ex.dial_legs[i].request_uri, status, reason, round_ms(ex.live[i].started), 0, {}});
+    if (Forker* f = ex.runner->forker())
+      f->leg_failed(i, LegEnd{status, std::move(reason), {}, {}});
   }
 
   void respond(std::size_t x, std::size_t i) {
@@ -497,8 +354,13 @@ struct Simulation::Impl final {
     Exec& up = *execs[ex.parent];
     if (!up.runner || up.runner->dial_count() != ex.parent_dial) return;
     if (d.kind == dp::DoneKind::Answered) {
-      emit(ex.parent, trace::Response{ex.parent_leg, up.dial_legs[ex.parent_leg].request_uri, 200,
-                                      "OK", round_ms(up.live[ex.parent_leg].started), 0, {}});
+      emit(ex.parent, trace::Response{ex.parent_leg,
+                                      up.dial_legs[ex.parent_leg].request_uri,
+                                      200,
+                                      "OK",
+                                      round_ms(up.live[ex.parent_leg].started),
+                                      0,
+                                      {}});
       if (Forker* f = up.runner->forker()) f->leg_answered(ex.parent_leg, 200, "OK");
       return;
     }
@@ -518,7 +380,7 @@ struct Simulation::Impl final {
     const std::int64_t start = c.at.value_or(setup.start_time);
     timers = std::make_unique<sip::ManualTimerService>(start);
     lookups.set_now(start);
-    dp::CallContext ctx = make_context(start);
+    dp::CallContext ctx = call_context(setup, c, plan->name(), lookups, timers->clock(), start);
     trace::CallStart cs;
     cs.direction = c.direction;
     cs.uri = c.uri;
@@ -530,7 +392,7 @@ struct Simulation::Impl final {
     cs.tz_offset_minutes = ctx.tz_offset_minutes;
     if (ctx.from_account) cs.account = ctx.from_account->username + "@" + ctx.from_account->domain;
     emit(0, std::move(cs));
-    routing::ResolveInput base = resolve_base(ctx);
+    routing::ResolveInput base = call_resolve_base(setup, ctx);
     const auto deadline = std::chrono::steady_clock::now() + setup.wall_budget;
     execs.push_back(std::make_unique<Exec>());
     start_exec(0, plan, std::move(ctx), std::move(base));
