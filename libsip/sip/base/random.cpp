@@ -28,14 +28,18 @@ void fill_from_kernel(std::uint8_t* p, std::size_t n) noexcept {
   }
 }
 
-std::uint8_t next_byte() noexcept {
-  thread_local Pool pool;
-  if (pool.used == kPoolSize) {
-    fill_from_kernel(pool.bytes, kPoolSize);
-    pool.used = 0;
+Pool& pool() noexcept {
+  thread_local Pool p;
+  return p;
+}
+
+std::uint8_t next_byte(Pool& p) noexcept {
+  if (p.used == kPoolSize) {
+    fill_from_kernel(p.bytes, kPoolSize);
+    p.used = 0;
   }
-  const std::uint8_t b = pool.bytes[pool.used];
-  pool.bytes[pool.used++] = 0;  // do not keep handed-out bytes around
+  const std::uint8_t b = p.bytes[p.used];
+  p.bytes[p.used++] = 0;  // do not keep handed-out bytes around
   return b;
 }
 
@@ -50,16 +54,17 @@ void random_bytes(std::span<std::uint8_t> out) noexcept {
     fill_from_kernel(out.data(), out.size());
     return;
   }
-  for (auto& b : out) b = next_byte();
+  Pool& p = pool();
+  for (auto& b : out) b = next_byte(p);
 }
 
 std::string random_token(std::size_t n) {
-  std::string s;
-  s.reserve(n);
-  while (s.size() < n) {
-    const unsigned b = next_byte();
+  std::string s(n, '\0');
+  Pool& p = pool();
+  for (std::size_t i = 0; i < n;) {
+    const unsigned b = next_byte(p);
     if (b >= kRejectFrom) continue;  // rejection keeps the distribution uniform
-    s.push_back(kAlphabet[b % kAlphabetSize]);
+    s[i++] = kAlphabet[b % kAlphabetSize];
   }
   return s;
 }

@@ -59,21 +59,6 @@ bool is_token(std::string_view s) noexcept {
   return true;
 }
 
-std::string_view trim_lws_left(std::string_view s) noexcept {
-  std::size_t i = 0;
-  while (i < s.size() && is_lws(s[i])) ++i;
-  return s.substr(i);
-}
-
-std::string_view trim_lws_right(std::string_view s) noexcept {
-  std::size_t n = s.size();
-  while (n > 0 && is_lws(s[n - 1])) --n;
-  return s.substr(0, n);
-}
-
-std::string_view trim_lws(std::string_view s) noexcept {
-  return trim_lws_right(trim_lws_left(s));
-}
 
 std::optional<std::uint64_t> parse_uint(std::string_view s, std::uint64_t max) noexcept {
   if (s.empty()) return std::nullopt;

@@ -50,9 +50,20 @@ constexpr int hex_value(char c) noexcept {
 
 bool is_token(std::string_view s) noexcept;  // non-empty, all token chars
 
-std::string_view trim_lws(std::string_view s) noexcept;
-std::string_view trim_lws_left(std::string_view s) noexcept;
-std::string_view trim_lws_right(std::string_view s) noexcept;
+// Inline: the parser calls these for every header and parameter.
+constexpr std::string_view trim_lws_left(std::string_view s) noexcept {
+  std::size_t i = 0;
+  while (i < s.size() && is_lws(s[i])) ++i;
+  return s.substr(i);
+}
+constexpr std::string_view trim_lws_right(std::string_view s) noexcept {
+  std::size_t n = s.size();
+  while (n > 0 && is_lws(s[n - 1])) --n;
+  return s.substr(0, n);
+}
+constexpr std::string_view trim_lws(std::string_view s) noexcept {
+  return trim_lws_right(trim_lws_left(s));
+}
 
 // Decimal digits only (leading zeros allowed, no sign, no spaces). Empty
 // optional when empty, not all digits, or above `max`.
