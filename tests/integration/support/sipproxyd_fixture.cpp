@@ -83,8 +83,8 @@ json ControlClient::request(const std::string& method, const json& params, Milli
   }
 }
 
-json ControlClient::call(const std::string& method, const json& params) {
-  json response = request(method, params);
+json ControlClient::call(const std::string& method, const json& params, Millis limit) {
+  json response = request(method, params, limit);
   if (response.contains("error")) {
     throw std::runtime_error(method + " failed: " + response["error"].dump());
   }

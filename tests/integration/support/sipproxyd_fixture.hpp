@@ -31,7 +31,8 @@ class ControlClient {
   json request(const std::string& method, const json& params = json::object(),
                Millis limit = Millis(10000));
   // The result; throws with the error's code and message when there is one.
-  json call(const std::string& method, const json& params = json::object());
+  json call(const std::string& method, const json& params = json::object(),
+            Millis limit = Millis(10000));
 
  private:
   int fd_ = -1;
