@@ -193,6 +193,7 @@ struct CdrQuery {
   std::string after_id;
   CdrOrder order = CdrOrder::NewestFirst;
   std::size_t limit = 1000;  // 0 = no limit
+  std::size_t offset = 0;    // rows skipped before the first returned (after the filters)
 
   static constexpr int kAnyStatus = 999;
 };
