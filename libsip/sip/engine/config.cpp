@@ -248,7 +248,7 @@ ServerConfig parse_object(const json& root, const std::string& base_dir) {
       }
     }
     h.session_lifetime = std::chrono::seconds(
-        get_int(*it, "session_lifetime", "http", h.session_lifetime.count(), 60, 30 * 86400));
+        get_int(*it, "session_lifetime", "http", h.session_lifetime.count(), 1, 30 * 86400));
     h.login_attempts =
         static_cast<int>(get_int(*it, "login_attempts", "http", h.login_attempts, 1, 100000));
     h.login_window = std::chrono::seconds(
