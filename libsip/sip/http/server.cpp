@@ -130,12 +130,16 @@ std::optional<long long> int_param(const httplib::Request& req, const char* name
 // ---- Impl
 
 control::CommandResult HttpServer::Impl::call(const std::string& method, const json& params) {
+  return run(
+      [method, params](const control::CommandRegistry& reg) { return reg.call(method, params); });
+}
+
+control::CommandResult HttpServer::Impl::run(CoreJob job) {
   const auto limit = current_options().core_timeout;
   std::shared_ptr<CoreBridge> b = bridge;
   if (!b) return control::CommandError{"unavailable", "the server is stopping"};
   const control::CommandRegistry* reg = &registry;
-  auto r = b->run<control::CommandResult>(
-      [reg, method, params] { return reg->call(method, params); }, limit);
+  auto r = b->run<control::CommandResult>([reg, job = std::move(job)] { return job(*reg); }, limit);
   if (!r) return control::CommandError{"unavailable", "the core thread did not answer in time"};
   return std::move(*r);
 }
@@ -253,6 +257,10 @@ Result<void> HttpServer::start() {
       [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
         reply_error(res, "internal", "internal error");
       });
+  // Unmatched paths get the one error shape too.
+  svr.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (res.body.empty() && res.status == 404) reply_error(res, "not_found", "no such endpoint");
+  });
   add_provisioning_routes(impl, svr);
   add_api_v1_routes(impl, svr);
   if (!svr.bind_to_port(host, port)) {

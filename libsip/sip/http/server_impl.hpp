@@ -36,6 +36,10 @@ struct HttpServer::Impl {
   // Runs `method` on the core thread; an "unavailable" error when the core
   // thread does not answer within options.core_timeout or the server stops.
   control::CommandResult call(const std::string& method, const json& params);
+  // The same for several commands run as one unit on the core thread (a
+  // tenant check and the change it guards, with nothing in between).
+  using CoreJob = std::function<control::CommandResult(const control::CommandRegistry&)>;
+  control::CommandResult run(CoreJob job);
   // The principal of the request's session (authid header, cookie or
   // query parameter) or API key (apikey header or query parameter, or
   // "Authorization: Bearer"); nullopt when none is valid.

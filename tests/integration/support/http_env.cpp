@@ -1,5 +1,9 @@
 #include "support/http_env.hpp"
 
+#include <stdexcept>
+
+#include "sip/auth/password.hpp"
+#include "sip/store/sqlite_store.hpp"
 #include "support/cdr_fill.hpp"
 
 namespace sipsmith::itest {
@@ -8,6 +12,19 @@ HttpEnv::HttpEnv(json http) {
   http_port_ = free_port("127.0.0.1");
   http["bind"] = "127.0.0.1:" + std::to_string(http_port_);
   fill_cdrs(dir_.file("sipsmith.db"), 0, kFilledCdrs);
+  {
+    // fill_cdrs adds the customers bare: give them API keys as customer.add does.
+    sip::store::SqliteOptions o;
+    o.path = dir_.file("sipsmith.db");
+    auto store = sip::store::open_sqlite(o);
+    if (!store) throw std::runtime_error("cannot open the store");
+    for (const char* name : {"demo", "other"}) {
+      auto c = (*store)->customers().find(name);
+      if (!c) throw std::runtime_error("no customer");
+      c->api_key = sip::auth::make_api_key();
+      if (!(*store)->customers().update(*c)) throw std::runtime_error("cannot set the api key");
+    }
+  }
   daemon_ = std::make_unique<Daemon>(dir_, json{{"http", http}});
   daemon_->start();
   auto& c = daemon_->control();
