@@ -25,6 +25,8 @@ struct Listing {
   std::vector<std::string> count_paths;
   const char* command;
   std::function<json(const json&)> map;
+  bool pages = false;                   // the command takes offset/limit
+  const char* count_command = nullptr;  // a {"count": n} command, else the list's size
 };
 
 // The tenant filter: a customer's own records, all for an admin.
@@ -71,7 +73,13 @@ void add_listing(HttpServer::Impl& impl, httplib::Server& svr, Listing l) {
     if (!who || refuse_where(req, res)) return;
     long long offset = 0, count = 0;
     if (!paging(req, res, &offset, &count)) return;
-    auto r = impl.call(shared->command, owner_params(*who));
+    json params = owner_params(*who);
+    if (shared->pages) {  // the command pages: only the page crosses threads
+      params["offset"] = offset;
+      params["limit"] = count;
+      offset = 0;
+    }
+    auto r = impl.call(shared->command, params);
     if (reply_failed(res, r)) return;
     json out = json::array();
     const json& rows = r.value();
@@ -82,6 +90,11 @@ void add_listing(HttpServer::Impl& impl, httplib::Server& svr, Listing l) {
   auto count = [&impl, shared](const httplib::Request& req, httplib::Response& res) {
     auto who = require(impl, req, res);
     if (!who || refuse_where(req, res)) return;
+    if (shared->count_command) {
+      auto r = impl.call(shared->count_command, owner_params(*who));
+      if (reply_failed(res, r)) return;
+      return reply_json(res, 200, r.value().at("count"));
+    }
     auto r = impl.call(shared->command, owner_params(*who));
     if (reply_failed(res, r)) return;
     reply_json(res, 200, r.value().size());
@@ -147,7 +160,9 @@ void add_provisioning_routes(HttpServer::Impl& impl, httplib::Server& svr) {
               {{"sipaccounts", "getsipaccounts"},
                {"sipaccounts/count", "getsipaccountscount"},
                "account.list",
-               sipsorcery_account});
+               sipsorcery_account,
+               true,
+               "account.count"});
   add_listing(impl, svr,
               {{"sipproviders", "getsipproviders"},
                {"sipproviders/count", "getsipproviderscount"},

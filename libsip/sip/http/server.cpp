@@ -232,6 +232,7 @@ Result<void> HttpServer::start() {
   auto& svr = *impl.server;
   const std::size_t threads = std::max<std::size_t>(1, o.threads);
   svr.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  svr.set_tcp_nodelay(true);  // small JSON answers: no Nagle delay
   svr.set_keep_alive_timeout(5);
   svr.set_read_timeout(10);
   svr.set_payload_max_length(1 << 20);
