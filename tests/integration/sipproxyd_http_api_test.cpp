@@ -65,6 +65,10 @@ TEST(HttpApiV1, SessionsApiKeysAndTheErrorShape) {
   auto bad = cl.Post(kV1 + "accounts", s.h, "[1,2]", "application/json");
   EXPECT_EQ(status(bad), 400);
   EXPECT_EQ(body(bad)["error"]["code"], "invalid_request");
+  // A cross-site form post (no preflight) is refused before it is read.
+  auto form = cl.Post(kV1 + "accounts", {{"Cookie", "authid=" + id}},
+                      R"({"username":"csrf","domain":"sipsmith.test"})", "text/plain");
+  EXPECT_EQ(status(form), 400);
 
   // Validation errors of dial plans carry the line and column.
   auto plan = s.post(

@@ -134,6 +134,7 @@ TEST(HttpApi, CorsPreflightAllowsTheAuthIdHeaderForConfiguredOrigins) {
   auto other = cl.Options(rest("sipaccounts"), {{"Origin", "http://evil.example"}});
   ASSERT_TRUE(other);
   EXPECT_FALSE(other->has_header("Access-Control-Allow-Origin"));
+  EXPECT_EQ(pre->get_header_value("Access-Control-Allow-Credentials"), "true");
   auto get = cl.Get(rest("isalive"), {{"Origin", "http://app.example:8000"}});
   ASSERT_TRUE(get);
   EXPECT_EQ(get->get_header_value("Access-Control-Allow-Origin"), "http://app.example:8000");
@@ -147,6 +148,25 @@ TEST(HttpApi, CorsPreflightAllowsTheAuthIdHeaderForConfiguredOrigins) {
   auto fresh = cl.Options(rest("sipaccounts"), {{"Origin", "http://new.example"}});
   ASSERT_TRUE(fresh);
   EXPECT_EQ(fresh->get_header_value("Access-Control-Allow-Origin"), "http://new.example");
+
+  // "*" allows any origin, without credentials (no cookies).
+  env.daemon().rewrite_config(
+      {{"http",
+        {{"bind", "127.0.0.1:" + std::to_string(env.http_port())}, {"cors_origins", {"*"}}}}});
+  env.daemon().signal(SIGHUP);
+  // The reload is asynchronous: poll (bounded) until the answer changes.
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  std::string allowed, credentials;
+  for (;;) {
+    auto any = cl.Options(rest("sipaccounts"), {{"Origin", "http://any.example"}});
+    ASSERT_TRUE(any);
+    allowed = any->get_header_value("Access-Control-Allow-Origin");
+    credentials = any->get_header_value("Access-Control-Allow-Credentials");
+    if (!allowed.empty() || std::chrono::steady_clock::now() > deadline) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(allowed, "*");
+  EXPECT_EQ(credentials, "");
 }
 
 TEST(HttpApi, ACustomerSeesOnlyItsOwnRecordsAndAnAdminSeesAll) {

@@ -282,6 +282,11 @@ void add_api_v1_routes(HttpServer::Impl& impl, httplib::Server& svr) {
       }
       const std::string m = req.method;
       if (m == "POST" || m == "PUT" || m == "PATCH") {
+        // Only JSON: another site's form (a "simple" request a browser sends
+        // without a CORS preflight, with cookies) cannot change anything.
+        const std::string type = req.get_header_value("Content-Type");
+        if (!req.body.empty() && type.rfind("application/json", 0) != 0)
+          return reply_error(res, "invalid_request", "the body must be application/json");
         c.body = req.body.empty() ? json::object() : json::parse(req.body, nullptr, false);
         if (!c.body.is_object())
           return reply_error(res, "invalid_request", "the body must be a JSON object");

@@ -35,14 +35,18 @@ std::string cookie(const httplib::Request& req, const std::string& name) {
   return {};
 }
 
-// CORS: the allowed origin to echo, or "" (no CORS headers).
+// CORS: the origin to allow ("" = no CORS headers): the request's origin
+// when listed; "*" when only the wildcard matches (browsers then send no
+// cookies, and the answer says so: no Allow-Credentials).
 std::string allowed_origin(const Options& o, const std::string& origin) {
   if (origin.empty()) return {};
   const std::string l = lower(origin);
+  bool any = false;
   for (const auto& allowed : o.cors_origins) {
-    if (allowed == "*" || lower(allowed) == l) return origin;
+    if (lower(allowed) == l) return origin;
+    any = any || allowed == "*";
   }
-  return {};
+  return any ? "*" : std::string();
 }
 
 struct CustomerAuth {
@@ -242,7 +246,7 @@ Result<void> HttpServer::start() {
         allowed_origin(impl.current_options(), req.get_header_value("Origin"));
     if (!origin.empty()) {
       res.set_header("Access-Control-Allow-Origin", origin);
-      res.set_header("Access-Control-Allow-Credentials", "true");
+      if (origin != "*") res.set_header("Access-Control-Allow-Credentials", "true");
       res.set_header("Vary", "Origin");
     }
     if (req.method != "OPTIONS") return httplib::Server::HandlerResponse::Unhandled;
