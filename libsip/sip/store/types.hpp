@@ -16,7 +16,7 @@ struct Customer {
   Id id = 0;
   std::string username;           // [a-z0-9_.-]{3,64}, unique, case-insensitive
   std::string password_hash;      // auth::hash_password() format; never the password
-  std::string api_key;            // 64 hex chars, unique; used by the HTTP API (later)
+  std::string api_key;            // 64 hex chars, unique; the HTTP API's API key
   std::string time_zone = "UTC";  // IANA name, e.g. "Europe/Dublin"
   int max_executions = 5;         // concurrent dial plan executions
   int max_accounts = 50;          // SIP accounts this customer may own
