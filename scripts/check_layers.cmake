@@ -19,7 +19,7 @@ endforeach()
 foreach(m registrar policy b2bua)
   set(SIP_LAYER_${m} 5)
 endforeach()
-foreach(m control engine)
+foreach(m control http engine)
   set(SIP_LAYER_${m} 6)
 endforeach()
 

@@ -17,6 +17,7 @@ SIPSMITH_BUILD_PACKAGES=(
   sip-tester socat dnsmasq-base
   sipsak baresip-core linphone-cli
   libcpp-httplib-dev iproute2 nftables chromium
+  ruby ruby-httpclient libjs-jquery
 )
 
 log() { printf '[sipsmith] %s\n' "$*" >&2; }

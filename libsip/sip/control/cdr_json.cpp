@@ -117,6 +117,7 @@ json cdr_query_params(const store::CdrQuery& q, const std::string& owner) {
     p["after_created"] = q.after_created;
     p["after_id"] = q.after_id;
   }
+  if (q.offset > 0) p["offset"] = q.offset;
   p["limit"] = q.limit;
   return p;
 }
@@ -125,7 +126,7 @@ store::CdrQuery cdr_query_from_params(const json& params, std::string& owner) {
   detail::Fields f(params);
   f.only({"owner", "account", "direction", "call_id", "bridge_id", "since", "until", "status_min",
           "status_max", "min_talk", "ended_only", "order", "after_seq", "after_created", "after_id",
-          "limit"});
+          "limit", "offset"});
   constexpr std::int64_t kMaxTime = std::numeric_limits<std::int64_t>::max();
   store::CdrQuery q;
   owner = f.string("owner").value_or("");
@@ -157,6 +158,7 @@ store::CdrQuery cdr_query_from_params(const json& params, std::string& owner) {
   q.after_id = f.string("after_id").value_or("");
   q.limit =
       static_cast<std::size_t>(f.integer("limit", 1, kCdrMaxLimit).value_or(kCdrDefaultLimit));
+  q.offset = static_cast<std::size_t>(f.integer64("offset", 0, kMaxTime).value_or(0));
   return q;
 }
 

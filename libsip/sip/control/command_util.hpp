@@ -134,5 +134,6 @@ void register_provider_commands(CommandRegistry& registry, Context& context);
 void register_dialplan_commands(CommandRegistry& registry, Context& context);
 void register_dryrun_commands(CommandRegistry& registry, Context& context);
 void register_cdr_commands(CommandRegistry& registry, Context& context);
+void register_kv_commands(CommandRegistry& registry, Context& context);
 
 }  // namespace sip::control::detail

@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "sip/auth/server_algorithms.hpp"
 #include "sip/control/command_util.hpp"
@@ -152,28 +153,42 @@ json account_remove(Context& ctx, const json& params) {
   return {{"removed", true}};
 }
 
-json account_list(Context& ctx, const json& params) {
+// account.list: the accounts in listing order; "offset"/"limit" page them
+// (only the page is turned into JSON). account.count: {"count": n} of the
+// same filters.
+json account_list(Context& ctx, const json& params, bool count_only) {
   Fields f(params);
-  f.only({"owner", "domain"});
+  f.only({"owner", "domain", "offset", "limit"});
   store::Id owner = 0;
   if (auto o = f.string("owner"); o && !o->empty()) owner = find_customer(ctx.store, *o).id;
   std::string domain;
   if (auto d = f.string("domain"); d && !d->empty())
     domain = find_domain(ctx.store, lower(*d)).name;
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  const std::int64_t offset = f.integer64("offset", 0, kMax).value_or(0);
+  const std::int64_t limit = f.integer64("limit", 1, kMax).value_or(kMax);
   auto names = customer_names(ctx.store);
   json out = json::array();
+  std::int64_t index = 0;
   for (const auto& a : unwrap(ctx.store.accounts().list(owner), "accounts")) {
     if (!domain.empty() && a.domain != domain) continue;
+    const std::int64_t i = index++;
+    if (count_only || i < offset || i - offset >= limit) continue;
     out.push_back(account_json(a, name_of(names, a.owner_id)));
   }
+  if (count_only) return {{"count", index}};
   return out;
 }
 
 }  // namespace
 
 void register_account_commands(CommandRegistry& registry, Context& ctx) {
-  registry.add("account.list",
-               [&ctx](const json& params) -> CommandResult { return account_list(ctx, params); });
+  registry.add("account.list", [&ctx](const json& params) -> CommandResult {
+    return account_list(ctx, params, false);
+  });
+  registry.add("account.count", [&ctx](const json& params) -> CommandResult {
+    return account_list(ctx, params, true);
+  });
   registry.add("account.get", [&ctx](const json& params) -> CommandResult {
     Fields f(params);
     f.only({"username", "domain"});

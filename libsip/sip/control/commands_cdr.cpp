@@ -1,5 +1,7 @@
 // cdr.list: call detail records filtered, ordered and paged as
-// cdr_json.hpp describes (the store builds the SQL: store/cdr_query.hpp).
+// cdr_json.hpp describes (the store builds the SQL: store/cdr_query.hpp);
+// cdr.count: how many records the same filters match (limit and offset
+// ignored): {"count": n}.
 #include "sip/control/cdr_json.hpp"
 #include "sip/control/command_util.hpp"
 
@@ -20,11 +22,22 @@ json cdr_list(Context& ctx, const json& params) {
   return out;
 }
 
+json cdr_count(Context& ctx, const json& params) {
+  std::string owner;
+  store::CdrQuery q = cdr_query_from_params(params, owner);
+  if (!owner.empty()) q.owner_id = find_customer(ctx.store, owner).id;
+  q.limit = 0;
+  q.offset = 0;
+  return {{"count", unwrap(ctx.store.cdrs().count(q), "cdrs")}};
+}
+
 }  // namespace
 
 void register_cdr_commands(CommandRegistry& registry, Context& ctx) {
   registry.add("cdr.list",
                [&ctx](const json& params) -> CommandResult { return cdr_list(ctx, params); });
+  registry.add("cdr.count",
+               [&ctx](const json& params) -> CommandResult { return cdr_count(ctx, params); });
 }
 
 }  // namespace sip::control::detail

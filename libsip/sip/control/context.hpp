@@ -49,7 +49,8 @@ struct Context {
 
 // Registers every method of helper-formats.md (customer.*, domain.*,
 // account.*, binding.*, provider.*, dialplan.* with the dialplan.test dry
-// run, cdr.list, stats, reload, export, import) over `context`.
+// run, cdr.list, cdr.count, kv.*, stats, reload, export, import) over
+// `context`.
 void register_commands(CommandRegistry& registry, Context& context);
 
 // Re-reads every domain, account, customer, provider and dial plan from the

@@ -1,5 +1,5 @@
 // CommandRegistry: the control methods by name ("account.list" ...), shared by
-// the unix control socket and (later) the HTTP API so both stay in step. A
+// the unix control socket and the HTTP API (sip/http) so both stay in step. A
 // handler takes the request's params (always a JSON object) and returns a
 // CommandResult: a JSON result or an error {code, message} whose code is an
 // Errc name or one of "parse_error", "invalid_request", "unknown_method".

@@ -230,8 +230,31 @@ ServerConfig parse_object(const json& root, const std::string& base_dir) {
     }
   }
   if (auto it = root.find("http"); it != root.end()) {
-    check_keys(*it, "http", {"bind"});
-    cfg.http_bind = get_string(*it, "bind", "http", cfg.http_bind);
+    check_keys(
+        *it, "http",
+        {"bind", "cors_origins", "session_lifetime", "login_attempts", "login_window", "threads"});
+    auto& h = cfg.http;
+    h.bind = get_string(*it, "bind", "http", h.bind);
+    std::string host;
+    int port = 0;
+    if (!h.bind.empty() && !http::split_bind(h.bind, &host, &port))
+      fail("http.bind: expected \"host:port\", e.g. \"127.0.0.1:8080\"");
+    if (auto o = it->find("cors_origins"); o != it->end()) {
+      if (!o->is_array()) fail("http.cors_origins: expected an array of origins");
+      for (const auto& v : *o) {
+        if (!v.is_string())
+          fail("http.cors_origins: expected strings such as \"https://a.example\"");
+        h.cors_origins.push_back(v.get<std::string>());
+      }
+    }
+    h.session_lifetime = std::chrono::seconds(
+        get_int(*it, "session_lifetime", "http", h.session_lifetime.count(), 1, 30 * 86400));
+    h.login_attempts =
+        static_cast<int>(get_int(*it, "login_attempts", "http", h.login_attempts, 1, 100000));
+    h.login_window = std::chrono::seconds(
+        get_int(*it, "login_window", "http", h.login_window.count(), 1, 86400));
+    h.threads = static_cast<std::size_t>(
+        get_int(*it, "threads", "http", static_cast<std::int64_t>(h.threads), 1, 64));
   }
   if (auto it = root.find("registrar"); it != root.end()) parse_registrar(*it, cfg);
   if (auto it = root.find("b2bua"); it != root.end()) {
@@ -289,7 +312,6 @@ ServerConfig default_config(const std::string& dir) {
   cfg.default_domain = "sipsmith.test";
   cfg.store.path = resolve(dir, "sipsmith.db");
   cfg.control.socket = resolve(dir, "sipproxyd.sock");
-  cfg.http_bind = "127.0.0.1:8080";
   return cfg;
 }
 
@@ -337,7 +359,12 @@ std::string config_to_json(const ServerConfig& c) {
   char mode[8];
   std::snprintf(mode, sizeof mode, "0%o", c.control.mode);
   j["control"] = {{"socket", c.control.socket}, {"mode", mode}};
-  j["http"] = {{"bind", c.http_bind}};
+  j["http"] = {{"bind", c.http.bind},
+               {"cors_origins", c.http.cors_origins},
+               {"session_lifetime", c.http.session_lifetime.count()},
+               {"login_attempts", c.http.login_attempts},
+               {"login_window", c.http.login_window.count()},
+               {"threads", c.http.threads}};
   const auto& r = c.registrar;
   json rules = json::array();
   const auto names = [](const auth::AlgorithmList& list) {

@@ -12,6 +12,7 @@
 #include "sip/b2bua/call_manager.hpp"
 #include "sip/base/log.hpp"
 #include "sip/base/result.hpp"
+#include "sip/http/options.hpp"
 #include "sip/policy/source_guard.hpp"
 #include "sip/registrar/registrar.hpp"
 #include "sip/store/sqlite_store.hpp"
@@ -39,7 +40,9 @@ struct ServerConfig {
   // a crash can lose, together with commit_linger.
   std::chrono::milliseconds cdr_flush{20};
   ControlConfig control;
-  std::string http_bind;  // later issue: the HTTP API
+  // The HTTP API (docs/http-api.md); off unless the file's "http" section
+  // gives a bind address. SIGHUP applies every field.
+  http::Options http;
   registrar::Config registrar;
   // Source blocking ("security"): `max_failures` failed authentications
   // (REGISTER or INVITE digest, unknown user, forged nonce) from one source

@@ -337,6 +337,7 @@ Result<void> Engine::Impl::reload() {
     calls->reconfigure(cc);
     config.b2bua = fresh->b2bua;
   }
+  apply_http(fresh->http);
   if (auto r = load_directory(); !r) return r.error();
   log_info("configuration reloaded from " + config.source_path);
   return {};

@@ -1,11 +1,14 @@
 // The engine's control socket: the command registry over the engine's parts,
-// with the engine's reload and stats hooks.
+// with the engine's reload and stats hooks; the HTTP API (when configured)
+// runs the same registry's commands.
 #include <fstream>
 
+#include "sip/base/log.hpp"
 #include "sip/control/context.hpp"
 #include "sip/control/registry.hpp"
 #include "sip/control/server.hpp"
 #include "sip/engine/engine_impl.hpp"
+#include "sip/http/server.hpp"
 
 namespace sip::engine {
 
@@ -22,17 +25,31 @@ class ControlHost {
     options.path = engine.config.control.socket;
     options.mode = engine.config.control.mode;
     server_ = std::make_unique<control::ControlServer>(engine.loop, options, registry_);
+    http_ = std::make_unique<http::HttpServer>(
+        engine.config.http,
+        [&engine](std::function<void()> fn) { engine.loop.post(std::move(fn)); }, registry_,
+        *engine.store);
   }
   Result<void> start() { return server_->start(); }
+  Result<void> start_http(const http::Options& options) {
+    return options.bind.empty() ? Result<void>{} : http_->start();
+  }
+  Result<void> reconfigure_http(const http::Options& options) {
+    return http_->reconfigure(options);
+  }
   control::CommandResult call(std::string_view method, const nlohmann::json& params) {
     return registry_.call(method, params);
   }
-  void stop() { server_->stop(); }
+  void stop() {
+    http_->stop();
+    server_->stop();
+  }
 
  private:
   control::Context context_;
   control::CommandRegistry registry_;
   std::unique_ptr<control::ControlServer> server_;
+  std::unique_ptr<http::HttpServer> http_;
 };
 
 // Built and destroyed here, where ControlHost is a complete type.
@@ -54,7 +71,18 @@ bool Engine::Impl::start_control(std::string* message) {
                std::string(r.error().detail);
     return false;
   }
+  if (auto r = control->start_http(config.http); !r) {
+    *message = "cannot serve HTTP on " + config.http.bind + ": " + std::string(r.error().detail);
+    return false;
+  }
   return true;
+}
+
+void Engine::Impl::apply_http(const http::Options& options) {
+  if (auto r = control->reconfigure_http(options); !r)
+    log(LogLevel::Error, "engine",
+        "reload: cannot serve HTTP on " + options.bind + ": " + std::string(r.error().detail));
+  config.http = options;
 }
 
 Result<void> Engine::import_file(const std::string& path, std::string* summary) {

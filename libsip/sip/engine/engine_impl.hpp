@@ -130,8 +130,9 @@ struct Engine::Impl {
   nlohmann::json stats() const;
   nlohmann::json ready() const;
   // engine_control.cpp
-  bool start_control(std::string* message);
+  bool start_control(std::string* message);  // and the HTTP API
   void stop_control();
+  void apply_http(const http::Options& options);  // SIGHUP
 
   ServerConfig config;
   transport::EventLoop loop;

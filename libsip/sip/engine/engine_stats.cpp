@@ -24,6 +24,7 @@ nlohmann::json Engine::Impl::ready() const {
           {"listen", listen},
           {"domains", config.domains},
           {"control", config.control.socket},
+          {"http", config.http.bind},
           {"store", config.store.path},
           {"accounts", directory.account_count()},
           {"bindings_restored", bindings_restored}};

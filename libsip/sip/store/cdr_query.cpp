@@ -76,6 +76,14 @@ CdrSql cdr_query_sql(const CdrQuery& q) {
                            ? INT64_MAX
                            : static_cast<std::int64_t>(q.limit);
     out.tail += " LIMIT " + b.param(limit);
+  } else if (q.offset != 0) {
+    out.tail += " LIMIT -1";  // SQLite takes OFFSET only after a LIMIT
+  }
+  if (q.offset != 0) {
+    const auto offset = q.offset > static_cast<std::size_t>(INT64_MAX)
+                            ? INT64_MAX
+                            : static_cast<std::int64_t>(q.offset);
+    out.tail += " OFFSET " + b.param(offset);
   }
   return out;
 }

@@ -149,7 +149,15 @@ Result<std::vector<Cdr>> SqliteCdrs::list(const CdrQuery& q) {
 }
 
 Result<std::int64_t> SqliteCdrs::count(const CdrQuery& q) {
-  const CdrSql sql = cdr_query_sql(q);
+  CdrSql sql = cdr_query_sql(q);
+  // The order never changes a count, and sorting every match (the id
+  // tie-break is not in an index) cost 70 ms for 80,000 rows: drop it,
+  // keeping LIMIT/OFFSET (it binds no parameters).
+  if (const std::size_t order = sql.tail.find(" ORDER BY "); order != std::string::npos) {
+    const std::size_t limit = sql.tail.find(" LIMIT ", order);
+    sql.tail = sql.tail.substr(0, order) +
+               (limit == std::string::npos ? std::string() : sql.tail.substr(limit));
+  }
   auto s = db_.prepare_text("SELECT count(*) FROM (SELECT 1 FROM cdrs" + sql.tail + ")");
   if (!s) return s.error();
   bind_all(*s, sql);

@@ -16,7 +16,7 @@ struct Customer {
   Id id = 0;
   std::string username;           // [a-z0-9_.-]{3,64}, unique, case-insensitive
   std::string password_hash;      // auth::hash_password() format; never the password
-  std::string api_key;            // 64 hex chars, unique; used by the HTTP API (later)
+  std::string api_key;            // 64 hex chars, unique; the HTTP API's API key
   std::string time_zone = "UTC";  // IANA name, e.g. "Europe/Dublin"
   int max_executions = 5;         // concurrent dial plan executions
   int max_accounts = 50;          // SIP accounts this customer may own
@@ -193,6 +193,7 @@ struct CdrQuery {
   std::string after_id;
   CdrOrder order = CdrOrder::NewestFirst;
   std::size_t limit = 1000;  // 0 = no limit
+  std::size_t offset = 0;    // rows skipped before the first returned (after the filters)
 
   static constexpr int kAnyStatus = 999;
 };
