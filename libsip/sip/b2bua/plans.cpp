@@ -7,6 +7,7 @@
 
 #include "sip/b2bua/call_impl.hpp"
 #include "sip/base/log.hpp"
+#include "sip/dialer/loopback.hpp"
 #include "sip/dialplan/outcome.hpp"
 #include "sip/message/status.hpp"
 #include "sip/uri/uri.hpp"
@@ -15,9 +16,6 @@ namespace sip::b2bua {
 namespace {
 
 constexpr const char* kLog = "b2bua";
-// Loop-backs deeper than this fail with 482: A's plan dialling B whose plan
-// dials A would otherwise never end.
-constexpr std::size_t kMaxLoopDepth = 4;
 
 std::string str(std::string_view v) {
   return std::string(v);
@@ -113,7 +111,7 @@ void CallManager::Impl::start_loopback(Call& call, std::size_t plan, std::size_t
   auto fail = [&](int status, std::string reason) {
     forker->leg_failed(index, dialer::LegEnd{status, std::move(reason), {}, {}});
   };
-  if (parent.depth + 1 > kMaxLoopDepth) return fail(482, "Loop Detected");
+  if (parent.depth + 1 > dialer::kMaxLoopDepth) return fail(482, "Loop Detected");
   const auto at = target.account_aor.rfind('@');
   const directory::Snapshot& dir = call.lookups->snapshot();
   const store::SipAccount* account =
@@ -138,24 +136,8 @@ void CallManager::Impl::start_loopback(Call& call, std::size_t plan, std::size_t
   ctx.dialplan_name = account->in_dialplan;
   ctx.clock = svc.wall;
   ctx.host = call.lookups.get();
-  ctx.request.uri = dialplan::split_uri(target.request_uri);
-  ctx.request.to_full = target.to;
-  ctx.request.to_uri = ctx.request.uri;
-  ctx.request.to_display.clear();
-  ctx.request.from_display = target.from_display;
-  ctx.request.from_uri = dialplan::split_uri("sip:" + target.from_user + "@" + target.from_host);
-  ctx.request.from_full = routing::render_from(target);
-  routing::ResolveInput base;
-  base.owner = account->owner_id;
-  base.subst.dst = account->username;
-  base.subst.from_name = target.from_display;
-  base.subst.from_user = target.from_user;
-  base.subst.from_aor = target.from_user + "@" + target.from_host;
-  base.caller_display = target.from_display;
-  base.caller_user = target.from_user;
-  base.caller_host = target.from_host;
-  base.account_user = account->username;
-  base.account_host = account->domain;
+  dialer::apply_loopback_request(target, ctx.request);
+  routing::ResolveInput base = dialer::loopback_base(target, *account);
 
   PlanRun child;
   child.owner = account->owner_id;

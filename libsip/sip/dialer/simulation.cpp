@@ -10,6 +10,7 @@
 
 #include "sip/base/ci.hpp"
 #include "sip/base/timer.hpp"
+#include "sip/dialer/loopback.hpp"
 #include "sip/dialer/plans.hpp"
 #include "sip/dialer/runner.hpp"
 #include "sip/dialer/simulation_context.hpp"
@@ -41,8 +42,6 @@ std::string response_text(int status, const std::string& reason, const std::stri
 
 }  // namespace
 
-// Loop-backs nest at most this deep (then the leg fails 482), as in sipproxyd.
-constexpr std::size_t kMaxLoopDepth = 4;
 
 struct Simulation::Impl final {
   SimulationSetup setup;

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "sip/base/ci.hpp"
+#include "sip/dialer/loopback.hpp"
 #include "sip/dialstring/options.hpp"
 #include "sip/wizard/time_zone.hpp"
 
@@ -140,39 +141,16 @@ routing::ResolveInput call_resolve_base(const SimulationSetup& setup, const dp::
 LoopbackStart loopback_start(const routing::ResolvedLeg& target, const store::SipAccount& account,
                              const dp::AccountView& view, const SimulationSetup& setup,
                              const SimulatedCall& call, Lookups& lookups, const Clock& clock) {
-  dp::CallContext ctx;
+  // As sipproxyd: the call's own request, seen as an In call to the account
+  // from the leg's From.
+  dp::CallContext ctx =
+      call_context(setup, call, account.in_dialplan, lookups, clock, clock.unix_seconds());
   ctx.direction = dp::Direction::In;
   ctx.owner = view.owner;
   ctx.dialplan_name = account.in_dialplan;
-  ctx.request.uri = dp::split_uri(target.request_uri);
-  ctx.request.to_full = target.to;
-  ctx.request.to_uri = ctx.request.uri;
-  ctx.request.from_display = target.from_display;
-  ctx.request.from_uri = dp::split_uri("sip:" + target.from_user + "@" + target.from_host);
-  ctx.request.from_full = routing::render_from(target);
-  ctx.request.call_id = call.id + "@" + setup.label;
   ctx.from_account = view;
-  ctx.providers = setup.providers;
-  ctx.time_zone = setup.time_zone;
-  auto zone = sip::wizard::TimeZoneDb::shared().find(setup.time_zone);
-  ctx.tz_offset_minutes = zone ? zone->offset_seconds(clock.unix_seconds()) / 60 : 0;
-  ctx.clock = &clock;
-  ctx.host = &lookups;
-  ctx.limits.max_ring_seconds = setup.max_ring_seconds;
-  routing::ResolveInput base;
-  base.owner = account.owner_id;
-  base.subst.dst = account.username;
-  base.subst.from_name = target.from_display;
-  base.subst.from_user = target.from_user;
-  base.subst.from_aor = target.from_user + "@" + target.from_host;
-  base.caller_display = target.from_display;
-  base.caller_user = target.from_user;
-  base.caller_host = target.from_host;
-  base.account_user = account.username;
-  base.account_host = account.domain;
-  base.executing_plan = account.in_dialplan;
-
-  return {std::move(ctx), std::move(base)};
+  apply_loopback_request(target, ctx.request);
+  return {std::move(ctx), loopback_base(target, account)};
 }
 
 }  // namespace sip::dialer
