@@ -218,5 +218,58 @@ TEST(SipproxydCalls, CallDurationLimitHangsUpBothSides) {
   EXPECT_EQ(out[0].value("dialplan", ""), "bob-in");
 }
 
+// ---- call control: call.list and call.hangup (sipctl call ...) ------------------
+
+TEST(SipproxydCalls, OperatorListsAndHangsUpACallOnlyItsOwnerCanSee) {
+  CallEnv env;
+  env.provision(json::array({account_record("bob", true)}));
+  ControlClient& control = env.daemon.control();
+  control.call("customer.add", {{"username", "other"}, {"password", "other-pw-12"}}, Millis(60000));
+  auto phone = env.phone("bob", "call_uas_answer.xml");
+  // Both parties wait (up to 10 s) for a BYE neither sends.
+  auto caller = env.caller("call_uac_recv_bye.xml", "bob");
+
+  // Ready when the daemon lists the call as confirmed (the caller's ACK).
+  json calls;
+  const auto deadline = Clock::now() + Millis(8000);
+  do {
+    calls = control.call("call.list", {{"owner", "demo"}});
+  } while ((calls.empty() || calls[0].value("state", "") != "confirmed") &&
+           Clock::now() < deadline);
+  ASSERT_EQ(calls.size(), 1u) << calls.dump() << env.daemon.stderr_text();
+  const json& c = calls[0];
+  EXPECT_EQ(c.value("state", ""), "confirmed") << c.dump();
+  EXPECT_EQ(c.value("owner", ""), "demo");
+  EXPECT_EQ(c.value("direction", ""), "in");
+  EXPECT_EQ(c.value("account", ""), "bob@sipsmith.test");
+  EXPECT_NE(c.value("answered_by", "").find("sip:bob@127.0.0.1:"), std::string::npos) << c.dump();
+  EXPECT_EQ(c.value("legs", 0), 1);
+  const std::int64_t id = c.value("id", std::int64_t{0});
+
+  // Another customer neither sees nor ends it; the operator (no owner) sees it.
+  EXPECT_TRUE(control.call("call.list", {{"owner", "other"}}).empty());
+  EXPECT_EQ(control.call("call.list").size(), 1u);
+  const json refused = control.request("call.hangup", {{"id", id}, {"owner", "other"}});
+  ASSERT_TRUE(refused.contains("error")) << refused.dump();
+  EXPECT_EQ(refused["error"].value("code", ""), "not_found") << refused.dump();
+
+  EXPECT_EQ(control.call("call.hangup", {{"id", id}, {"owner", "demo"}}).value("hung_up", false),
+            true);
+  EXPECT_EQ(caller->finish(kCall), 0) << caller->diagnostics() << env.daemon.stderr_text();
+  EXPECT_EQ(phone->finish(kCall), 0) << phone->diagnostics();
+  EXPECT_FALSE(phone->logged("BYE-RECEIVED").empty()) << phone->log();
+  EXPECT_TRUE(control.call("call.list").empty());
+  const json again = control.request("call.hangup", {{"id", id}});
+  EXPECT_TRUE(again.contains("error")) << again.dump();
+
+  const json cdrs = env.wait_cdrs(2);
+  SCOPED_TRACE(dump(cdrs));
+  ASSERT_EQ(cdrs.size(), 2u);
+  for (const auto& r : cdrs) {
+    EXPECT_EQ(r.value("answer_status", 0), 200);
+    EXPECT_EQ(r.value("hangup_reason", ""), "hung up by the operator");
+  }
+}
+
 }  // namespace
 }  // namespace sipsmith::itest

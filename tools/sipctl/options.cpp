@@ -31,6 +31,7 @@ constexpr const char* kExamples = R"(Examples:
   sipctl dialplan test out --owner demo --to sip:0871000100@sipsmith.test \
       --account 1001@sipsmith.test --outcomes outcomes.json
   sipctl --json cdr list --owner demo --limit 20
+  sipctl call list --owner demo && sipctl call hangup 42
   sipctl raw account.get '{"username":"1001","domain":"sipsmith.test"}'
 
 Socket: --socket, else $SIPSMITH_CONTROL_SOCKET, else ./sipproxyd.sock.
@@ -145,6 +146,16 @@ void define_others(CLI::App& app, Args& a) {
   auto* rm = binding->add_subcommand("rm", "Remove an account's bindings (or one)");
   rm->add_option("account", a.name, "USER@DOMAIN")->required();
   rm->add_option("--contact", a.contact, "Only this contact (URI or +sip.instance)");
+
+  auto* call = app.add_subcommand("call", "Calls in progress");
+  call->require_subcommand(1);
+  auto* call_list =
+      call->add_subcommand("list", "List calls: id, owner, account, state, who answered");
+  call_list->add_option("--owner", a.owner, "Only this customer's calls");
+  auto* hangup =
+      call->add_subcommand("hangup", "End a call: BYE to both sides, or 480 while it rings");
+  hangup->add_option("id", a.call_number, "The call's id (call list)")->required();
+  hangup->add_option("--owner", a.owner, "Only if the call is this customer's");
 
   app.add_subcommand("stats", "Daemon counters");
   app.add_subcommand("reload", "Reload the configuration and the directory");
@@ -350,6 +361,13 @@ Request build_request(const CLI::App& app, const Args& a) {
     p["username"] = user;
     p["domain"] = domain;
     put_text(p, cmd, "--contact", "contact", a.contact);
+  } else if (c == "call list") {
+    r.method = "call.list";
+    put_text(p, cmd, "--owner", "owner", a.owner);
+  } else if (c == "call hangup") {
+    r.method = "call.hangup";
+    p["id"] = a.call_number;
+    put_text(p, cmd, "--owner", "owner", a.owner);
   } else if (c == "stats" || c == "reload" || c == "export") {
     r.method = c;
     r.output_file = a.output_file;

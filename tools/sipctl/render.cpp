@@ -181,6 +181,16 @@ void render_human(std::ostream& out, const Request& r, const json& result) {
            {"MANGLED", "mangled"},
            {"EXPIRES_IN", "expires_in"},
            {"USER_AGENT", "user_agent"}});
+  } else if (c == "call list") {
+    table(out, result,
+          {{"ID", "id"},
+           {"OWNER", "owner"},
+           {"ACCOUNT", "account"},
+           {"DIR", "direction"},
+           {"STATE", "state"},
+           {"REQUEST_URI", "request_uri"},
+           {"ANSWERED_BY", "answered_by"},
+           {"LEGS", "legs"}});
   } else if (c == "provider list") {
     table(out, result,
           {{"OWNER", "owner"},

@@ -2,6 +2,7 @@
 // caller's dial plan execution) and the end of a call.
 #include "sip/b2bua/call_manager.hpp"
 
+#include <algorithm>
 #include <utility>
 #include <variant>
 
@@ -115,6 +116,48 @@ void CallManager::shutdown() {
     impl_->end_call(*call, "server shutting down");
   }
 }
+std::vector<CallInfo> CallManager::calls(store::Id owner) const {
+  std::vector<CallInfo> out;
+  for (const auto& [id, c] : impl_->calls) {
+    const Call& call = *c;
+    if (call.state == CallState::Ended || (owner != 0 && call.owner != owner)) continue;
+    CallInfo i;
+    i.id = call.id;
+    i.owner = call.owner;
+    i.owner_name = call.owner_name;
+    i.account = call.cdr.account;
+    i.direction = call.direction == dialplan::Direction::In ? "in" : "out";
+    i.state = call.state == CallState::Routing    ? "routing"
+              : call.state == CallState::Answered ? "answered"
+                                                  : "confirmed";
+    i.dialplan = call.dialplan;
+    i.call_id = call.a.call_id;
+    i.from = call.cdr.from_header;
+    i.request_uri = call.cdr.dst_uri;
+    for (const auto& leg : call.legs)
+      if (leg->id == call.winner) i.answered_by = leg->target.request_uri;
+    i.bridge_id = call.cdr.bridge_id;
+    i.created = call.cdr.created;
+    i.answered_at = call.cdr.answered_at;
+    i.legs = call.legs.size();
+    out.push_back(std::move(i));
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  return out;
+}
+
+bool CallManager::hang_up(std::uint64_t id, store::Id owner, std::string_view why) {
+  Call* call = impl_->find_call(id);
+  if (call == nullptr || call->state == CallState::Ended || (owner != 0 && call->owner != owner))
+    return false;
+  if (call->state == CallState::Routing) {
+    impl_->stop_routing(*call, why);
+    impl_->respond_caller(*call, 480, "Call ended by the service");
+  }
+  impl_->end_call(*call, why);
+  return true;
+}
+
 const Stats& CallManager::stats() const noexcept {
   impl_->stats.active = impl_->calls.size();
   return impl_->stats;

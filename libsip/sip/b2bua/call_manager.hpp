@@ -40,9 +40,9 @@ namespace sip::b2bua {
 
 struct Config {
   bool cdrs = true;
-  std::size_t max_calls = 20000;    // concurrent calls; beyond: 503
-  std::size_t max_executions = 50;  // global dial plan executions
-  std::size_t max_legs = 20;        // per execution, over all its Dials (reference: 20)
+  std::size_t max_calls = 20000;         // concurrent calls; beyond: 503
+  std::size_t max_executions = 50;       // global dial plan executions
+  std::size_t max_legs = 20;             // per execution, over all its Dials (reference: 20)
   std::string server_name = "sipsmith";  // Server / User-Agent header
   std::string contact_user = "sipsmith";
 };
@@ -112,9 +112,9 @@ struct Services {
   registrar::Registrar* registrar = nullptr;
   const auth::NonceService* nonces = nullptr;
   policy::SourceGuard* guard = nullptr;  // failed INVITE digests counted here; may be null
-  dns::Resolver* resolver = nullptr;               // may be null: only numeric hosts then
-  CdrSink* cdrs = nullptr;                         // may be null: no CDRs
-  KvService* kv = nullptr;                         // may be null: scripts see storage failures
+  dns::Resolver* resolver = nullptr;     // may be null: only numeric hosts then
+  CdrSink* cdrs = nullptr;               // may be null: no CDRs
+  KvService* kv = nullptr;               // may be null: scripts see storage failures
   std::function<void(const CallEvent&)> on_event;  // may be empty
   // Our listeners ("udp"/"tcp"/"tls", "ip:port"), for Via and Contact.
   struct Listener {
@@ -122,6 +122,24 @@ struct Services {
     std::string address;
   };
   std::vector<Listener> listeners;
+};
+
+// A call in progress, as call control lists it.
+struct CallInfo {
+  std::uint64_t id = 0;  // this daemon's number for the call (call.hangup takes it)
+  store::Id owner = 0;
+  std::string owner_name;
+  std::string account;    // "user@domain": calling (out) or called (in) account
+  std::string direction;  // "in" | "out"
+  std::string state;      // "routing" | "answered" | "confirmed"
+  std::string dialplan;
+  std::string call_id;      // the caller's Call-ID
+  std::string from;         // the caller's From value
+  std::string request_uri;  // what the caller dialled
+  std::string answered_by;  // the answering leg's request-URI (empty while routing)
+  std::string bridge_id;    // as in the call's CDRs
+  std::int64_t created = 0, answered_at = 0;  // unix ms (0: not answered)
+  std::size_t legs = 0;                       // legs placed so far
 };
 
 class CallManager {
@@ -148,6 +166,12 @@ class CallManager {
   void on_server_failed(txn::ServerId id, txn::ServerFailure why);
   // Ends every call (BYE / CANCEL / 503) for a graceful stop.
   void shutdown();
+  // The calls in progress of customer `owner` (0: every customer's), by id.
+  std::vector<CallInfo> calls(store::Id owner = 0) const;
+  // Ends call `id` (of `owner`, unless 0) for `why`: an answered call gets a
+  // BYE on both sides; a call still routing has its legs cancelled and the
+  // caller gets 480. False when there is no such call.
+  bool hang_up(std::uint64_t id, store::Id owner, std::string_view why);
 
   const Stats& stats() const noexcept;
   std::size_t running_executions() const noexcept;

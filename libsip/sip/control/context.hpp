@@ -22,6 +22,9 @@
 namespace sip::registrar {
 class Registrar;
 }
+namespace sip::b2bua {
+class CallManager;
+}
 
 namespace sip::control {
 
@@ -45,11 +48,14 @@ struct Context {
   // "dialplan.test": the daemon's leg limit per execution (b2bua.max_legs);
   // empty: 20.
   std::function<std::size_t()> max_legs{};
+  // call.list / call.hangup (null in tools and tests without one).
+  b2bua::CallManager* calls = nullptr;
 };
 
 // Registers every method of helper-formats.md (customer.*, domain.*,
 // account.*, binding.*, provider.*, dialplan.* with the dialplan.test dry
-// run, cdr.list, cdr.count, kv.*, stats, reload, export, import) over
+// run, cdr.list, cdr.count, kv.*, call.list, call.hangup, stats, reload,
+// export, import) over
 // `context`.
 void register_commands(CommandRegistry& registry, Context& context);
 

@@ -20,6 +20,7 @@ class ControlHost {
     context_.reload = [&engine]() -> Result<void> { return engine.reload(); };
     context_.stats = [&engine] { return engine.stats(); };
     context_.max_legs = [&engine] { return engine.config.b2bua.max_legs; };
+    context_.calls = engine.calls.get();
     control::register_commands(registry_, context_);
     control::ServerOptions options;
     options.path = engine.config.control.socket;

@@ -240,5 +240,23 @@ TEST_F(CallIntakeTest, AcceptedCallIsTriedAndLeavesAnInCdr) {
   EXPECT_EQ(calls->stats().active, 1u);
 }
 
+TEST_F(CallIntakeTest, OperatorHangUpOfARingingCallCancelsItsLegsAndAnswers480) {
+  register_phone("bob", kBob1);
+  send_invite(Invite{});
+  ASSERT_EQ(count_to(kBob1, "INVITE "), 1u);
+  reply(kBob1, last_to(kBob1, "INVITE "), 180, "b1");  // a CANCEL needs a provisional first
+  const auto listed = calls->calls();
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].state, "routing");
+  EXPECT_EQ(listed[0].account, "bob@sipsmith.test");
+  EXPECT_TRUE(calls->calls(2).empty());                      // another customer's view
+  EXPECT_FALSE(calls->hang_up(listed[0].id, 2, "nope"));     // nor can it end it
+  EXPECT_TRUE(calls->hang_up(listed[0].id, 1, "operator"));  // its owner can
+  EXPECT_EQ(count_to(kBob1, "CANCEL "), 1u);
+  EXPECT_EQ(finals_to(kCaller), (std::vector<std::string>{"480 Call ended by the service"}));
+  EXPECT_TRUE(calls->calls().empty());
+  EXPECT_FALSE(calls->hang_up(listed[0].id, 0, "again"));
+}
+
 }  // namespace
 }  // namespace sip::b2bua::test
