@@ -22,6 +22,9 @@
 namespace sip::registrar {
 class Registrar;
 }
+namespace sip::provreg {
+class Agent;
+}
 
 namespace sip::control {
 
@@ -45,6 +48,9 @@ struct Context {
   // "dialplan.test": the daemon's leg limit per execution (b2bua.max_legs);
   // empty: 20.
   std::function<std::size_t()> max_legs{};
+  // "provider.status": the provider registration agent; null: the command
+  // answers that registrations are not running here.
+  const provreg::Agent* provider_agent = nullptr;
 };
 
 // Registers every method of helper-formats.md (customer.*, domain.*,
