@@ -126,10 +126,19 @@ TEST(SipproxydProviderReg, ForbiddenDisablesWithTheReasonUntilTheProviderChanges
   // A reload re-reads the same row: still disabled, no new attempt.
   env.daemon.control().call("reload");
   EXPECT_EQ(status_of(env).value("state", ""), "disabled");
+  // A restart keeps it disabled (the state is in the store) while the row
+  // is unchanged: no attempt is made.
+  EXPECT_EQ(env.daemon.stop_gracefully(), 0);
+  env.daemon.start();
+  s = status_of(env);
+  EXPECT_EQ(s.value("state", ""), "disabled") << s.dump();
+  EXPECT_NE(s.value("reason", "").find("403 Forbidden"), std::string::npos) << s.dump();
+  EXPECT_EQ(s.value("attempts", -1), 0) << s.dump();
   // The user changes the password: registering again.
   env.daemon.control().call("provider.update",
                             {{"owner", "demo"}, {"name", "voip1"}, {"password", "new-pw"}});
-  s = wait_status(env, [](const json& r) { return r.value("attempts", 0) == 2; });
+  s = wait_status(env, [](const json& r) { return r.value("attempts", 0) == 1; });
+  EXPECT_EQ(s.value("attempts", 0), 1) << s.dump();
   EXPECT_NE(s.value("state", ""), "disabled") << s.dump();
 }
 

@@ -31,6 +31,11 @@ struct Agent::Impl {
   // be added again while its old binding still leaves).
   std::map<std::uint64_t, std::unique_ptr<Binding>> leaving;
   std::uint64_t next_leaving = 0;
+  struct Restored {
+    std::uint64_t fingerprint = 0;
+    std::string reason;
+  };
+  std::unordered_map<store::Id, Restored> restored;  // consumed by the first sync
   TimePoint next_slot{};  // start pacing: the earliest time of the next first attempt
   bool stopped = false;
 
@@ -44,19 +49,22 @@ struct Agent::Impl {
     return delay;
   }
 
-  void remove(store::Id id) {
+  // `forget`: the provider is gone or no longer registers (its stored state
+  // goes too); false at shutdown (the state stays for the next start).
+  void remove(store::Id id, bool forget) {
     auto it = bindings.find(id);
     if (it == bindings.end()) return;
     const std::uint64_t key = next_leaving++;
     Binding& b = *it->second;
     leaving.emplace(key, std::move(it->second));
     bindings.erase(it);
-    b.leave([this, key] {
+    b.leave([this, key, forget] {
       auto left = leaving.find(key);
       if (left == leaving.end()) return;
       const Status s = left->second->status();
       log(LogLevel::Info, "provreg",
           "provider " + s.provider + " (id " + std::to_string(s.provider_id) + "): removed");
+      if (forget && svc.erase) svc.erase(s.provider_id);
       if (svc.on_event) svc.on_event(Event{s.provider_id, s.provider, s.state, "removed"});
       leaving.erase(left);
     });
@@ -69,6 +77,10 @@ Agent::Agent(Services services, AgentConfig config) : impl_(std::make_unique<Imp
 }
 
 Agent::~Agent() = default;
+
+void Agent::restore_disabled(store::Id provider_id, std::uint64_t fingerprint, std::string reason) {
+  impl_->restored[provider_id] = Impl::Restored{fingerprint, std::move(reason)};
+}
 
 void Agent::reconfigure(AgentConfig config) {
   impl_->config = std::move(config);
@@ -111,13 +123,18 @@ void Agent::sync() {
       continue;
     }
     auto b = std::make_unique<Binding>(m.svc, m.config, *p, fp, std::move(*plan));
-    b->start(m.start_delay());
+    if (auto r = m.restored.find(p->id); r != m.restored.end() && r->second.fingerprint == fp) {
+      b->disable(r->second.reason);
+    } else {
+      b->start(m.start_delay());
+    }
     m.bindings.emplace(p->id, std::move(b));
   }
   std::vector<store::Id> gone;
   for (const auto& [id, b] : m.bindings)
     if (!wanted.count(id)) gone.push_back(id);
-  for (store::Id id : gone) m.remove(id);
+  for (store::Id id : gone) m.remove(id, true);
+  m.restored.clear();
 }
 
 void Agent::shutdown(std::function<void()> done) {
@@ -125,7 +142,7 @@ void Agent::shutdown(std::function<void()> done) {
   m.stopped = true;
   std::vector<store::Id> ids;
   for (const auto& [id, b] : m.bindings) ids.push_back(id);
-  for (store::Id id : ids) m.remove(id);
+  for (store::Id id : ids) m.remove(id, false);
   // Polls the leaving set (bounded by stop_timeout) so `done` runs once.
   auto shared = std::make_shared<std::function<void()>>(std::move(done));
   const TimePoint deadline = m.svc.timers->clock().now() + m.config.stop_timeout;

@@ -90,6 +90,10 @@ struct Services {
   const directory::Directory* directory = nullptr;
   dns::Resolver* resolver = nullptr;           // null: numeric servers only
   std::function<void(const Event&)> on_event;  // may be empty
+  // Persistence (each may be empty): every state change of a binding with
+  // the fingerprint of its provider row; a binding that went away.
+  std::function<void(const Status&, std::uint64_t fingerprint)> save;
+  std::function<void(store::Id provider_id)> erase;
 };
 
 class Agent {
@@ -99,6 +103,9 @@ class Agent {
   Agent(const Agent&) = delete;
   Agent& operator=(const Agent&) = delete;
 
+  // Before the first sync(): a binding stored as disabled (403/404) stays
+  // disabled with `reason` while its provider row still has `fingerprint`.
+  void restore_disabled(store::Id provider_id, std::uint64_t fingerprint, std::string reason);
   // Brings the bindings in line with the Directory's current version.
   void sync();
   // Applies to attempts scheduled from now on.

@@ -66,6 +66,7 @@ void Agent::Binding::set(State s, const std::string& text) {
   last_text_ = text;
   status_.reason = s == State::Failed || s == State::Disabled ? text : std::string();
   if (!changed) return;
+  if (svc_.save) svc_.save(status_, fingerprint_);
   log(s == State::Failed || s == State::Disabled ? LogLevel::Warn : LogLevel::Info, kModule,
       "provider " + provider_.name + " (id " + std::to_string(provider_.id) +
           "): " + std::string(state_name(s)) + (text.empty() ? "" : ": " + text));
