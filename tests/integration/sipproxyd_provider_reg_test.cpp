@@ -103,6 +103,17 @@ TEST(SipproxydProviderReg, ChallengedRegisteredRefreshedAndUnregisteredOnRemoval
   EXPECT_TRUE(env.daemon.wait_stderr("): removed", Millis(5000))) << env.daemon.stderr_text();
 }
 
+TEST(SipproxydProviderReg, GracefulStopUnregisters) {
+  CallEnv env;
+  auto registrar = env.provider("preg_refresh.xml", {{"expires", "2"}});
+  env.provision(json::array(), json::array({registered_provider(registrar->port())}));
+  const json s = wait_status(env, [](const json& r) { return r.value("expires", 0) == 60; });
+  ASSERT_EQ(s.value("state", ""), "registered") << s.dump() << env.daemon.stderr_text();
+  EXPECT_EQ(env.daemon.stop_gracefully(), 0) << env.daemon.stderr_text();
+  EXPECT_EQ(registrar->finish(kRun), 0) << registrar->diagnostics() << env.daemon.stderr_text();
+  EXPECT_NE(registrar->log().find("AUTHED-4 expires= 0"), std::string::npos) << registrar->log();
+}
+
 TEST(SipproxydProviderReg, MinExpiresIsHonoured) {
   CallEnv env;
   auto registrar = env.provider("preg_423.xml");
