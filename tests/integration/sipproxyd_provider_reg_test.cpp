@@ -188,6 +188,40 @@ TEST(SipproxydProviderReg, UnreachableProviderIsRetriedWithGrowingGaps) {
   }
 }
 
+TEST(SipproxydProviderReg, DnsFailuresAreRetried) {
+  // dnsmasq (dnsmasq-base) on a loopback port, authoritative for
+  // example.test with no records: every name there is NXDOMAIN.
+  TempDir dns_dir;
+  ASSERT_FALSE(find_program("dnsmasq").empty()) << "dnsmasq missing: apt-get install dnsmasq-base";
+  const std::uint16_t dns_port = free_port("127.0.0.1");
+  SpawnOptions o;
+  o.argv = {find_program("dnsmasq"),
+            "--no-daemon",
+            "--conf-file=/dev/null",
+            "--no-resolv",
+            "--no-hosts",
+            "--port=" + std::to_string(dns_port),
+            "--listen-address=127.0.0.1",
+            "--bind-interfaces",
+            "--pid-file=",
+            "--local=/example.test/"};
+  o.stderr_file = dns_dir.file("dnsmasq.log");
+  Child dnsmasq(o);
+  ASSERT_TRUE(wait_bound(Proto::Udp, "127.0.0.1", dns_port, Millis(5000)))
+      << read_file(o.stderr_file);
+  const json policy = {{"min_gap_ms", 300}, {"retry_base_ms", 300}, {"retry_max_ms", 600}};
+  CallEnv env(
+      json{{"provider_registration", policy},
+           {"dns", {{"nameservers", json::array({"127.0.0.1:" + std::to_string(dns_port)})}}}});
+  json p = registered_provider(0);
+  p["server"] = "sip:nowhere.example.test";
+  env.provision(json::array(), json::array({p}));
+  const json s = wait_status(env, [](const json& r) { return r.value("attempts", 0) >= 3; });
+  EXPECT_GE(s.value("attempts", 0), 3) << s.dump() << env.daemon.stderr_text();
+  EXPECT_NE(s.value("reason", "").find("DNS: nowhere.example.test"), std::string::npos) << s.dump();
+  EXPECT_NE(s.value("state", ""), "disabled") << s.dump();
+}
+
 TEST(SipproxydProviderReg, EditingThePasswordRegistersAgain) {
   CallEnv env;
   SippCallSpec spec;
