@@ -89,8 +89,11 @@ void Agent::Binding::schedule(Duration after) {
 }
 
 void Agent::Binding::start(Duration after) {
-  status_.state = State::Registering;
   schedule(after);
+  set(State::Registering,
+      "first attempt in " +
+          std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(after).count()) +
+          " ms");
 }
 
 void Agent::Binding::restart(store::Provider provider, std::uint64_t fingerprint,

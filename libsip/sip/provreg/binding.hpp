@@ -61,7 +61,7 @@ class Agent::Binding final : public ua::RegistrationListener {
   std::optional<ProviderPlan> plan_;
   std::unique_ptr<ua::RegistrationSession> session_;
   Status status_;
-  std::string last_text_;  // of the last state change, to log changes only
+  std::string last_text_ = "-";  // of the last state change, to log changes only
   int last_status_ = 0;
   std::optional<TimePoint> last_attempt_;
   TimerId timer_ = 0;
