@@ -135,6 +135,7 @@ void Agent::Binding::attempt() {
     return schedule(std::chrono::duration_cast<Duration>(wait));
   }
   last_attempt_ = now;
+  last_status_ = 0;  // a 403 of an earlier attempt must not disable this one
   ++status_.attempts;
   status_.next_attempt = 0;
   session_.reset();

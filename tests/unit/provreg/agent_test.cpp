@@ -168,6 +168,9 @@ TEST_F(ProviderAgent, ForbiddenDisablesUntilTheProviderChanges) {
   timers.advance(0ms);
   EXPECT_EQ(registers(), 2u);
   EXPECT_EQ(status_of(1).state, State::Registering);
+  // This attempt times out: retried, not disabled by the old 403.
+  advance_to(now_ms() + 33'000);  // Timer F
+  EXPECT_EQ(status_of(1).state, State::Failed) << status_of(1).reason;
 }
 
 TEST_F(ProviderAgent, RemovalAndShutdownUnregister) {
