@@ -22,12 +22,13 @@ complete -c sipctl -n "not __fish_seen_subcommand_from $cmds" -a export -d 'Prin
 complete -c sipctl -n "not __fish_seen_subcommand_from $cmds" -a import -d 'Load a provisioning document'
 complete -c sipctl -n "not __fish_seen_subcommand_from $cmds" -a raw -d 'Send any control method'
 
-set -l leaf list show add set passwd rm test
+set -l leaf list show add set passwd rm test status
 complete -c sipctl -n "__fish_seen_subcommand_from customer; and not __fish_seen_subcommand_from $leaf" -a 'list show add set rm'
 complete -c sipctl -n "__fish_seen_subcommand_from domain; and not __fish_seen_subcommand_from $leaf" -a 'list add set rm'
 complete -c sipctl -n "__fish_seen_subcommand_from account; and not __fish_seen_subcommand_from $leaf" -a 'list show add set passwd rm'
 complete -c sipctl -n "__fish_seen_subcommand_from binding; and not __fish_seen_subcommand_from $leaf" -a 'list rm'
 complete -c sipctl -n "__fish_seen_subcommand_from provider dialplan; and not __fish_seen_subcommand_from $leaf" -a 'list show add set rm'
+complete -c sipctl -n "__fish_seen_subcommand_from provider; and not __fish_seen_subcommand_from $leaf" -a status -d 'Registration state of providers'
 complete -c sipctl -n "__fish_seen_subcommand_from dialplan; and not __fish_seen_subcommand_from $leaf" -a 'test' -d 'Dry-run a stored plan in the daemon'
 complete -c sipctl -n "__fish_seen_subcommand_from cdr; and not __fish_seen_subcommand_from $leaf" -a 'list'
 
@@ -102,4 +103,4 @@ complete -c sipctl -n '__fish_seen_subcommand_from export' -s o -l output -r -F 
 complete -c sipctl -n '__fish_seen_subcommand_from import' -F -d 'Document file'
 complete -c sipctl -n '__fish_seen_subcommand_from import' -l replace -d 'Also remove what the document does not list'
 complete -c sipctl -n '__fish_seen_subcommand_from import' -s n -l dry-run -d 'Validate and count only'
-complete -c sipctl -n '__fish_seen_subcommand_from raw' -a 'customer.list customer.get customer.add customer.update customer.remove domain.list domain.add domain.update domain.remove account.list account.get account.add account.update account.remove binding.list binding.remove provider.list provider.get provider.add provider.update provider.remove dialplan.list dialplan.get dialplan.add dialplan.update dialplan.remove dialplan.test cdr.list call.list call.hangup stats reload export import' -d 'Method'
+complete -c sipctl -n '__fish_seen_subcommand_from raw' -a 'customer.list customer.get customer.add customer.update customer.remove domain.list domain.add domain.update domain.remove account.list account.get account.add account.update account.remove binding.list binding.remove provider.list provider.get provider.add provider.update provider.remove provider.status dialplan.list dialplan.get dialplan.add dialplan.update dialplan.remove dialplan.test cdr.list call.list call.hangup stats reload export import' -d 'Method'

@@ -61,6 +61,10 @@ void define_provider(CLI::App& app, Args& a) {
   v.add->add_flag("--read-only", a.flag_read_only, "Read-only for the customer");
   v.set->add_option("--register", a.register_enabled, "Register with the provider: yes|no");
   v.set->add_option("--read-only", a.read_only, "Read-only for the customer: yes|no");
+  auto* status = group->add_subcommand(
+      "status", "Registration state of providers with --register (sipproxyd's agent)");
+  status->add_option("name", a.name, "Only this provider (needs --owner)");
+  status->add_option("--owner", a.owner, "Only this customer's");
 }
 
 void define_dialplan(CLI::App& app, Args& a) {
@@ -220,6 +224,12 @@ bool build_plan_request(const CLI::App& cmd, const Args& a, Request& r) {
   if (group == "dialplan" && verb == "test") {
     r.method = "dialplan.test";
     dialplan_test_request(cmd, a, p);
+    return true;
+  }
+  if (group == "provider" && verb == "status") {
+    r.method = "provider.status";
+    put_text(p, cmd, "--owner", "owner", a.owner);
+    put_text(p, cmd, "name", "name", a.name);
     return true;
   }
   r.method = group + "." + method_verb(verb);

@@ -200,6 +200,16 @@ void render_human(std::ostream& out, const Request& r, const json& result) {
            {"PASSWORD_SET", "password_set"},
            {"REGISTER", "register_enabled"},
            {"CREATED", "created"}});
+  } else if (c == "provider status") {
+    table(out, result,
+          {{"OWNER", "owner"},
+           {"NAME", "name"},
+           {"STATE", "state"},
+           {"EXPIRES_IN", "expires_in"},
+           {"NEXT_ATTEMPT_IN", "next_attempt_in"},
+           {"ATTEMPTS", "attempts"},
+           {"TARGET", "target"},
+           {"REASON", "reason"}});
   } else if (c == "dialplan list") {
     table(out, result,
           {{"OWNER", "owner"},

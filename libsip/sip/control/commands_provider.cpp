@@ -3,7 +3,9 @@
 // shown ("password_set").
 #include <algorithm>
 
+#include "sip/base/ci.hpp"
 #include "sip/control/command_util.hpp"
+#include "sip/provreg/agent.hpp"
 #include "sip/store/names.hpp"
 
 namespace sip::control::detail {
@@ -96,6 +98,43 @@ json provider_list(Context& ctx, const json& params) {
   return out;
 }
 
+// provider.status: the registration agent's bindings (every provider with
+// register_enabled), optionally of one owner or one provider.
+json provider_status(Context& ctx, const json& params) {
+  Fields f(params);
+  f.only({"owner", "name"});
+  if (ctx.provider_agent == nullptr)
+    fail(Errc::not_found, "provider registrations are not running in this process");
+  store::Id owner = 0;
+  if (auto o = f.string("owner"); o && !o->empty()) owner = find_customer(ctx.store, *o).id;
+  const auto name = f.string("name");
+  if (name && owner == 0) fail(Errc::invalid_argument, "name: give owner too");
+  auto names = customer_names(ctx.store);
+  const std::int64_t now = unix_now(ctx);
+  json out = json::array();
+  for (const provreg::Status& s : ctx.provider_agent->status()) {
+    if (owner != 0 && s.owner_id != owner) continue;
+    if (name && !ci_equal(*name, s.provider)) continue;
+    json row = {{"owner", name_of(names, s.owner_id)},
+                {"name", s.provider},
+                {"state", std::string(provreg::state_name(s.state))},
+                {"reason", s.reason},
+                {"contact", s.contact},
+                {"target", s.target},
+                {"expires", s.expires},
+                {"registered_until", s.registered_until},
+                {"expires_in", std::max<std::int64_t>(0, s.registered_until - now)},
+                {"next_attempt", s.next_attempt},
+                {"next_attempt_in",
+                 s.next_attempt == 0 ? 0 : std::max<std::int64_t>(0, s.next_attempt - now)},
+                {"attempts", s.attempts},
+                {"failures", s.failures},
+                {"refreshes", s.refreshes}};
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
 }  // namespace
 
 void register_provider_commands(CommandRegistry& registry, Context& ctx) {
@@ -107,6 +146,9 @@ void register_provider_commands(CommandRegistry& registry, Context& ctx) {
     store::Customer owner = find_customer(ctx.store, f.required_string("owner"));
     return provider_json(find_provider(ctx.store, owner, f.required_string("name")),
                          owner.username);
+  });
+  registry.add("provider.status", [&ctx](const json& params) -> CommandResult {
+    return provider_status(ctx, params);
   });
   registry.add("provider.add",
                [&ctx](const json& params) -> CommandResult { return provider_add(ctx, params); });

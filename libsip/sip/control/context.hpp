@@ -25,6 +25,9 @@ class Registrar;
 namespace sip::b2bua {
 class CallManager;
 }
+namespace sip::provreg {
+class Agent;
+}
 
 namespace sip::control {
 
@@ -50,6 +53,9 @@ struct Context {
   std::function<std::size_t()> max_legs{};
   // call.list / call.hangup (null in tools and tests without one).
   b2bua::CallManager* calls = nullptr;
+  // "provider.status": the provider registration agent; null: the command
+  // answers that registrations are not running here.
+  const provreg::Agent* provider_agent = nullptr;
 };
 
 // Registers every method of helper-formats.md (customer.*, domain.*,

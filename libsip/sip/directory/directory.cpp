@@ -282,6 +282,7 @@ void Directory::Edit::commit() {
   if (providers_) next->providers_ = std::move(providers_);
   if (dialplans_) next->dialplans_ = std::move(dialplans_);
   directory_.current_ = std::move(next);
+  if (directory_.on_publish_) directory_.on_publish_();
 }
 
 // ---- one change, one version

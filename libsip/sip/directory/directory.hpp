@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -62,6 +63,10 @@ class Snapshot {
   const store::Provider* find_provider(store::Id owner, std::string_view name) const;
   std::vector<const store::Provider*> providers_of(store::Id owner) const;  // sorted by name
   const store::DialPlan* find_dialplan(store::Id owner, std::string_view name) const;
+  template <typename Fn>
+  void for_each_provider(Fn&& fn) const {
+    for (const auto& [id, provider] : providers_->rows) fn(*provider);
+  }
 
   // ---- the tables (shared between versions; read-only once published)
   struct DomainTable {
@@ -162,6 +167,11 @@ class Directory {
   void upsert_dialplan(store::DialPlan plan);
   void remove_dialplan(store::Id id);
 
+  // Runs after every new version is published (on the thread that made the
+  // change, inside that change: an observer should only note or post work,
+  // not change the Directory). One observer; empty clears it.
+  void set_on_publish(std::function<void()> observer) { on_publish_ = std::move(observer); }
+
   // Lookups in the current version (see Snapshot).
   std::optional<std::string_view> canonical_domain(std::string_view host) const {
     return current_->canonical_domain(host);
@@ -196,6 +206,7 @@ class Directory {
 
  private:
   SnapshotPtr current_;
+  std::function<void()> on_publish_;
 };
 
 }  // namespace sip::directory

@@ -181,7 +181,7 @@ ServerConfig parse_object(const json& root, const std::string& base_dir) {
   ServerConfig cfg = default_config(base_dir);
   check_keys(root, "config",
              {"listen", "tls", "domains", "default_domain", "store", "control", "http", "registrar",
-              "security", "limits", "log", "b2bua", "dns"});
+              "security", "limits", "log", "b2bua", "dns", "provider_registration"});
   if (auto it = root.find("listen"); it != root.end()) parse_listen(*it, cfg);
   if (auto it = root.find("tls"); it != root.end()) {
     check_keys(*it, "tls", {"cert", "key", "ca", "verify_peer"});
@@ -267,6 +267,18 @@ ServerConfig parse_object(const json& root, const std::string& base_dir) {
         *it, "max_executions", "b2bua", static_cast<std::int64_t>(b.max_executions), 1, 100000));
     b.max_legs = static_cast<std::size_t>(
         get_int(*it, "max_legs", "b2bua", static_cast<std::int64_t>(b.max_legs), 1, 100));
+  }
+  if (auto it = root.find("provider_registration"); it != root.end()) {
+    const char* w = "provider_registration";
+    check_keys(*it, w, {"enabled", "start_rate", "min_gap_ms", "retry_base_ms", "retry_max_ms"});
+    auto& p = cfg.provider_registration;
+    using ms = std::chrono::milliseconds;
+    cfg.provider_registration_enabled = get_bool(*it, "enabled", w, true);
+    p.start_rate = static_cast<double>(
+        get_int(*it, "start_rate", w, static_cast<std::int64_t>(p.start_rate), 1, 10000));
+    p.retry.min_gap = ms(get_int(*it, "min_gap_ms", w, p.retry.min_gap.count(), 100, 3600000));
+    p.retry.base = ms(get_int(*it, "retry_base_ms", w, p.retry.base.count(), 100, 3600000));
+    p.retry.max = ms(get_int(*it, "retry_max_ms", w, p.retry.max.count(), 100, 86400000));
   }
   if (auto it = root.find("dns"); it != root.end()) {
     check_keys(*it, "dns", {"nameservers"});
@@ -402,6 +414,12 @@ std::string config_to_json(const ServerConfig& c) {
                 {"max_executions", c.b2bua.max_executions},
                 {"max_legs", c.b2bua.max_legs}};
   j["dns"] = {{"nameservers", c.nameservers}};
+  j["provider_registration"] = {{"enabled", c.provider_registration_enabled},
+                                {"start_rate",
+                                 static_cast<std::int64_t>(c.provider_registration.start_rate)},
+                                {"min_gap_ms", c.provider_registration.retry.min_gap.count()},
+                                {"retry_base_ms", c.provider_registration.retry.base.count()},
+                                {"retry_max_ms", c.provider_registration.retry.max.count()}};
   return j.dump(2);
 }
 

@@ -14,6 +14,7 @@
 #include "sip/base/result.hpp"
 #include "sip/http/options.hpp"
 #include "sip/policy/source_guard.hpp"
+#include "sip/provreg/agent.hpp"
 #include "sip/registrar/registrar.hpp"
 #include "sip/store/sqlite_store.hpp"
 #include "sip/transport/transport_layer.hpp"
@@ -55,6 +56,10 @@ struct ServerConfig {
   LogLevel log_level = LogLevel::Info;
   b2bua::Config b2bua;                   // calls: CDRs, caps
   std::vector<std::string> nameservers;  // DNS for call legs; empty = /etc/resolv.conf
+  // Provider registrations ("provider_registration"): start pacing and the
+  // retry policy (docs/provider-registrations.md).
+  bool provider_registration_enabled = true;
+  provreg::AgentConfig provider_registration;
 };
 
 // Parses config text. `base_dir` resolves relative paths. On error the

@@ -288,6 +288,7 @@ bool Engine::Impl::build(std::string* message) {
   // The 407 challenges follow Registrar::digest_algorithms().
   calls = std::make_unique<b2bua::CallManager>(std::move(svc), cc);
   dispatcher->set_call_manager(calls.get());
+  start_provider_agent();
 
   if (!start_control(message)) return false;
 
@@ -338,6 +339,9 @@ Result<void> Engine::Impl::reload() {
     config.b2bua = fresh->b2bua;
   }
   apply_http(fresh->http);
+  config.provider_registration = fresh->provider_registration;
+  config.provider_registration.server_name = fresh->registrar.server_name;
+  if (provider_agent) provider_agent->reconfigure(config.provider_registration);
   if (auto r = load_directory(); !r) return r.error();
   log_info("configuration reloaded from " + config.source_path);
   return {};
@@ -354,10 +358,16 @@ void Engine::Impl::drain_and_stop() {
   // Every binding change acknowledged so far is committed; completions the
   // writer posted run before the stop below (the loop runs posts in order).
   writes->flush();
-  loop.post([this] {
-    transport->shutdown();
-    loop.stop();
-  });
+  auto finish = [this] {
+    loop.post([this] {
+      transport->shutdown();
+      loop.stop();
+    });
+  };
+  // Provider registrations are unregistered (bounded wait) before the
+  // transport closes.
+  if (provider_agent) return provider_agent->shutdown(finish);
+  finish();
 }
 
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

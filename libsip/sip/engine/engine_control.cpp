@@ -21,6 +21,7 @@ class ControlHost {
     context_.stats = [&engine] { return engine.stats(); };
     context_.max_legs = [&engine] { return engine.config.b2bua.max_legs; };
     context_.calls = engine.calls.get();
+    context_.provider_agent = engine.provider_agent.get();
     control::register_commands(registry_, context_);
     control::ServerOptions options;
     options.path = engine.config.control.socket;
@@ -58,6 +59,8 @@ Engine::Impl::Impl(ServerConfig cfg) : config(std::move(cfg)) {}
 
 Engine::Impl::~Impl() {
   stop_control();
+  control.reset();
+  provider_agent.reset();  // its sessions hold client transactions
   registrar.reset();
   txn.reset();
   if (transport) transport->shutdown();

@@ -19,6 +19,7 @@
 #include "sip/engine/config.hpp"
 #include "sip/engine/dispatcher.hpp"
 #include "sip/engine/engine.hpp"
+#include "sip/provreg/agent.hpp"
 #include "sip/registrar/registrar.hpp"
 #include "sip/store/store.hpp"
 #include "sip/store/write_queue.hpp"
@@ -133,6 +134,8 @@ struct Engine::Impl {
   bool start_control(std::string* message);  // and the HTTP API
   void stop_control();
   void apply_http(const http::Options& options);  // SIGHUP
+  // engine_provreg.cpp: the provider registration agent, following the Directory.
+  void start_provider_agent();
 
   ServerConfig config;
   transport::EventLoop loop;
@@ -154,6 +157,8 @@ struct Engine::Impl {
   std::unique_ptr<QueueCdrSink> cdr_sink;
   std::unique_ptr<StoreKv> kv;
   std::unique_ptr<b2bua::CallManager> calls;
+  std::unique_ptr<provreg::Agent> provider_agent;
+  bool provider_sync_posted = false;
   std::unique_ptr<ControlHost> control;
   std::size_t bindings_restored = 0;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();

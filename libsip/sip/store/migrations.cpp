@@ -183,12 +183,30 @@ UPDATE cdrs SET inserted = created, final_seq = CASE WHEN hungup_at <> 0 THEN ro
 CREATE INDEX cdrs_final_seq ON cdrs(final_seq);
 )sql";
 
+// v5: the provider registration agent's state per provider binding
+// (ProviderBindingState); a "disabled" row outlives restarts while its
+// fingerprint matches the provider row.
+constexpr const char* kSchemaV5 = R"sql(
+CREATE TABLE provider_bindings (
+  provider_id      INTEGER PRIMARY KEY REFERENCES providers(id) ON DELETE CASCADE,
+  state            TEXT NOT NULL,
+  reason           TEXT NOT NULL DEFAULT '',
+  registered_until INTEGER NOT NULL DEFAULT 0,
+  next_attempt     INTEGER NOT NULL DEFAULT 0,
+  attempts         INTEGER NOT NULL DEFAULT 0,
+  fingerprint      TEXT NOT NULL DEFAULT '',
+  contact          TEXT NOT NULL DEFAULT '',
+  updated          INTEGER NOT NULL DEFAULT 0
+);
+)sql";
+
 // Append new steps here; versions are consecutive from 1.
 constexpr std::array kMigrations = {
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
     Migration{3, kSchemaV3},
     Migration{4, kSchemaV4},
+    Migration{5, kSchemaV5},
 };
 
 }  // namespace

@@ -104,6 +104,17 @@ class SqliteProviders final : public ProviderRepository {
   Db& db_;
 };
 
+class SqliteProviderBindings final : public ProviderBindingRepository {
+ public:
+  explicit SqliteProviderBindings(Db& db) : db_(db) {}
+  Result<std::vector<ProviderBindingState>> list() override;
+  Result<void> upsert(const ProviderBindingState& state) override;
+  Result<void> remove(Id provider_id) override;
+
+ private:
+  Db& db_;
+};
+
 class SqliteDialPlans final : public DialPlanRepository {
  public:
   explicit SqliteDialPlans(Db& db) : db_(db) {}

@@ -24,6 +24,7 @@ class SqliteStore final : public Store {
         dialplans_(*db_),
         cdrs_(*db_),
         kv_(*db_),
+        provider_bindings_(*db_),
         version_(version),
         read_only_(read_only) {}
 
@@ -35,6 +36,7 @@ class SqliteStore final : public Store {
   DialPlanRepository& dialplans() override { return dialplans_; }
   CdrRepository& cdrs() override { return cdrs_; }
   KvRepository& kv() override { return kv_; }
+  ProviderBindingRepository& provider_bindings() override { return provider_bindings_; }
   int schema_version() const override { return version_; }
 
   // Outside a transaction: BEGIN IMMEDIATE .. COMMIT (read-only: a plain
@@ -57,6 +59,7 @@ class SqliteStore final : public Store {
   SqliteDialPlans dialplans_;
   SqliteCdrs cdrs_;
   SqliteKv kv_;
+  SqliteProviderBindings provider_bindings_;
   int version_;
   bool read_only_;
 };

@@ -138,6 +138,15 @@ class KvRepository {
   virtual Result<std::vector<std::string>> keys(Id owner) = 0;      // sorted
 };
 
+// Provider registration states (one row per provider; removed with it).
+class ProviderBindingRepository {
+ public:
+  virtual ~ProviderBindingRepository() = default;
+  virtual Result<std::vector<ProviderBindingState>> list() = 0;  // by provider id
+  virtual Result<void> upsert(const ProviderBindingState& state) = 0;
+  virtual Result<void> remove(Id provider_id) = 0;  // ok if absent
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -149,6 +158,7 @@ class Store {
   virtual DialPlanRepository& dialplans() = 0;
   virtual CdrRepository& cdrs() = 0;
   virtual KvRepository& kv() = 0;
+  virtual ProviderBindingRepository& provider_bindings() = 0;
   // Runs `body` in one transaction: committed when it returns ok, rolled
   // back otherwise (its error is returned). Not re-entrant.
   virtual Result<void> transaction(const std::function<Result<void>()>& body) = 0;

@@ -106,6 +106,23 @@ struct Provider {
   std::int64_t created = 0;
 };
 
+// The provider registration agent's last known state of one provider's
+// binding (sipproxyd writes it on every change; `sipctl provider status`
+// answers from memory). `fingerprint` (hex) identifies the provider row the
+// state belongs to: a "disabled" state is kept across restarts only while
+// the row is unchanged. Times are unix seconds; 0 = none.
+struct ProviderBindingState {
+  Id provider_id = 0;
+  std::string state;  // "disabled", "registering", "authenticating", "registered", "failed", ...
+  std::string reason;
+  std::int64_t registered_until = 0;
+  std::int64_t next_attempt = 0;
+  std::int64_t attempts = 0;
+  std::string fingerprint;
+  std::string contact;
+  std::int64_t updated = 0;
+};
+
 // A stored dial plan. `type` is "lua", "wizard" (JSON rules) or "dialstring"
 // (the whole source is one dial string). Validated on save.
 struct DialPlan {

@@ -154,11 +154,11 @@ Result<msg::Message> RegistrationSession::build_request(const transport::Origin&
   switch (op_) {
     case Op::Register:
     case Op::Refresh:
-      b.header("Contact", "<" + contact_ + ">");
+      b.header("Contact", "<" + contact_ + ">" + config_.contact_params);
       b.header("Expires", std::to_string(expires_));
       break;
     case Op::Unregister:
-      b.header("Contact", "<" + contact_ + ">;expires=0");
+      b.header("Contact", "<" + contact_ + ">" + config_.contact_params + ";expires=0");
       b.header("Expires", "0");
       break;
     case Op::UnregisterAll:

@@ -32,6 +32,9 @@ struct RegistrationConfig {
   std::vector<std::string> route;  // Route header values (outbound proxy)
   // Contact URI; empty: "sip:<user>@<local address>:<port>[;transport=tcp|tls]".
   std::string contact;
+  // Contact header parameters after the URI, e.g. ";+sip.instance=\"<urn:uuid:...>\""
+  // (RFC 5626 4.1); empty: none.
+  std::string contact_params;
   std::uint32_t expires = 3600;
   std::optional<auth::Credentials> credentials;
   std::string user_agent = "sipsmith";

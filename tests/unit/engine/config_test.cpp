@@ -163,6 +163,20 @@ TEST(EngineConfig, PrintedConfigParsesBackToTheSameValues) {
   EXPECT_EQ(again->transport.listen.size(), c.transport.listen.size());
 }
 
+TEST(EngineConfig, ProviderRegistrationPolicyRoundTrips) {
+  ServerConfig c = parse_ok(R"({"provider_registration": {"start_rate": 5, "min_gap_ms": 300,
+    "retry_base_ms": 400, "retry_max_ms": 5000}})");
+  EXPECT_TRUE(c.provider_registration_enabled);
+  EXPECT_EQ(c.provider_registration.start_rate, 5.0);
+  EXPECT_EQ(c.provider_registration.retry.min_gap, std::chrono::milliseconds(300));
+  std::string message;
+  auto again = parse_config(config_to_json(c), "/", &message);
+  ASSERT_TRUE(again) << message;
+  EXPECT_EQ(again->provider_registration.start_rate, 5.0);
+  EXPECT_EQ(again->provider_registration.retry.base, std::chrono::milliseconds(400));
+  EXPECT_EQ(again->provider_registration.retry.max, std::chrono::milliseconds(5000));
+}
+
 TEST(EngineConfig, DefaultConfigIsValid) {
   ServerConfig d = default_config("/tmp/demo");
   EXPECT_EQ(d.store.path, "/tmp/demo/sipsmith.db");

@@ -42,8 +42,8 @@ std::string raw_query(const std::string& path, const char* sql) {
 TEST_F(StoreOpen, FreshFileGetsTheLatestVersionWithWalAndForeignKeys) {
   auto s = open();
   ASSERT_TRUE(s);
-  EXPECT_EQ(s->schema_version(), 4);
-  EXPECT_EQ(raw_query(path_, "PRAGMA user_version"), "4");
+  EXPECT_EQ(s->schema_version(), 5);
+  EXPECT_EQ(raw_query(path_, "PRAGMA user_version"), "5");
   EXPECT_EQ(raw_query(path_, "PRAGMA journal_mode"), "wal");
   EXPECT_EQ(raw_query(path_,
                       "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name "
@@ -66,7 +66,8 @@ TEST_F(StoreOpen, VersionOneFileIsMigratedInPlace) {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
     ASSERT_EQ(sqlite3_exec(db,
-                           "DROP TABLE providers; DROP TABLE dialplans; DROP TABLE cdrs; "
+                           "DROP TABLE provider_bindings; DROP TABLE providers; DROP TABLE "
+                           "dialplans; DROP TABLE cdrs; "
                            "ALTER TABLE sip_accounts DROP COLUMN digest_algorithms; "
                            "PRAGMA user_version = 1;",
                            nullptr, nullptr, nullptr),
@@ -77,8 +78,8 @@ TEST_F(StoreOpen, VersionOneFileIsMigratedInPlace) {
   ASSERT_EQ(raw_query(path_, "SELECT count(*) FROM sqlite_master WHERE name = 'providers'"), "0");
   auto s = open();
   ASSERT_TRUE(s);
-  EXPECT_EQ(s->schema_version(), 4);
-  EXPECT_EQ(raw_query(path_, "PRAGMA user_version"), "4");
+  EXPECT_EQ(s->schema_version(), 5);
+  EXPECT_EQ(raw_query(path_, "PRAGMA user_version"), "5");
   auto demo = s->customers().find("demo");
   ASSERT_TRUE(demo.ok());
   EXPECT_TRUE(s->accounts().find("1001", "sipsmith.test").ok());
@@ -106,6 +107,7 @@ TEST_F(StoreOpen, VersionTwoFileGetsPerAccountDigestAlgorithms) {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
     ASSERT_EQ(sqlite3_exec(db,
+                           "DROP TABLE provider_bindings; "
                            "ALTER TABLE sip_accounts DROP COLUMN digest_algorithms; "
                            "DROP INDEX cdrs_final_seq; ALTER TABLE cdrs DROP COLUMN final_seq; "
                            "ALTER TABLE cdrs DROP COLUMN inserted; "
@@ -116,7 +118,7 @@ TEST_F(StoreOpen, VersionTwoFileGetsPerAccountDigestAlgorithms) {
   }
   auto s = open();
   ASSERT_TRUE(s);
-  EXPECT_EQ(s->schema_version(), 4);
+  EXPECT_EQ(s->schema_version(), 5);
   auto a = s->accounts().find("1001", "sipsmith.test");
   ASSERT_TRUE(a.ok());
   EXPECT_EQ(a->digest_algorithms, "");
@@ -137,6 +139,7 @@ TEST_F(StoreOpen, VersionThreeFileGetsCdrExportKeys) {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
     ASSERT_EQ(sqlite3_exec(db,
+                           "DROP TABLE provider_bindings; "
                            "DROP INDEX cdrs_final_seq; ALTER TABLE cdrs DROP COLUMN final_seq; "
                            "ALTER TABLE cdrs DROP COLUMN inserted; "
                            "INSERT INTO cdrs (id, created, hungup_at) VALUES ('a', 1000, 5000); "
@@ -148,7 +151,7 @@ TEST_F(StoreOpen, VersionThreeFileGetsCdrExportKeys) {
   }
   auto s = open();
   ASSERT_TRUE(s);
-  EXPECT_EQ(s->schema_version(), 4);
+  EXPECT_EQ(s->schema_version(), 5);
   auto a = s->cdrs().get("a");
   auto b = s->cdrs().get("b");
   ASSERT_TRUE(a.ok() && b.ok());
@@ -162,6 +165,49 @@ TEST_F(StoreOpen, VersionThreeFileGetsCdrExportKeys) {
   EXPECT_EQ(s->cdrs().get("b")->final_seq, 2);
 }
 
+// v5: provider registration states, kept per provider and removed with it.
+TEST_F(StoreOpen, VersionFourFileGetsProviderBindingStates) {
+  {
+    auto s = open();
+    ASSERT_TRUE(s);
+  }
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "DROP TABLE provider_bindings; PRAGMA user_version = 4;", nullptr,
+                           nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto s = open();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->schema_version(), 5);
+  const auto base = add_basics(*s);
+  Provider p;
+  p.owner_id = base.customer;
+  p.name = "voip1";
+  p.server = "sip:sip.example.net";
+  auto id = s->providers().add(p);
+  ASSERT_TRUE(id.ok());
+  ProviderBindingState st;
+  st.provider_id = *id;
+  st.state = "disabled";
+  st.reason = "403 Forbidden";
+  st.fingerprint = "00ff";
+  ASSERT_TRUE(s->provider_bindings().upsert(st).ok());
+  st.attempts = 2;
+  ASSERT_TRUE(s->provider_bindings().upsert(st).ok());
+  st.provider_id = *id + 100;  // no such provider: not kept
+  ASSERT_TRUE(s->provider_bindings().upsert(st).ok());
+  auto rows = s->provider_bindings().list();
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].reason, "403 Forbidden");
+  EXPECT_EQ((*rows)[0].attempts, 2);
+  ASSERT_TRUE(s->providers().remove(*id).ok());
+  EXPECT_TRUE(s->provider_bindings().list()->empty());  // cascade
+}
+
 TEST_F(StoreOpen, ReopeningKeepsDataAndVersion) {
   {
     auto s = open();
@@ -171,7 +217,7 @@ TEST_F(StoreOpen, ReopeningKeepsDataAndVersion) {
   }
   auto s = open();
   ASSERT_TRUE(s);
-  EXPECT_EQ(s->schema_version(), 4);
+  EXPECT_EQ(s->schema_version(), 5);
   EXPECT_TRUE(s->customers().find("demo").ok());
   EXPECT_TRUE(s->accounts().find("1001", "sipsmith.test").ok());
   EXPECT_EQ(s->bindings().list()->size(), 1u);
@@ -218,7 +264,7 @@ TEST_F(StoreOpen, MemoryDatabaseWorksForSingleConnectionTests) {
   o.path = ":memory:";
   auto s = open_sqlite(o);
   ASSERT_TRUE(s.ok()) << s.error().to_string();
-  EXPECT_EQ((*s)->schema_version(), 4);
+  EXPECT_EQ((*s)->schema_version(), 5);
   const auto base = add_basics(**s);
   EXPECT_GT(base.account, 0);
 }

@@ -24,6 +24,7 @@ class FailingCommitStore final : public Store {
   DialPlanRepository& dialplans() override { return inner_->dialplans(); }
   CdrRepository& cdrs() override { return inner_->cdrs(); }
   KvRepository& kv() override { return inner_->kv(); }
+  ProviderBindingRepository& provider_bindings() override { return inner_->provider_bindings(); }
   int schema_version() const override { return inner_->schema_version(); }
   Result<void> transaction(const std::function<Result<void>()>& body) override {
     if (depth_ > 0) {
