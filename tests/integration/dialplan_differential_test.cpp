@@ -347,7 +347,7 @@ AccountSpec alice(const std::string& out = "plan") {
   return AccountSpec{"alice", out, "", std::nullopt, false};
 }
 
-// ---- the brief's simple-wizard walkthrough ---------------------------------
+// ---- the simple-wizard walkthrough of SIPSorcery's documentation -----------
 
 std::string wizard_plan() {
   return read_file(std::string(SIPSMITH_SOURCE_DIR) +

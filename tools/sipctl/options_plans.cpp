@@ -1,6 +1,6 @@
 // sipctl's provider, dialplan and cdr subcommands: their flags and the
 // control request each one sends (method names and params as in
-// helper-formats.md). Provider passwords come from -P FILE or
+// docs/control-protocol.md). Provider passwords come from -P FILE or
 // $SIPCTL_PASSWORD, never from the command line. `dialplan test` checks its
 // outcome table here (dialplan-test's format and parser) before sending it.
 #include "options.hpp"

@@ -42,7 +42,7 @@ struct Config {
   bool cdrs = true;
   std::size_t max_calls = 20000;         // concurrent calls; beyond: 503
   std::size_t max_executions = 50;       // global dial plan executions
-  std::size_t max_legs = 20;             // per execution, over all its Dials (reference: 20)
+  std::size_t max_legs = 20;             // per execution, over all its Dials (SIPSorcery: 20)
   std::string server_name = "sipsmith";  // Server / User-Agent header
   std::string contact_user = "sipsmith";
 };

@@ -1,7 +1,7 @@
 // Helpers shared by the control command files (internal to the module):
 // typed access to request params that fails with invalid_argument naming the
 // field, Result unwrapping into CommandFailure, and the JSON shapes of the
-// store records (helper-formats.md: snake_case member names, no secrets
+// store records (docs/control-protocol.md: snake_case member names, no secrets
 // outside export). Only included by control .cpp files.
 #pragma once
 

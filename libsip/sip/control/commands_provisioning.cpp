@@ -1,4 +1,4 @@
-// export / import of the provisioning document (helper-formats.md; the
+// export / import of the provisioning document (docs/control-protocol.md; the
 // optional "providers" and "dialplans" lists keep format version 1).
 #include <algorithm>
 #include <optional>

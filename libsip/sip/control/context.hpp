@@ -58,7 +58,7 @@ struct Context {
   const provreg::Agent* provider_agent = nullptr;
 };
 
-// Registers every method of helper-formats.md (customer.*, domain.*,
+// Registers every method of docs/control-protocol.md (customer.*, domain.*,
 // account.*, binding.*, provider.*, dialplan.* with the dialplan.test dry
 // run, cdr.list, cdr.count, kv.*, call.list, call.hangup, stats, reload,
 // export, import) over

@@ -72,7 +72,7 @@ class CommandRegistry {
   CommandResult call(std::string_view method, const nlohmann::json& params) const;
 
   // One request line -> one response line (no trailing newline), the whole
-  // protocol of helper-formats.md: parse_error when the line is not JSON,
+  // protocol of docs/control-protocol.md: parse_error when the line is not JSON,
   // invalid_request when it is not an object with a string "method".
   std::string handle_line(std::string_view line) const;
 

@@ -95,7 +95,7 @@ struct BindingView {
   std::int64_t updated = 0;  // unix seconds
 };
 
-// Per-execution limits. Defaults follow the reference (section 1.1); the Lua
+// Per-execution limits. Defaults are SIPSorcery's; the Lua
 // ones are ignored by other implementations.
 struct ExecutionLimits {
   std::chrono::seconds initial_deadline{10};      // before the first Dial / extension

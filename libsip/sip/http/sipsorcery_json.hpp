@@ -1,4 +1,4 @@
-// The control commands' records (snake_case, helper-formats.md) in the
+// The control commands' records (snake_case, docs/control-protocol.md) in the
 // field names of the SIPSorcery provisioning service (SIPAccountJSON,
 // CDRJSON ...): the one mapping the compatible endpoints use. Times become
 // ISO-8601 UTC strings ("" when the event did not happen). Secrets are never

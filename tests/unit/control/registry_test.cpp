@@ -38,7 +38,7 @@ TEST(CommandRegistry, EnvelopeEchoesIdsAndNamesProtocolErrors) {
   EXPECT_NE(unknown["error"]["message"].get<std::string>().find("nope"), std::string::npos);
   json boom = parse(r.handle_line(R"({"id":6,"method":"boom"})"));
   EXPECT_EQ(boom["error"], json({{"code", "conflict"}, {"message", "taken"}}));
-  // The id comes first on the wire, as in helper-formats.md.
+  // The id comes first on the wire, as in docs/control-protocol.md.
   EXPECT_EQ(r.handle_line(R"({"id":7,"method":"echo"})").rfind("{\"id\":7,", 0), 0u);
 }
 
