@@ -163,6 +163,9 @@ struct CallManager::Impl final {
   void respond_caller(Call& call, int status, std::string_view reason,
                       const std::vector<std::string>& headers = {});
   void end_call(Call& call, std::string_view reason);
+  // The service ends `call` (operator, shutdown): a call still routing has
+  // its legs cancelled and the caller gets `status` `reason`; then end_call.
+  void end_by_service(Call& call, int status, std::string_view reason, std::string_view why);
   // Cancels every execution and leg of a call still routing (no response).
   void stop_routing(Call& call, std::string_view why);
   Call* find_call(CallId id);

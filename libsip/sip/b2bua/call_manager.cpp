@@ -108,12 +108,8 @@ void CallManager::shutdown() {
   for (const auto& [id, c] : impl_->calls) ids.push_back(id);
   for (CallId id : ids) {
     Call* call = impl_->find_call(id);
-    if (call == nullptr) continue;
-    if (call->state == CallState::Routing) {
-      impl_->stop_routing(*call, "server shutting down");
-      impl_->respond_caller(*call, 503, "Server shutting down");
-    }
-    impl_->end_call(*call, "server shutting down");
+    if (call != nullptr)
+      impl_->end_by_service(*call, 503, "Server shutting down", "server shutting down");
   }
 }
 std::vector<CallInfo> CallManager::calls(store::Id owner) const {
@@ -150,12 +146,17 @@ bool CallManager::hang_up(std::uint64_t id, store::Id owner, std::string_view wh
   Call* call = impl_->find_call(id);
   if (call == nullptr || call->state == CallState::Ended || (owner != 0 && call->owner != owner))
     return false;
-  if (call->state == CallState::Routing) {
-    impl_->stop_routing(*call, why);
-    impl_->respond_caller(*call, 480, "Call ended by the service");
-  }
-  impl_->end_call(*call, why);
+  impl_->end_by_service(*call, 480, "Call ended by the service", why);
   return true;
+}
+
+void CallManager::Impl::end_by_service(Call& call, int status, std::string_view reason,
+                                       std::string_view why) {
+  if (call.state == CallState::Routing) {
+    stop_routing(call, why);
+    respond_caller(call, status, reason);
+  }
+  end_call(call, why);
 }
 
 const Stats& CallManager::stats() const noexcept {

@@ -35,6 +35,16 @@ class CallIntakeTest : public CallTest {
     info.uri = i.uri;
     return *auth::make_authorization(challenge_of(challenge, auth::Algorithm::Md5), creds, info, 1);
   }
+  // 1002's INVITE, its 407, and the INVITE again answering it with `password`.
+  void digest_call_with(std::string_view password) {
+    Invite i = digest_call();
+    send_invite(i);
+    const msg::Message challenge = last_to(kDesk, "SIP/2.0 407");
+    i.branch = "z9hG4bKdesk2";
+    i.cseq = 2;
+    i.headers = {"Proxy-Authorization: " + credentials(challenge, i, password)};
+    send_invite(i);
+  }
 };
 
 TEST_F(CallIntakeTest, UnknownDomainIs404DomainNotServiced) {
@@ -130,13 +140,7 @@ TEST_F(CallIntakeTest, ReplayedInviteAnswerGetsAFreshNonceNotACall) {
 }
 
 TEST_F(CallIntakeTest, DigestAccountWithWrongCredentialsIs403) {
-  Invite i = digest_call();
-  send_invite(i);
-  const msg::Message challenge = last_to(kDesk, "SIP/2.0 407");
-  i.branch = "z9hG4bKdesk2";
-  i.cseq = 2;
-  i.headers = {"Proxy-Authorization: " + credentials(challenge, i, "wrong")};
-  send_invite(i);
+  digest_call_with("wrong");
   EXPECT_EQ(finals_to(kDesk),
             (std::vector<std::string>{"407 Proxy Authentication Required", "403 Forbidden"}));
   EXPECT_EQ(calls->stats().auth_failures, 1u);
@@ -155,13 +159,7 @@ TEST_F(CallIntakeTest, FailedAuthenticationsCountInTheEnginesGuard) {
   send_invite(unknown);
   EXPECT_EQ(finals_to(kDesk), (std::vector<std::string>{"403 Forbidden"}));
   EXPECT_FALSE(guard.blocked("127.0.0.1"));
-  Invite i = digest_call();
-  send_invite(i);
-  const msg::Message challenge = last_to(kDesk, "SIP/2.0 407");
-  i.branch = "z9hG4bKdesk2";
-  i.cseq = 2;
-  i.headers = {"Proxy-Authorization: " + credentials(challenge, i, "wrong")};
-  send_invite(i);
+  digest_call_with("wrong");
   EXPECT_TRUE(guard.blocked("127.0.0.1"));
   EXPECT_FALSE(guard.blocked("198.51.100.7"));
 }
