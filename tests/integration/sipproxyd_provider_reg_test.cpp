@@ -216,7 +216,11 @@ TEST(SipproxydProviderReg, DnsFailuresAreRetried) {
   json p = registered_provider(0);
   p["server"] = "sip:nowhere.example.test";
   env.provision(json::array(), json::array({p}));
-  const json s = wait_status(env, [](const json& r) { return r.value("attempts", 0) >= 3; });
+  // Between attempts (state failed): while a new attempt runs, the last
+  // attempt's reason is already cleared.
+  const json s = wait_status(env, [](const json& r) {
+    return r.value("attempts", 0) >= 3 && r.value("state", "") == "failed";
+  });
   EXPECT_GE(s.value("attempts", 0), 3) << s.dump() << env.daemon.stderr_text();
   EXPECT_NE(s.value("reason", "").find("DNS: nowhere.example.test"), std::string::npos) << s.dump();
   EXPECT_NE(s.value("state", ""), "disabled") << s.dump();
