@@ -51,8 +51,8 @@ struct Case {
   std::vector<PlanSpec> plans;  // plans[0] is the one under test ("plan")
   std::vector<AccountSpec> accounts;
   std::vector<ProviderSpec> providers;
-  bool in_call = false;                 // else Out from the first account
-  std::string number;                   // request-URI user
+  bool in_call = false;  // else Out from the first account
+  std::string number;    // request-URI user
   json daemon_config = json::object();
   int max_legs = 20;
 };
@@ -275,9 +275,8 @@ class Differential {
     // The other plans: what loop-back legs run (in both drivers).
     json plans = json::array();
     for (std::size_t i = 1; i < c_.plans.size(); ++i)
-      plans.push_back({{"name", c_.plans[i].name},
-                       {"type", c_.plans[i].type},
-                       {"source", c_.plans[i].source}});
+      plans.push_back(
+          {{"name", c_.plans[i].name}, {"type", c_.plans[i].type}, {"source", c_.plans[i].source}});
     env["dialplans"] = plans;
     env["accounts"] = accounts;
     env["providers"] = providers;
@@ -526,6 +525,20 @@ TEST(DialplanDifferential, RedirectWithRmNRunsTheRedirectExecution) {
   EXPECT_EQ(d.daemon_seen().status, 200);
   EXPECT_TRUE(
       d.env().daemon.wait_stderr("redirect execution for sip:300@elsewhere.example", Millis(2000)));
+}
+
+TEST(DialplanDifferential, RedirectToADeniedPrefixIsRefusedBeforeAnyLeg) {
+  Case c = redirect_case("2");
+  c.providers = {
+      ProviderSpec{"p1", Peer{Answer::Redirect, "sip:+19005551234@elsewhere.example"}, "", false},
+      ProviderSpec{"p2", Peer{Answer::Answer, {}}, "", false}};
+  Differential d(c);
+  d.check();
+  // The fraud guard refuses the redirect target in both: the Dial fails 403
+  // and no request ever reaches p2.
+  EXPECT_EQ(d.daemon_seen().status, 403);
+  ASSERT_EQ(d.daemon_seen().legs.size(), 1u);
+  EXPECT_NE(d.daemon_seen().legs[0].request_uri.find("sip:2@"), std::string::npos);
 }
 
 // ---- the leg limit counts over all Dials of an execution -------------------------------

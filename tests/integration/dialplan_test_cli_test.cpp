@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
@@ -158,6 +159,39 @@ TEST(DialplanTestCli, EnvironmentLookupsFollowTheDaemonsRules) {
       answered = e["status"] == 200;
     }
   EXPECT_TRUE(answered) << ok.dump();
+}
+
+TEST(DialplanTestCli, TransferPlanDialsAreGuardedAndWebGetAnswersFromTheTable) {
+  TempDir dir;
+  write_file(dir.file("env.json"), R"({
+    "providers": [{"name": "itsp", "server": "sip:sip.itsp.example", "username": "u"}],
+    "fraud": {"denied_prefixes": ["+1900"], "per_minute": 10},
+    "web": {"http://crm.example/route/300": "itsp", "http://crm.example/down": null}})");
+  write_file(dir.file("outcomes.json"), R"({"default": {"status": 200}})");
+  write_file(dir.file("transfer.lua"), R"(
+local via = sys.WebGet("http://crm.example/route/" .. req.URI.User)
+sys.Log("route " .. tostring(via) .. " down " .. tostring(sys.WebGet("http://crm.example/down")))
+sys.Dial(req.URI.User .. "@" .. (via or "none"))
+)");
+  write_file(dir.file("calls.ndjson"),
+             "{\"id\": \"ok\", \"direction\": \"out\", \"uri\": \"sip:300@sipsmith.test\", "
+             "\"transfer\": true}\n"
+             "{\"id\": \"premium\", \"direction\": \"out\", "
+             "\"uri\": \"sip:+19005551234@sipsmith.test\", \"transfer\": true}\n"
+             "{\"id\": \"plain\", \"direction\": \"out\", "
+             "\"uri\": \"sip:+19005551234@sipsmith.test\"}\n");
+  const ToolRun r = run({dir.file("transfer.lua"), "-e", dir.file("env.json"), "-o",
+                         dir.file("outcomes.json"), "-c", dir.file("calls.ndjson")});
+  EXPECT_NE(r.out.find("route itsp down nil"), std::string::npos) << r.dump();
+  std::map<std::string, int> finals;
+  for (const auto& e : r.events())
+    if (e["event"] == "final") finals[e.value("call", "")] = e.value("status", 0);
+  // A transfer to the premium number is refused before any leg; the same
+  // number dialled by the caller itself is not a guarded destination.
+  EXPECT_EQ(finals["ok"], 200) << r.dump();
+  EXPECT_EQ(finals["premium"], 403) << r.dump();
+  EXPECT_EQ(finals["plain"], 200) << r.dump();
+  EXPECT_NE(r.out.find("denied prefix (+1900) (transfer target)"), std::string::npos) << r.dump();
 }
 
 TEST(DialplanTestCli, ScriptErrorsPointAtTheLineAndExitOne) {

@@ -75,7 +75,7 @@ Environment load_environment(const std::string& path, const std::string& text) {
   Checker c(path, text);
   c.only(doc, {},
          {"owner", "dialplan_name", "time_zone", "start_time", "max_ring_seconds", "max_legs",
-          "domains", "accounts", "providers", "dialplans"});
+          "domains", "accounts", "providers", "dialplans", "fraud", "web"});
   Environment env;
   env.owner = c.str(doc, {}, "owner", env.owner);
   env.dialplan_name = c.str(doc, {}, "dialplan_name");
@@ -83,6 +83,32 @@ Environment load_environment(const std::string& path, const std::string& text) {
   env.start_time = c.time(doc, {}, "start_time", env.start_time);
   env.max_ring_seconds = static_cast<int>(c.integer(doc, {}, "max_ring_seconds", 180, 1, 3600));
   env.max_legs = static_cast<int>(c.integer(doc, {}, "max_legs", 20, 1, 1000));
+  if (doc.contains("web")) {
+    // sys.WebGet answers: {"http://...": "body" or null (the request fails)}.
+    const json& w = doc["web"];
+    if (!w.is_object()) c.fail(key("web"), "web must be an object of URL: body or null");
+    for (const auto& [url, body] : w.items()) {
+      if (body.is_null()) {
+        env.web[url] = std::nullopt;
+      } else if (body.is_string()) {
+        env.web[url] = body.get<std::string>();
+      } else {
+        c.fail(key("web"), "web[\"" + url + "\"] must be a string or null");
+      }
+    }
+  }
+  if (doc.contains("fraud")) {
+    // As the daemon's b2bua.fraud (docs/fraud-guards.md).
+    const json& f = doc["fraud"];
+    const JsonPath at = key("fraud");
+    if (!f.is_object()) c.fail(at, "fraud must be an object");
+    c.only(f, at, {"enabled", "denied_prefixes", "per_minute"});
+    env.fraud.enabled = c.boolean(f, at, "enabled", env.fraud.enabled);
+    if (f.contains("denied_prefixes"))
+      env.fraud.denied_prefixes = c.strings(f, at, "denied_prefixes");
+    env.fraud.per_minute =
+        static_cast<unsigned>(c.integer(f, at, "per_minute", env.fraud.per_minute, 0, 100000));
+  }
   if (doc.contains("domains")) {
     if (!doc["domains"].is_array()) c.fail(key("domains"), "domains must be an array");
     for (std::size_t i = 0; i < doc["domains"].size(); ++i) {
@@ -172,9 +198,8 @@ Environment load_environment(const std::string& path, const std::string& text) {
   }
   if (doc.contains("dialplans")) {
     if (!doc["dialplans"].is_array()) c.fail(key("dialplans"), "dialplans must be an array");
-    const std::string dir = path.find('/') == std::string::npos
-                                ? std::string()
-                                : path.substr(0, path.rfind('/') + 1);
+    const std::string dir =
+        path.find('/') == std::string::npos ? std::string() : path.substr(0, path.rfind('/') + 1);
     for (std::size_t i = 0; i < doc["dialplans"].size(); ++i) {
       const json& d = doc["dialplans"][i];
       const JsonPath at = idx("dialplans", i);
@@ -215,7 +240,7 @@ std::vector<Call> load_calls(const std::string& path, const std::string& text) {
     Checker c(path, line, line_no - 1, &text);
     c.only(o, {},
            {"id", "direction", "uri", "to", "from", "account", "headers", "content_type", "body",
-            "at", "expect"});
+            "at", "transfer", "expect"});
     Call call;
     call.id = c.str(o, {}, "id", "call-" + std::to_string(calls.size() + 1));
     const std::string dir = c.req_str(o, {}, "direction");
@@ -237,6 +262,7 @@ std::vector<Call> load_calls(const std::string& path, const std::string& text) {
     call.content_type = c.str(o, {}, "content_type");
     call.body = c.str(o, {}, "body");
     if (o.contains("at")) call.at = c.time(o, {}, "at", 0);
+    call.transfer = c.boolean(o, {}, "transfer", false);
     if (o.contains("expect")) {
       call.expect = read_expectation(c, o["expect"], key("expect"), false);
       call.expect->call = call.id;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -67,6 +68,8 @@ struct Environment {
   std::vector<EnvAccount> accounts;
   std::vector<sip::dialplan::ProviderView> providers;
   std::vector<EnvPlan> dialplans;
+  sip::dialer::FraudConfig fraud;  // redirect/transfer targets, as the daemon's defaults
+  std::map<std::string, std::optional<std::string>> web;  // sys.WebGet answers by URL
 };
 
 struct Expectation {

@@ -125,6 +125,8 @@ Prepared from_files(const Options& o) {
   p.setup.start_time = env.start_time;
   p.setup.max_ring_seconds = env.max_ring_seconds;
   p.setup.max_legs = static_cast<std::size_t>(std::max(0, env.max_legs));
+  p.setup.fraud = env.fraud;
+  p.setup.web = env.web;
   p.setup.providers = env.providers;
   return p;
 }

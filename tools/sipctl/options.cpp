@@ -32,6 +32,8 @@ constexpr const char* kExamples = R"(Examples:
       --account 1001@sipsmith.test --outcomes outcomes.json
   sipctl --json cdr list --owner demo --limit 20
   sipctl call list --owner demo && sipctl call hangup 42
+  sipctl call transfer 42 300     # the far end goes to 300 via the "transfer" plan
+  sipctl call join 42 43          # the far ends of calls 42 and 43 talk to each other
   sipctl raw account.get '{"username":"1001","domain":"sipsmith.test"}'
 
 Socket: --socket, else $SIPSMITH_CONTROL_SOCKET, else ./sipproxyd.sock.
@@ -156,6 +158,21 @@ void define_others(CLI::App& app, Args& a) {
       call->add_subcommand("hangup", "End a call: BYE to both sides, or 480 while it rings");
   hangup->add_option("id", a.call_number, "The call's id (call list)")->required();
   hangup->add_option("--owner", a.owner, "Only if the call is this customer's");
+  auto* transfer = call->add_subcommand(
+      "transfer",
+      "Send the far end of an answered call to DESTINATION through the owner's "
+      "\"transfer\" dial plan; the owner's phone is hung up when it answers");
+  transfer->add_option("id", a.call_number, "The call's id (call list)")->required();
+  transfer->add_option("destination", a.destination, "e.g. 300, 300@domain or sip:300@domain")
+      ->required();
+  transfer->add_option("--owner", a.owner, "Only if the call is this customer's");
+  auto* join = call->add_subcommand(
+      "join",
+      "Join the far ends of two answered calls of one customer (attended transfer); "
+      "the customer's own two parties are hung up");
+  join->add_option("first", a.call_number, "The call that goes on (call list id)")->required();
+  join->add_option("second", a.second_call, "The call that ends (call list id)")->required();
+  join->add_option("--owner", a.owner, "Only if both calls are this customer's");
 
   app.add_subcommand("stats", "Daemon counters");
   app.add_subcommand("reload", "Reload the configuration and the directory");
@@ -367,6 +384,16 @@ Request build_request(const CLI::App& app, const Args& a) {
   } else if (c == "call hangup") {
     r.method = "call.hangup";
     p["id"] = a.call_number;
+    put_text(p, cmd, "--owner", "owner", a.owner);
+  } else if (c == "call join") {
+    r.method = "call.dualtransfer";
+    p["first"] = a.call_number;
+    p["second"] = a.second_call;
+    put_text(p, cmd, "--owner", "owner", a.owner);
+  } else if (c == "call transfer") {
+    r.method = "call.blindtransfer";
+    p["id"] = a.call_number;
+    p["destination"] = a.destination;
     put_text(p, cmd, "--owner", "owner", a.owner);
   } else if (c == "stats" || c == "reload" || c == "export") {
     r.method = c;

@@ -60,7 +60,9 @@ struct Args {
   bool flag_register = false, flag_read_only = false;  // add: flags
   std::string register_enabled, read_only;             // set: yes|no
   std::string call_id, bridge_id;
-  std::int64_t call_number = 0;  // call hangup ID
+  std::int64_t call_number = 0;  // call hangup/transfer ID
+  std::string destination;       // call transfer DESTINATION
+  std::int64_t second_call = 0;  // call join SECOND
   std::int64_t since = -1, until = -1;
   int limit = -1;
   // dialplan test (the daemon's dry run); --from is `from` above

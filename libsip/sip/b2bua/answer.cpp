@@ -62,17 +62,8 @@ void CallManager::Impl::relay_provisional(Call& call, Leg& leg, const msg::Messa
   event(call, CallEvent::Kind::Progress, r.status(), r.reason());
 }
 
-void CallManager::Impl::answer(Call& call, Leg& leg, const msg::Message& r) {
-  ++stats.answered;
-  leg.state = LegState::Answered;
-  leg.status = r.status();
-  call.winner = leg.id;
-  call.state = CallState::Answered;
-  if (leg.plan < call.plans.size() && call.plans[leg.plan].runner)
-    call.dial_answered_limit = call.plans[leg.plan].runner->dial_answered_limit();
-
-  // Side B: our UAC dialog with the leg.
-  Side& b = call.b;
+Side CallManager::Impl::side_from_answer(const Leg& leg, const msg::Message& r) const {
+  Side b;
   b.call_id = leg.call_id;
   b.local = str(leg.invite->value(msg::HeaderId::From));
   b.remote = str(r.value(msg::HeaderId::To));
@@ -91,6 +82,28 @@ void CallManager::Impl::answer(Call& call, Leg& leg, const msg::Message& r) {
   b.via_host = leg.via_host;
   b.source_ip = leg.dest.address.ip_string();
   b.mangle = leg.target.options.mangle && !leg.dont_mangle;
+  b.sdp_type = str(r.value(msg::HeaderId::ContentType));
+  b.sdp = str(r.body());
+  b.cdr_id = leg.cdr.id;
+  return b;
+}
+
+void CallManager::Impl::answer(Call& call, Leg& leg, const msg::Message& r) {
+  ++stats.answered;
+  leg.state = LegState::Answered;
+  leg.status = r.status();
+  call.winner = leg.id;
+  call.state = CallState::Answered;
+  if (leg.plan < call.plans.size() && call.plans[leg.plan].runner)
+    call.dial_answered_limit = call.plans[leg.plan].runner->dial_answered_limit();
+
+  // Side B: our UAC dialog with the leg.
+  call.b = side_from_answer(leg, r);
+  const Side& b = call.b;
+  if (call.invite) {
+    call.a.sdp_type = str(call.invite->value(msg::HeaderId::ContentType));
+    call.a.sdp = str(call.invite->body());
+  }
 
   // The caller's 2xx, with the leg's answer.
   const Side& a = call.a;

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -45,6 +47,11 @@ struct Side {
   std::string source_ip;  // peer's address (SDP NAT mangling)
   bool mangle = true;
   bool hung_up = false;
+  // The last session description this party sent (a transfer offers it to
+  // the new party).
+  std::string sdp_type;
+  std::string sdp;
+  std::string cdr_id;  // this party's record (Call::cdr, a leg's, or adopted)
 };
 
 enum class LegState : std::uint8_t {
@@ -109,6 +116,20 @@ struct PlanRun {
   std::size_t parent_dial = 0;
   std::size_t parent_leg = 0;
   bool finished = false;
+  // A transfer execution (the owner's `transfer` plan): a root like [0],
+  // whose legs offer `offer`'s body (the transferee's session) instead of
+  // the caller's INVITE, and whose answer replaces the referrer.
+  bool transfer_root = false;
+  std::optional<msg::Message> offer;
+};
+
+// A blind transfer in progress (docs/transfers.md): the transferee stays,
+// the referrer leaves when the `transfer` plan's leg answers.
+struct Transfer {
+  std::size_t plan = 0;        // the transfer execution in Call::plans
+  bool referrer_is_a = false;  // which side leaves
+  bool notify = false;         // a REFER: NOTIFY the referrer of the progress
+  bool progress_sent = false;  // a 180 was notified
 };
 
 struct Call {
@@ -152,6 +173,21 @@ struct Call {
   std::map<std::uint64_t, Relay> relays;
   store::Cdr cdr;  // the caller's leg ("in")
   bool provisional_sent = false;
+  std::optional<Transfer> transfer;
+  // NOTIFYs to a referrer go one at a time, in CSeq order (each after the
+  // previous one's transaction ended): a phone never sees them reordered.
+  struct QueuedNotify {
+    msg::Message request;
+    transport::Destination dest;
+    std::function<void()> then;
+  };
+  std::deque<QueuedNotify> notifies;
+  bool notify_in_flight = false;
+  // Dialogs of parties transferred away: a late BYE on them gets 200.
+  std::vector<std::string> retired;
+  // Records of parties joined in from another call (join.cpp): still
+  // running, finished when this call ends.
+  std::vector<store::Cdr> adopted;
 };
 
 struct CallManager::Impl final {
@@ -247,6 +283,48 @@ struct CallManager::Impl final {
   static std::string socket_text(transport::Kind kind, std::string_view address);
   void event(const Call& call, CallEvent::Kind kind, int status, std::string_view reason);
 
+  // ---- transfer.cpp: blind transfers (REFER tr=c, call.blindtransfer)
+  // A REFER on a bridged call whose dial string consumes transfers.
+  void on_refer(Call& call, bool from_a, txn::ServerTransaction& txn, const msg::Message& m);
+  // A REFER whose Refer-To carries Replaces (`replaces`, unescaped): the
+  // referrer's two partners are joined (same owner only).
+  void attended_refer(Call& call, bool from_a, txn::ServerTransaction& txn,
+                      const std::string& replaces);
+  // Runs the owner's `transfer` plan for `target_uri`, offering the
+  // transferee's session; empty, or why the transfer cannot start.
+  std::string start_transfer(Call& call, bool transferee_is_a, std::string_view target_uri,
+                             bool notify);
+  void transfer_answered(Call& call, Leg& leg, const msg::Message& r);
+  void transfer_plan_done(CallId cid, std::size_t plan, const dialplan::Done& done,
+                          const dialer::CallerResponse& caller);
+  // NOTIFY (RFC 3515) of the REFER's progress: "SIP/2.0 <status> <reason>".
+  // `then` runs when the NOTIFY's transaction ends (any final response,
+  // timeout, transport error), or at once when none was sent.
+  void notify_referrer(Call& call, int status, std::string_view reason, bool final,
+                       std::function<void()> then = {});
+  // BYE for a party transferred away (a copy of its side), unless it hung up
+  // itself meanwhile (its retired dialog `key` is gone then).
+  void bye_retired(Side gone, const std::string& key);
+  // Sends the first queued NOTIFY of `cid` when none is in flight.
+  void next_notify(CallId cid);
+  // The root execution of `plan` (0 or a transfer) above its loop-backs.
+  std::size_t root_of(const Call& call, std::size_t plan) const;
+  // Side B's dialog from a leg's 2xx.
+  Side side_from_answer(const Leg& leg, const msg::Message& r) const;
+  void send_reinvite(Call& call, bool to_a, std::string_view content_type, std::string_view body);
+
+  // ---- join.cpp: two calls become one (call.dualtransfer, attended REFER)
+  // Party `x_keep_a ? A : B` of `x` and party `y_keep_a ? A : B` of `y`
+  // (both confirmed, no transfer running) are bridged in `x`: the other two
+  // parties get BYE (their records end with `why`), each kept party a
+  // re-INVITE with the other's session, and `y` ends. Empty, or why not.
+  // With `bye_x_leaving` false, the party leaving `x` is not sent a BYE
+  // (the caller does it, after telling it something).
+  std::string join_calls(Call& x, bool x_keep_a, Call& y, bool y_keep_a, std::string_view why,
+                         bool bye_x_leaving = true);
+  // The record of party A (the call's own) or B (the answering leg's).
+  store::Cdr* party_cdr(Call& call, bool a);
+
   // ---- helpers
   const Services::Listener* listener_for(transport::Kind kind) const;
   std::string via_host_for(transport::Kind kind, const std::string& hint) const;
@@ -255,10 +333,12 @@ struct CallManager::Impl final {
   Config config;
   Stats stats;
   dialplan::ExecutionLimiter limiter;
+  dialer::FraudGuard fraud;  // one for every call: its rate limit is per customer
   std::unordered_map<CallId, std::unique_ptr<Call>> calls;
   std::unordered_map<std::uint64_t, CallId> by_uas;                  // ServerId -> call
   std::unordered_map<std::string, std::pair<CallId, bool>> dialogs;  // callid\ntag -> (call, is A)
   std::unordered_map<std::string, std::pair<CallId, LegId>> leg_index;  // callid\nfromtag -> leg
+  std::unordered_map<std::string, CallId> retired;  // Call::retired keys -> call
   struct CachedPlan {
     std::int64_t updated = 0;
     std::shared_ptr<const dialplan::CompiledPlan> plan;
@@ -300,5 +380,8 @@ class CallPort final : public dialer::RunnerPort {
 };
 
 std::string dialog_key(std::string_view call_id, std::string_view tag);
+// The unescaped value of a "Replaces=" URI header in `uri_headers` (the part
+// after '?'), or nullopt.
+std::optional<std::string> replaces_of(std::string_view uri_headers);
 
 }  // namespace sip::b2bua

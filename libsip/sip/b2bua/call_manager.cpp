@@ -37,7 +37,7 @@ std::string dialog_key(std::string_view call_id, std::string_view tag) {
 }
 
 CallManager::Impl::Impl(Services s, Config c)
-    : svc(std::move(s)), config(std::move(c)), limiter(config.max_executions) {
+    : svc(std::move(s)), config(std::move(c)), limiter(config.max_executions), fraud(config.fraud) {
   dummy_ha1[0] = random_token(32);
   dummy_ha1[1] = random_token(64);
 }
@@ -71,6 +71,7 @@ CallManager::~CallManager() = default;
 
 void CallManager::reconfigure(Config config) {
   impl_->limiter.set_global_max(config.max_executions);
+  impl_->fraud.reconfigure(config.fraud);
   impl_->config = std::move(config);
 }
 void CallManager::on_invite(txn::ServerTransaction txn, transport::Inbound&& in) {
@@ -324,6 +325,7 @@ void CallManager::Impl::on_invite(txn::ServerTransaction txn, transport::Inbound
     a.via_host = via_host_for(in.origin.kind, in.origin.local.to_string());
     a.source_ip = in.origin.remote.ip_string();
     a.local_cseq = 1;
+    a.cdr_id = call.cdr.id;
     // The calling account's dont_mangle keeps its SDP as it is.
     a.mangle = !(direction == dialplan::Direction::Out && account->dont_mangle);
   }
@@ -417,9 +419,19 @@ void CallManager::Impl::end_call(Call& call, std::string_view reason) {
     if (leg->cdr.hangup_reason.empty()) leg->cdr.hangup_reason = str(reason);
     final.push_back(finished_cdr(leg->cdr));
   }
-  call.cdr.hungup_at = now;
-  if (call.cdr.hangup_reason.empty()) call.cdr.hangup_reason = str(reason);
-  final.push_back(finished_cdr(call.cdr));
+  for (auto& r : call.adopted) {
+    if (r.hungup_at != 0) continue;
+    r.hungup_at = now;
+    if (r.hangup_reason.empty()) r.hangup_reason = str(reason);
+    final.push_back(finished_cdr(r));
+  }
+  // The caller's record is final already when the caller was transferred
+  // away, and gone when it was joined into another call.
+  if (call.cdr.hungup_at == 0 && !call.cdr.id.empty()) {
+    call.cdr.hungup_at = now;
+    if (call.cdr.hangup_reason.empty()) call.cdr.hangup_reason = str(reason);
+    final.push_back(finished_cdr(call.cdr));
+  }
   if (config.cdrs && svc.cdrs != nullptr) svc.cdrs->write_batch(std::move(final));
   event(call, CallEvent::Kind::HungUp, call.cdr.answer_status, reason);
   for (auto& p : call.plans)
@@ -435,6 +447,7 @@ void CallManager::Impl::erase_call(CallId id) {
   if (it == calls.end()) return;
   Call& call = *it->second;
   unindex_dialogs(call);
+  for (const auto& key : call.retired) retired.erase(key);
   for (auto& leg : call.legs) leg_index.erase(dialog_key(leg->call_id, leg->from_tag));
   if (call.uas != txn::ServerId{}) by_uas.erase(static_cast<std::uint64_t>(call.uas));
   if (auto o = calls_per_owner.find(call.owner); o != calls_per_owner.end() && --o->second == 0)

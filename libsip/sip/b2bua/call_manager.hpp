@@ -20,6 +20,7 @@
 #include "sip/auth/nonce_service.hpp"
 #include "sip/base/clock.hpp"
 #include "sip/base/timer.hpp"
+#include "sip/dialer/fraud_guard.hpp"
 #include "sip/dialplan/action.hpp"
 #include "sip/directory/directory.hpp"
 #include "sip/store/types.hpp"
@@ -45,6 +46,8 @@ struct Config {
   std::size_t max_legs = 20;             // per execution, over all its Dials (SIPSorcery: 20)
   std::string server_name = "sipsmith";  // Server / User-Agent header
   std::string contact_user = "sipsmith";
+  // Redirect, transfer and callback targets (dialer/fraud_guard.hpp).
+  dialer::FraudConfig fraud;
 };
 
 struct Stats {
@@ -93,6 +96,16 @@ class KvService {
                      std::function<void(dialplan::KvResult)> done) = 0;
 };
 
+// sys.WebGet for dial plans (docs/webget.md): `done` runs later on the core
+// thread with the body, or with ok == false and why (not allowed, network
+// error, timeout). Never runs `done` inline.
+class WebService {
+ public:
+  virtual ~WebService() = default;
+  virtual void get(store::Id owner, const dialplan::HttpGet& request,
+                   std::function<void(dialplan::HttpResult)> done) = 0;
+};
+
 // Call events for the event bus (console, metrics) of later issues.
 struct CallEvent {
   enum class Kind : std::uint8_t { Created, Progress, Answered, HungUp } kind = Kind::Created;
@@ -115,6 +128,7 @@ struct Services {
   dns::Resolver* resolver = nullptr;     // may be null: only numeric hosts then
   CdrSink* cdrs = nullptr;               // may be null: no CDRs
   KvService* kv = nullptr;               // may be null: scripts see storage failures
+  WebService* web = nullptr;             // may be null: sys.WebGet returns nil
   std::function<void(const CallEvent&)> on_event;  // may be empty
   // Our listeners ("udp"/"tcp"/"tls", "ip:port"), for Via and Contact.
   struct Listener {
@@ -172,6 +186,18 @@ class CallManager {
   // BYE on both sides; a call still routing has its legs cancelled and the
   // caller gets 480. False when there is no such call.
   bool hang_up(std::uint64_t id, store::Id owner, std::string_view why);
+  // Sends the far end of established call `id` (of `owner`, unless 0) to
+  // `destination` ("300", "300@domain" or a sip: URI) through the owner's
+  // dial plan named "transfer" (docs/transfers.md): the callee of an Out
+  // call, the caller of an In call stays; the owner's own phone is hung up
+  // when the new party answers. Empty when the transfer started, else why
+  // not. The outcome is logged (the call stays as it was when it fails).
+  std::string blind_transfer(std::uint64_t id, store::Id owner, std::string_view destination);
+  // Joins the far ends of established calls `first` and `second` of one
+  // customer (`owner`, unless 0): each gets a re-INVITE with the other's
+  // session, the customer's own two parties get BYE, `second` ends. Empty,
+  // or why not.
+  std::string dual_transfer(std::uint64_t first, std::uint64_t second, store::Id owner);
 
   const Stats& stats() const noexcept;
   std::size_t running_executions() const noexcept;

@@ -37,14 +37,15 @@ dialer::Forker* CallManager::Impl::forker_of(Call& call, const Leg& leg) {
 }
 
 bool CallManager::Impl::accepts_answer(Call& call, const Leg& leg) {
-  if (call.state != CallState::Routing) return false;
   std::size_t plan = leg.plan, dial = leg.dial, index = leg.index;
   for (;;) {
     PlanRun& p = call.plans[plan];
     if (!p.runner || p.runner->dial_count() != dial) return false;
     dialer::Forker* f = p.runner->forker();
     if (f == nullptr || !f->accepts_answer(index)) return false;
-    if (plan == 0) return true;
+    if (plan == 0) return call.state == CallState::Routing;
+    if (p.transfer_root)
+      return call.state == CallState::Confirmed && call.transfer && call.transfer->plan == plan;
     dial = p.parent_dial;
     index = p.parent_leg;
     plan = p.parent;
@@ -180,8 +181,16 @@ void CallManager::Impl::stop_leg(Leg& leg, std::string_view why) {
 }
 
 void CallManager::Impl::send_leg_invite(Call& call, Leg& leg, msg::Message retry) {
-  if (!call.invite) return;  // the call is past routing (confirmed)
-  const msg::Message& m = *call.invite;
+  // What the leg offers: the caller's INVITE, or a transfer's offer (the
+  // transferee's session).
+  const PlanRun& root = call.plans[root_of(call, leg.plan)];
+  const msg::Message* offer = root.transfer_root && root.offer ? &*root.offer
+                              : call.invite                    ? &*call.invite
+                                                               : nullptr;
+  if (offer == nullptr) return;  // the call is past routing (confirmed)
+  const msg::Message& m = *offer;
+  const bool transferee_a = root.transfer_root && call.transfer && !call.transfer->referrer_is_a;
+  const Side& offerer = !root.transfer_root || transferee_a ? call.a : call.b;
   msg::Message request;
   if (!retry.bytes().empty()) {
     request = std::move(retry);
@@ -210,10 +219,10 @@ void CallManager::Impl::send_leg_invite(Call& call, Leg& leg, msg::Message retry
     }
     const std::string_view ctype = m.value(msg::HeaderId::ContentType);
     if (!m.body().empty() || !ctype.empty()) {
-      const bool mangle = leg.target.options.mangle && call.a.mangle &&
+      const bool mangle = leg.target.options.mangle && offerer.mangle &&
                           !(!call.network_id.empty() && call.network_id == leg.network_id);
       std::optional<std::string> body;
-      if (mangle) body = mangle_sdp(ctype, m.body(), call.origin.remote.ip_string());
+      if (mangle) body = mangle_sdp(ctype, m.body(), offerer.source_ip);
       b.body(ctype.empty() ? std::string_view("application/sdp") : ctype,
              body ? std::string_view(*body) : m.body());
     }
@@ -286,6 +295,12 @@ void CallManager::Impl::on_leg_response(CallId cid, LegId lid, const msg::Messag
       leg->cdr.progress_reason = str(r.reason());
     }
     if (dialer::Forker* f = forker_of(*call, *leg)) f->leg_ringing(leg->index);
+    if (call->transfer && call->transfer->notify && !call->transfer->progress_sent &&
+        root_of(*call, leg->plan) == call->transfer->plan) {
+      call->transfer->progress_sent = true;
+      notify_referrer(*call, status, r.reason(), false);
+      return;
+    }
     return relay_provisional(*call, *leg, r);
   }
   if (status < 300) {
@@ -298,7 +313,10 @@ void CallManager::Impl::on_leg_response(CallId cid, LegId lid, const msg::Messag
     if (leg->state != LegState::Cancelled && leg->state != LegState::Failed &&
         accepts_answer(*call, *leg)) {
       const std::size_t plan = leg->plan, dial = leg->dial, index = leg->index;
-      answer(*call, *leg, r);
+      if (call->state == CallState::Confirmed)
+        transfer_answered(*call, *leg, r);
+      else
+        answer(*call, *leg, r);
       return report_answer(cid, plan, dial, index);
     }
     // Late or extra 2xx: acknowledge it and hang that dialog up.

@@ -137,6 +137,10 @@ void CallManager::Impl::on_ack(transport::Inbound&& in) {
     for (auto& l : call->legs)
       if (l->id == call->winner) cseq = l->cseq;
     std::optional<std::string> body;
+    if (!m.body().empty()) {
+      call->a.sdp_type = str(ctype);
+      call->a.sdp = str(m.body());
+    }
     if (!m.body().empty() && call->b.mangle) body = mangle_sdp(ctype, m.body(), call->a.source_ip);
     call->ack_b = send_ack(call->b, cseq, ctype, body ? std::string_view(*body) : m.body());
     // Confirmed: the requests kept for routing, auth retries and 2xx
@@ -149,6 +153,11 @@ void CallManager::Impl::on_ack(transport::Inbound&& in) {
   std::uint32_t& pending = from_a ? call->pending_ack_cseq_b : call->pending_ack_cseq_a;
   if (pending == 0) return;
   Side& other = from_a ? call->b : call->a;
+  if (!m.body().empty()) {
+    Side& from = from_a ? call->a : call->b;
+    from.sdp_type = str(ctype);
+    from.sdp = str(m.body());
+  }
   (void)send_ack(other, pending, ctype, m.body());
   pending = 0;
 }
@@ -158,6 +167,12 @@ void CallManager::Impl::on_in_dialog(txn::ServerTransaction txn, transport::Inbo
   const auto to = m.to();
   const auto it = to ? dialogs.find(dialog_key(m.call_id(), to->tag())) : dialogs.end();
   Call* call = it == dialogs.end() ? nullptr : find_call(it->second.first);
+  if (call == nullptr && to && m.method() == msg::Method::Bye &&
+      retired.erase(dialog_key(m.call_id(), to->tag())) != 0) {
+    // A party transferred away hangs up (before or across our own BYE).
+    (void)txn.respond(200, "OK");
+    return;
+  }
   if (call == nullptr) {
     ++stats.no_dialog;
     (void)txn.respond(481, "Call/Transaction Does Not Exist");
@@ -180,11 +195,16 @@ void CallManager::Impl::on_in_dialog(txn::ServerTransaction txn, transport::Inbo
     return end_call(*call, why);
   }
   if (method == msg::Method::Refer) {
-    bool pass = false;
+    // The dial string of the answering leg decides (tr=p / tr=c).
+    auto mode = dialstring::TransferMode::None;
     for (auto& l : call->legs)
-      if (l->id == call->winner)
-        pass = l->target.options.transfer == dialstring::TransferMode::PassThrough;
-    if (!pass) {
+      if (l->id == call->winner) mode = l->target.options.transfer;
+    if (m.value(msg::HeaderId::ReferTo).empty()) {
+      (void)txn.respond(400, "Missing Refer-To header");
+      return;
+    }
+    if (mode == dialstring::TransferMode::Consume) return on_refer(*call, from_a, txn, m);
+    if (mode != dialstring::TransferMode::PassThrough) {
       (void)txn.respond(603, "Transfers are disabled on dialogue");
       return;
     }
@@ -196,6 +216,10 @@ void CallManager::Impl::on_in_dialog(txn::ServerTransaction txn, transport::Inbo
   }
 
   const std::string_view ctype = m.value(msg::HeaderId::ContentType);
+  if (!m.body().empty() && (method == msg::Method::Invite || method == msg::Method::Update)) {
+    from.sdp_type = str(ctype);
+    from.sdp = str(m.body());
+  }
   std::optional<std::string> body;
   if (!m.body().empty() && from.mangle && other.mangle)
     body = mangle_sdp(ctype, m.body(), from.source_ip);
@@ -246,6 +270,10 @@ void CallManager::Impl::on_in_dialog(txn::ServerTransaction txn, transport::Inbo
         if (is_invite) (from_a ? c->pending_ack_cseq_b : c->pending_ack_cseq_a) = cseq;
       }
       const std::string_view rtype = r.value(msg::HeaderId::ContentType);
+      if (!r.body().empty() && is_invite && r.status() >= 200 && r.status() < 300) {
+        far.sdp_type = str(rtype);
+        far.sdp = str(r.body());
+      }
       if (!r.body().empty()) {
         std::optional<std::string> rb;
         if (far.mangle && origin_side.mangle) rb = mangle_sdp(rtype, r.body(), far.source_ip);

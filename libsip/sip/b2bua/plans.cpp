@@ -96,6 +96,7 @@ void CallManager::Impl::start_plan(Call& call, std::size_t index,
   p.port = std::make_unique<CallPort>(*this, call.id, index, *call.lookups);
   dialer::RunnerLimits limits;
   limits.max_legs = config.max_legs;
+  limits.guard = &fraud;
   p.runner = std::make_unique<dialer::Runner>(*p.port, *svc.timers, std::move(plan), std::move(ctx),
                                               std::move(base), limits);
   p.runner->start();
@@ -162,6 +163,7 @@ void CallManager::Impl::finish_plan(CallId cid, std::size_t plan, const dialplan
              p.owner_name + "/" + p.dialplan + ": " +
                  (done.error_line > 0 ? "line " + std::to_string(done.error_line) + ": " : "") +
                  done.error_message);
+  if (p.transfer_root) return transfer_plan_done(cid, plan, done, caller);
   if (plan != 0) {
     // A loop-back: its end is the parent leg's answer or failure.
     const std::size_t parent = p.parent, dial = p.parent_dial, index = p.parent_leg;
@@ -194,10 +196,20 @@ void CallManager::Impl::plan_provisional(CallId cid, std::size_t plan, const dia
 std::optional<dialplan::ActionResult> CallManager::Impl::plan_perform(
     CallId cid, std::size_t plan, const dialplan::Action& action) {
   Call* call = find_call(cid);
-  if (std::holds_alternative<dialplan::HttpGet>(action)) {
-    dialplan::HttpResult r;
-    r.error = "WebGet is not enabled on this server";
-    return r;
+  if (const auto* get = std::get_if<dialplan::HttpGet>(&action)) {
+    if (svc.web == nullptr || call == nullptr || plan >= call->plans.size()) {
+      dialplan::HttpResult r;
+      r.error = "WebGet is not enabled on this server";
+      return r;
+    }
+    std::weak_ptr<int> token = alive;
+    svc.web->get(call->plans[plan].owner, *get, [this, token, cid, plan](dialplan::HttpResult r) {
+      if (token.expired()) return;
+      Call* c = find_call(cid);
+      if (c == nullptr || plan >= c->plans.size() || !c->plans[plan].runner) return;
+      c->plans[plan].runner->resume(std::move(r));
+    });
+    return std::nullopt;
   }
   if (svc.kv == nullptr || call == nullptr || plan >= call->plans.size()) {
     dialplan::KvResult kv;

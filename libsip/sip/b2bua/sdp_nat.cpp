@@ -26,4 +26,23 @@ std::optional<std::string> mangle_sdp(std::string_view content_type, std::string
   return sdp::serialize(*sd);
 }
 
+std::string sendrecv_sdp(std::string_view body) {
+  std::string out;
+  out.reserve(body.size());
+  while (!body.empty()) {
+    const auto nl = body.find('\n');
+    std::string_view line = body.substr(0, nl == std::string_view::npos ? body.size() : nl + 1);
+    body.remove_prefix(line.size());
+    std::string_view bare = line;
+    while (!bare.empty() && (bare.back() == '\n' || bare.back() == '\r')) bare.remove_suffix(1);
+    if (bare == "a=sendonly" || bare == "a=recvonly" || bare == "a=inactive") {
+      out += "a=sendrecv";
+      out += line.substr(bare.size());
+    } else {
+      out += line;
+    }
+  }
+  return out;
+}
+
 }  // namespace sip::b2bua

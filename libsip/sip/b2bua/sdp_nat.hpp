@@ -15,4 +15,8 @@ namespace sip::b2bua {
 std::optional<std::string> mangle_sdp(std::string_view content_type, std::string_view body,
                                       std::string_view source_ip);
 
+// `body` with every a=sendonly, a=recvonly and a=inactive line made
+// a=sendrecv (a transferee on hold is offered to the new party as active).
+std::string sendrecv_sdp(std::string_view body);
+
 }  // namespace sip::b2bua

@@ -1,8 +1,8 @@
-// call.list / call.hangup: the calls in progress of the daemon's call
-// manager. Both take an optional owner (a customer's user name): with it,
-// only that customer's calls are listed or can be hung up (another
-// customer's call is "not found"); without it (the control socket's
-// operator) every call.
+// call.list / call.hangup / call.blindtransfer / call.dualtransfer: the
+// calls in progress of the daemon's call manager (docs/transfers.md). Each
+// takes an optional owner (a customer's user name): with it, only that
+// customer's calls are listed or can be touched (another customer's call is
+// "not found"); without it (the control socket's operator) every call.
 #include "sip/b2bua/call_manager.hpp"
 #include "sip/control/command_util.hpp"
 
@@ -37,6 +37,22 @@ store::Id owner_of(Context& ctx, const Fields& f) {
   return name && !name->empty() ? find_customer(ctx.store, *name).id : 0;
 }
 
+// A call named by its id (call.list) or the caller's Call-ID, among the
+// calls `owner` may see.
+std::uint64_t call_ref(Context& ctx, const json& params, const char* field, store::Id owner) {
+  const auto it = params.find(field);
+  if (it != params.end() && it->is_number_integer() && it->get<std::int64_t>() > 0)
+    return static_cast<std::uint64_t>(it->get<std::int64_t>());
+  if (it != params.end() && it->is_string() && !it->get<std::string>().empty()) {
+    const std::string call_id = it->get<std::string>();
+    for (const auto& c : calls_of(ctx).calls(owner))
+      if (c.call_id == call_id) return c.id;
+    fail(Errc::not_found, std::string(field) + ": no call with Call-ID " + call_id);
+  }
+  fail(Errc::invalid_argument,
+       std::string(field) + ": required, a call's id or its caller's Call-ID (call.list)");
+}
+
 }  // namespace
 
 void register_call_commands(CommandRegistry& registry, Context& ctx) {
@@ -58,6 +74,34 @@ void register_call_commands(CommandRegistry& registry, Context& ctx) {
     if (!calls_of(ctx).hang_up(static_cast<std::uint64_t>(id), owner, "hung up by the operator"))
       fail(Errc::not_found, "call " + std::to_string(id) + " not found");
     return json{{"hung_up", true}, {"id", id}};
+  });
+  registry.add("call.blindtransfer", [&ctx](const json& params) -> CommandResult {
+    Fields f(params);
+    f.only({"owner", "id", "destination"});
+    const store::Id owner = owner_of(ctx, f);
+    const auto given = f.integer64("id", 1, INT64_MAX);
+    if (!given) fail(Errc::invalid_argument, f.name("id") + ": required, a call's id (call.list)");
+    const auto destination = f.string("destination");
+    if (!destination || destination->empty())
+      fail(Errc::invalid_argument,
+           f.name("destination") + ": required, e.g. \"300\" or \"sip:300@example.com\"");
+    const std::int64_t id = *given;
+    const std::string error =
+        calls_of(ctx).blind_transfer(static_cast<std::uint64_t>(id), owner, *destination);
+    if (error == "no such call") fail(Errc::not_found, "call " + std::to_string(id) + " not found");
+    if (!error.empty()) fail(Errc::invalid_argument, "call " + std::to_string(id) + ": " + error);
+    return json{{"transferring", true}, {"id", id}, {"destination", *destination}};
+  });
+  registry.add("call.dualtransfer", [&ctx](const json& params) -> CommandResult {
+    Fields f(params);
+    f.only({"owner", "first", "second"});
+    const store::Id owner = owner_of(ctx, f);
+    const std::uint64_t first = call_ref(ctx, params, "first", owner);
+    const std::uint64_t second = call_ref(ctx, params, "second", owner);
+    const std::string error = calls_of(ctx).dual_transfer(first, second, owner);
+    if (error.rfind("no such call", 0) == 0) fail(Errc::not_found, error);
+    if (!error.empty()) fail(Errc::invalid_argument, error);
+    return json{{"joined", true}, {"id", first}, {"ended", second}};
   });
 }
 

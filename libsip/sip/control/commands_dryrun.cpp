@@ -158,6 +158,7 @@ json dialplan_test(Context& ctx, const json& params) {
   setup.time_zone = owner.time_zone;
   setup.start_time = now;
   setup.max_legs = ctx.max_legs ? ctx.max_legs() : 20;
+  if (ctx.fraud) setup.fraud = ctx.fraud();
   setup.max_actions = kMaxActions;
   setup.providers = lookups.provider_views(owner.id);
   setup.own_accounts_only = true;

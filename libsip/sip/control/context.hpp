@@ -16,6 +16,7 @@
 
 #include "sip/base/clock.hpp"
 #include "sip/base/result.hpp"
+#include "sip/dialer/fraud_guard.hpp"
 #include "sip/directory/directory.hpp"
 #include "sip/store/store.hpp"
 
@@ -51,18 +52,20 @@ struct Context {
   // "dialplan.test": the daemon's leg limit per execution (b2bua.max_legs);
   // empty: 20.
   std::function<std::size_t()> max_legs{};
-  // call.list / call.hangup (null in tools and tests without one).
+  // call.* (null in tools and tests without one).
   b2bua::CallManager* calls = nullptr;
   // "provider.status": the provider registration agent; null: the command
   // answers that registrations are not running here.
   const provreg::Agent* provider_agent = nullptr;
+  // "dialplan.test": the daemon's fraud guard settings (b2bua.fraud); empty:
+  // the defaults.
+  std::function<dialer::FraudConfig()> fraud{};
 };
 
 // Registers every method of docs/control-protocol.md (customer.*, domain.*,
 // account.*, binding.*, provider.*, dialplan.* with the dialplan.test dry
-// run, cdr.list, cdr.count, kv.*, call.list, call.hangup, stats, reload,
-// export, import) over
-// `context`.
+// run, cdr.list, cdr.count, kv.*, call.list, call.hangup, call.blindtransfer, call.dualtransfer,
+// stats, reload, export, import) over `context`.
 void register_commands(CommandRegistry& registry, Context& context);
 
 // Re-reads every domain, account, customer, provider and dial plan from the

@@ -6,6 +6,7 @@
 #include "sip/dialplan/outcome.hpp"
 #include "sip/dialstring/substitute.hpp"
 #include "sip/message/status.hpp"
+#include "sip/uri/uri.hpp"
 
 namespace sip::dialer {
 
@@ -53,6 +54,7 @@ Runner::~Runner() {
 }
 
 void Runner::start() {
+  guarded_ = ctx_.redirect || ctx_.transfer;
   execution_ = plan_->new_execution();
   drive(execution_->start(ctx_));
 }
@@ -150,6 +152,23 @@ void Runner::start_dial(const dialplan::Dial& dial) {
       info.resolution = nullptr;
       return error("leg limit reached (" + std::to_string(limits_.max_legs) + " per execution)");
     }
+  std::string refused;
+  if (guarded_ && limits_.guard != nullptr) {
+    refused = guard_legs(*resolved);
+    if (token.expired() || done_) return;
+  }
+  if (resolved->legs.empty() && !refused.empty()) {
+    // Every leg was refused: the Dial fails as if the destination refused it.
+    port_.dial_started(dial, info);
+    if (token.expired() || done_) return;
+    DialReport r;
+    r.result.outcome = dialplan::DialOutcome::Failed;
+    r.result.failure_status = 403;
+    r.result.failure_reason = "Forbidden destination";
+    port_.dial_ended(r);
+    if (token.expired() || done_) return;
+    return drive(execution_->resume(std::move(r.result)));
+  }
   if (resolved->legs.empty()) {
     info.resolution = nullptr;
     return error(dial.dial_string.empty() ? "empty dial string" : "no call legs resulted");
@@ -164,6 +183,33 @@ void Runner::start_dial(const dialplan::Dial& dial) {
   forker_->start();
 }
 
+std::string Runner::guard_legs(routing::Resolution& resolution) {
+  std::string last;
+  const std::int64_t now = ctx_.clock != nullptr ? ctx_.clock->unix_millis() : 0;
+  auto& legs = resolution.legs;
+  for (auto it = legs.begin(); it != legs.end();) {
+    // Legs to the owner's own accounts cost nothing: not guarded.
+    if (it->kind == routing::LegKind::Binding || it->kind == routing::LegKind::Loopback) {
+      ++it;
+      continue;
+    }
+    std::string user;
+    if (auto u = uri::parse_uri(it->request_uri)) user = std::string(u->user);
+    std::string why = limits_.guard->check(ctx_.owner, user, now);
+    if (why.empty()) {
+      ++it;
+      continue;
+    }
+    port_.log(dialplan::Log{"refused " + it->destination + ": " + why + " (" +
+                                (ctx_.transfer ? "transfer target" : "redirect target") + ")",
+                            dialplan::ConsoleLevel::Warn});
+    resolution.dropped.push_back(routing::DroppedLeg{it->stage, it->destination, why});
+    last = std::move(why);
+    it = legs.erase(it);
+  }
+  return last;
+}
+
 void Runner::dial_done(DialReport report) {
   std::weak_ptr<char> token = alive_;
   if (report.result.outcome == dialplan::DialOutcome::Answered && report.winner && forker_) {
@@ -172,6 +218,7 @@ void Runner::dial_done(DialReport report) {
     const auto& o = answered_leg_.options;
     answered_limit_ = o.call_duration ? static_cast<int>(*o.call_duration) : dial_answered_limit_;
   }
+  if (report.result.outcome == dialplan::DialOutcome::Redirect) guarded_ = true;
   port_.dial_ended(report);
   if (token.expired() || done_) return;
   if (!answered_ && report.redirect_execution) {
@@ -188,6 +235,7 @@ void Runner::dial_done(DialReport report) {
       second.redirect_uri = report.redirect_execution_uri;
       second.redirect_response = report.redirect_execution_response;
       legs_used_ = 0;
+      guarded_ = true;  // its Dials reach redirect targets
       execution_ = plan_->new_execution();
       return drive(execution_->start(std::move(second)));
     }

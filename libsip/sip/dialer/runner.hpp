@@ -19,6 +19,7 @@
 
 #include "sip/base/timer.hpp"
 #include "sip/dialer/forker.hpp"
+#include "sip/dialer/fraud_guard.hpp"
 #include "sip/dialplan/execution.hpp"
 #include "sip/routing/router.hpp"
 
@@ -66,6 +67,9 @@ class RunnerPort : public LegPort {
 struct RunnerLimits {
   std::size_t max_legs = 20;  // per execution, over all its Dials
   std::size_t max_actions = 100000;
+  // Checks guarded destinations (fraud_guard.hpp); null: none are checked.
+  // Must outlive the Runner.
+  FraudGuard* guard = nullptr;
 };
 
 class Runner {
@@ -107,6 +111,9 @@ class Runner {
   void start_dial(const dialplan::Dial& dial);
   void dial_done(DialReport report);
   void finish(const dialplan::Done& done);
+  // Drops the legs of `resolution` the fraud guard refuses (guarded Dials
+  // only); returns the last refusal, or empty.
+  std::string guard_legs(routing::Resolution& resolution);
 
   RunnerPort& port_;
   TimerService& timers_;
@@ -125,6 +132,9 @@ class Runner {
   routing::ResolvedLeg answered_leg_;
   TimerId wait_timer_ = 0;
   bool redirected_ = false;
+  // Dials of this execution dial guarded destinations (fraud_guard.hpp):
+  // set for rm=n and transfer executions and after a Dial returned Redirect.
+  bool guarded_ = false;
   bool answered_ = false;
   bool done_ = false;
   bool pending_ = false;

@@ -42,7 +42,6 @@ std::string response_text(int status, const std::string& reason, const std::stri
 
 }  // namespace
 
-
 struct Simulation::Impl final {
   SimulationSetup setup;
   Lookups& lookups;
@@ -106,10 +105,16 @@ struct Simulation::Impl final {
   bool ended = false;
   dp::Done done;
   CallerResponse caller;
+  FraudGuard guard;  // after `setup`: built from setup.fraud
 
   Impl(SimulationSetup s, Lookups& l, const OutcomeTable& o,
        std::shared_ptr<const dp::CompiledPlan> p, Sink k)
-      : setup(std::move(s)), lookups(l), outcomes(o), plan(std::move(p)), sink(std::move(k)) {}
+      : setup(std::move(s)),
+        lookups(l),
+        outcomes(o),
+        plan(std::move(p)),
+        sink(std::move(k)),
+        guard(setup.fraud) {}
 
   double now() const {
     return std::chrono::duration<double>(timers->clock().now().time_since_epoch()).count();
@@ -120,10 +125,11 @@ struct Simulation::Impl final {
     sink(trace::Event{call->id, round_ms(now()), std::move(body), x});
   }
 
-  RunnerLimits limits() const {
+  RunnerLimits limits() {
     RunnerLimits l;
     l.max_legs = setup.max_legs;
     l.max_actions = setup.max_actions;
+    l.guard = &guard;
     return l;
   }
 
@@ -331,8 +337,17 @@ struct Simulation::Impl final {
     }
     if (auto* h = std::get_if<dp::HttpGet>(&a)) {
       dp::HttpResult hr;
-      hr.error = setup.label + " is offline: no HTTP requests";
       emit(x, trace::HttpGet{h->url});
+      const auto it = setup.web.find(h->url);
+      if (it == setup.web.end()) {
+        hr.error = setup.label + " is offline: no answer for this URL in its \"web\" table";
+      } else if (!it->second) {
+        hr.error = "request failed (as the \"web\" table says)";
+      } else {
+        hr.ok = true;
+        hr.status = 200;
+        hr.body = it->second->substr(0, h->max_bytes);
+      }
       return hr;
     }
     return dp::Ack{};
@@ -380,6 +395,7 @@ struct Simulation::Impl final {
     timers = std::make_unique<sip::ManualTimerService>(start);
     lookups.set_now(start);
     dp::CallContext ctx = call_context(setup, c, plan->name(), lookups, timers->clock(), start);
+    ctx.transfer = c.transfer;
     trace::CallStart cs;
     cs.direction = c.direction;
     cs.uri = c.uri;

@@ -14,11 +14,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "sip/dialer/fraud_guard.hpp"
 #include "sip/dialer/lookups.hpp"
 #include "sip/dialer/outcome_table.hpp"
 #include "sip/dialer/trace.hpp"
@@ -45,6 +47,12 @@ struct SimulationSetup {
   // no limit. Over it, the call is stopped like a plan that never ends.
   std::chrono::milliseconds wall_budget{0};
   std::string label = "dialplan-test";  // names the simulator in messages
+  // The fraud guard of redirect and transfer targets (fraud_guard.hpp),
+  // shared by the calls of one Simulation.
+  FraudConfig fraud;
+  // sys.WebGet answers by exact URL: a body, or nullopt for a failed
+  // request. A URL not listed fails ("offline").
+  std::map<std::string, std::optional<std::string>> web;
 };
 
 // One simulated incoming call.
@@ -59,6 +67,10 @@ struct SimulatedCall {
   std::string content_type;
   std::string body;
   std::optional<std::int64_t> at;  // start time override (unix seconds)
+  // A simulated REFER (docs/transfers.md): the plan runs as the owner's
+  // "transfer" plan, `uri` being the Refer-To URI; its Dials are guarded
+  // (fraud_guard.hpp).
+  bool transfer = false;
 };
 
 // The From of a call given without one: an Out call from an account comes

@@ -123,6 +123,9 @@ struct CallContext {
   bool redirect = false;
   std::string redirect_uri;       // Contact URI of the 3xx
   std::string redirect_response;  // the whole 3xx response text
+  // The owner's `transfer` plan run for a REFER or a call-control transfer
+  // (docs/transfers.md): req.URI.User is the transfer target's user.
+  bool transfer = false;
   std::string time_zone = "UTC";  // IANA name of the owner (sys.GetTimezone)
   int tz_offset_minutes = 0;      // owner's current UTC offset (os.date local time)
   // Wall time of the execution: real in the daemon, simulated in dialplan-test.

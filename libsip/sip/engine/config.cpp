@@ -159,10 +159,10 @@ void parse_security(const json& s, ServerConfig& cfg) {
   using std::chrono::seconds;
   g.max_failures = static_cast<std::size_t>(
       get_int(s, "max_failures", w, static_cast<std::int64_t>(g.max_failures), 0, 100000));
-  g.failure_window = seconds(get_int(s, "failure_window", w,
-                                     duration_cast<seconds>(g.failure_window).count(), 1, 86400));
-  g.block_for =
-      seconds(get_int(s, "block_for", w, duration_cast<seconds>(g.block_for).count(), 1, 7 * 86400));
+  g.failure_window = seconds(
+      get_int(s, "failure_window", w, duration_cast<seconds>(g.failure_window).count(), 1, 86400));
+  g.block_for = seconds(
+      get_int(s, "block_for", w, duration_cast<seconds>(g.block_for).count(), 1, 7 * 86400));
   cfg.block_silently = get_bool(s, "block_silently", w, cfg.block_silently);
 }
 
@@ -175,6 +175,51 @@ LogLevel parse_level(const std::string& s) {
   if (l == "error") return LogLevel::Error;
   if (l == "off") return LogLevel::Off;
   fail("log.level: expected trace, debug, info, warn, error or off");
+}
+
+// b2bua.fraud: the guard of redirect, transfer and callback targets.
+void parse_fraud(const json& f, dialer::FraudConfig& out) {
+  const char* w = "b2bua.fraud";
+  check_keys(f, w, {"enabled", "denied_prefixes", "per_minute"});
+  out.enabled = get_bool(f, "enabled", w, out.enabled);
+  if (auto p = f.find("denied_prefixes"); p != f.end()) {
+    if (!p->is_array()) fail("b2bua.fraud.denied_prefixes: expected an array of number prefixes");
+    out.denied_prefixes.clear();
+    for (const auto& v : *p) {
+      if (!v.is_string() || v.get<std::string>().empty())
+        fail("b2bua.fraud.denied_prefixes: expected non-empty strings such as \"+1900\"");
+      out.denied_prefixes.push_back(v.get<std::string>());
+    }
+  }
+  out.per_minute = static_cast<unsigned>(get_int(f, "per_minute", w, out.per_minute, 0, 100000));
+}
+
+// b2bua.webget: sys.WebGet, off unless "allow" lists URL prefixes.
+void parse_webget(const json& w, http::WebGetConfig& out) {
+  const char* where = "b2bua.webget";
+  check_keys(w, where, {"allow", "threads", "max_queue", "max_timeout_seconds", "max_bytes"});
+  if (auto a = w.find("allow"); a != w.end()) {
+    if (!a->is_array()) fail("b2bua.webget.allow: expected an array of URL prefixes");
+    out.allow.clear();
+    for (const auto& v : *a) {
+      const std::string url = v.is_string() ? v.get<std::string>() : std::string();
+      std::string why;
+      if (url.empty() || !http::allowed_target({url}, url, &why))
+        fail(
+            "b2bua.webget.allow: expected http:// URL prefixes such as "
+            "\"http://10.0.0.5:8080/lookup/\", not " +
+            v.dump());
+      out.allow.push_back(url);
+    }
+  }
+  out.threads = static_cast<std::size_t>(
+      get_int(w, "threads", where, static_cast<std::int64_t>(out.threads), 1, 32));
+  out.max_queue = static_cast<std::size_t>(
+      get_int(w, "max_queue", where, static_cast<std::int64_t>(out.max_queue), 1, 10000));
+  out.max_timeout_seconds =
+      static_cast<int>(get_int(w, "max_timeout_seconds", where, out.max_timeout_seconds, 1, 300));
+  out.max_bytes = static_cast<std::size_t>(
+      get_int(w, "max_bytes", where, static_cast<std::int64_t>(out.max_bytes), 1, 10 << 20));
 }
 
 ServerConfig parse_object(const json& root, const std::string& base_dir) {
@@ -258,7 +303,8 @@ ServerConfig parse_object(const json& root, const std::string& base_dir) {
   }
   if (auto it = root.find("registrar"); it != root.end()) parse_registrar(*it, cfg);
   if (auto it = root.find("b2bua"); it != root.end()) {
-    check_keys(*it, "b2bua", {"cdrs", "max_calls", "max_executions", "max_legs"});
+    check_keys(*it, "b2bua",
+               {"cdrs", "max_calls", "max_executions", "max_legs", "fraud", "webget"});
     auto& b = cfg.b2bua;
     b.cdrs = get_bool(*it, "cdrs", "b2bua", b.cdrs);
     b.max_calls = static_cast<std::size_t>(
@@ -267,6 +313,8 @@ ServerConfig parse_object(const json& root, const std::string& base_dir) {
         *it, "max_executions", "b2bua", static_cast<std::int64_t>(b.max_executions), 1, 100000));
     b.max_legs = static_cast<std::size_t>(
         get_int(*it, "max_legs", "b2bua", static_cast<std::int64_t>(b.max_legs), 1, 100));
+    if (auto f = it->find("fraud"); f != it->end()) parse_fraud(*f, b.fraud);
+    if (auto w = it->find("webget"); w != it->end()) parse_webget(*w, cfg.webget);
   }
   if (auto it = root.find("provider_registration"); it != root.end()) {
     const char* w = "provider_registration";
@@ -412,14 +460,24 @@ std::string config_to_json(const ServerConfig& c) {
   j["b2bua"] = {{"cdrs", c.b2bua.cdrs},
                 {"max_calls", c.b2bua.max_calls},
                 {"max_executions", c.b2bua.max_executions},
-                {"max_legs", c.b2bua.max_legs}};
+                {"max_legs", c.b2bua.max_legs},
+                {"fraud",
+                 {{"enabled", c.b2bua.fraud.enabled},
+                  {"denied_prefixes", c.b2bua.fraud.denied_prefixes},
+                  {"per_minute", c.b2bua.fraud.per_minute}}},
+                {"webget",
+                 {{"allow", c.webget.allow},
+                  {"threads", c.webget.threads},
+                  {"max_queue", c.webget.max_queue},
+                  {"max_timeout_seconds", c.webget.max_timeout_seconds},
+                  {"max_bytes", c.webget.max_bytes}}}};
   j["dns"] = {{"nameservers", c.nameservers}};
-  j["provider_registration"] = {{"enabled", c.provider_registration_enabled},
-                                {"start_rate",
-                                 static_cast<std::int64_t>(c.provider_registration.start_rate)},
-                                {"min_gap_ms", c.provider_registration.retry.min_gap.count()},
-                                {"retry_base_ms", c.provider_registration.retry.base.count()},
-                                {"retry_max_ms", c.provider_registration.retry.max.count()}};
+  j["provider_registration"] = {
+      {"enabled", c.provider_registration_enabled},
+      {"start_rate", static_cast<std::int64_t>(c.provider_registration.start_rate)},
+      {"min_gap_ms", c.provider_registration.retry.min_gap.count()},
+      {"retry_base_ms", c.provider_registration.retry.base.count()},
+      {"retry_max_ms", c.provider_registration.retry.max.count()}};
   return j.dump(2);
 }
 

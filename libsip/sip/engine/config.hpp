@@ -13,6 +13,7 @@
 #include "sip/base/log.hpp"
 #include "sip/base/result.hpp"
 #include "sip/http/options.hpp"
+#include "sip/http/web_fetcher.hpp"
 #include "sip/policy/source_guard.hpp"
 #include "sip/provreg/agent.hpp"
 #include "sip/registrar/registrar.hpp"
@@ -55,6 +56,7 @@ struct ServerConfig {
   std::chrono::seconds nonce_lifetime{300};
   LogLevel log_level = LogLevel::Info;
   b2bua::Config b2bua;                   // calls: CDRs, caps
+  http::WebGetConfig webget;             // b2bua.webget: sys.WebGet (off: no URLs allowed)
   std::vector<std::string> nameservers;  // DNS for call legs; empty = /etc/resolv.conf
   // Provider registrations ("provider_registration"): start pacing and the
   // retry policy (docs/provider-registrations.md).

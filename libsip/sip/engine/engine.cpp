@@ -211,9 +211,9 @@ bool Engine::Impl::build(std::string* message) {
   txn = std::make_unique<txn::TransactionLayer>(*transport, loop, *dispatcher);
   relay.connect(txn.get());
   persistence = std::make_unique<QueuePersistence>(*writes);
-  registrar = std::make_unique<registrar::Registrar>(
-      *txn, *transport, loop, loop.clock(), directory, *persistence, *nonces, config.registrar,
-      guard.get());
+  registrar =
+      std::make_unique<registrar::Registrar>(*txn, *transport, loop, loop.clock(), directory,
+                                             *persistence, *nonces, config.registrar, guard.get());
   dispatcher->set_registrar(registrar.get());
   relay.set_flow_observer([this](transport::FlowId flow) {
     if (registrar) registrar->on_flow_closed(flow);
@@ -268,6 +268,11 @@ bool Engine::Impl::build(std::string* message) {
   svc.cdrs = cdr_sink.get();
   kv = std::make_unique<StoreKv>(*store, *writes, loop.clock());
   svc.kv = kv.get();
+  if (!config.webget.allow.empty()) {
+    web = std::make_unique<http::WebFetcher>(
+        config.webget, [this](std::function<void()> fn) { loop.post(std::move(fn)); });
+    svc.web = web.get();
+  }
   // The event bus of later issues (console, metrics) subscribes here; until
   // then call events are debug log lines.
   svc.on_event = [](const b2bua::CallEvent& e) {

@@ -20,6 +20,7 @@ class ControlHost {
     context_.reload = [&engine]() -> Result<void> { return engine.reload(); };
     context_.stats = [&engine] { return engine.stats(); };
     context_.max_legs = [&engine] { return engine.config.b2bua.max_legs; };
+    context_.fraud = [&engine] { return engine.config.b2bua.fraud; };
     context_.calls = engine.calls.get();
     context_.provider_agent = engine.provider_agent.get();
     control::register_commands(registry_, context_);

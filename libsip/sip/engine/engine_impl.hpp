@@ -156,6 +156,7 @@ struct Engine::Impl {
   std::unique_ptr<dns::Resolver> resolver;
   std::unique_ptr<QueueCdrSink> cdr_sink;
   std::unique_ptr<StoreKv> kv;
+  std::unique_ptr<http::WebFetcher> web;  // null unless b2bua.webget.allow lists URLs
   std::unique_ptr<b2bua::CallManager> calls;
   std::unique_ptr<provreg::Agent> provider_agent;
   bool provider_sync_posted = false;

@@ -17,10 +17,12 @@ namespace sip::lua {
 
 // Operator policy for every Lua plan (per-call limits are in CallContext).
 struct LuaConfig {
-  // Hosts sys.WebGet may fetch from: exact names, "*.example.com" for
-  // subdomains, or "*" for any. Empty (the default) turns WebGet off: it logs
-  // a refusal and returns nil.
-  std::vector<std::string> web_allowed_hosts;
+  // Hosts sys.WebGet may ask for: exact names, "*.example.com" for
+  // subdomains, or "*" for any (the default: the driver decides, by its own
+  // allow-list in sipproxyd (docs/webget.md) or its table in dialplan-test).
+  // Empty turns WebGet off here: it logs a refusal and returns nil. URLs
+  // with user info or control characters are refused either way.
+  std::vector<std::string> web_allowed_hosts = {"*"};
   int web_default_timeout_seconds = 5;
   int web_max_timeout_seconds = 10;
   std::size_t web_max_bytes = 8192;

@@ -103,7 +103,8 @@ struct PlanRun {
   sip::ManualTimerService timers{1'700'000'000};
   Port port;
   std::unique_ptr<Runner> runner;
-  PlanRun(std::string_view type, std::string_view source, std::size_t max_legs = 20) {
+  PlanRun(std::string_view type, std::string_view source, std::size_t max_legs = 20,
+          sip::dialer::FraudGuard* guard = nullptr) {
     auto compiled = sip::dialer::compile_plan(type, "plan", source);
     EXPECT_TRUE(compiled.ok()) << compiled.error.message;
     dp::CallContext ctx;
@@ -118,6 +119,7 @@ struct PlanRun {
     base.caller_host = "sipsmith.test";
     sip::dialer::RunnerLimits limits;
     limits.max_legs = max_legs;
+    limits.guard = guard;
     port.timers = &timers;
     runner = std::make_unique<Runner>(port, timers, compiled.plan, ctx, base, limits);
     port.runner = runner.get();
@@ -256,6 +258,88 @@ TEST(Runner, CancelEndsTheExecutionWithoutFinished) {
   EXPECT_FALSE(r.port.done);
   EXPECT_FALSE(r.port.logged("after"));
   EXPECT_TRUE(r.runner->done());
+}
+
+// ---- the fraud guard of redirect targets ------------------------------------
+
+TEST(Runner, ADeniedRedirectTargetIsRefusedAndNeverPlaced) {
+  sip::dialer::FraudGuard guard;
+  PlanRun r("lua", R"(
+    sys.Log("direct " .. sys.Dial("+19005550000@prov", 1))
+    if sys.Dial("moved@prov") == "Redirect" then
+      local res = sys.Dial("+19005551234@prov")
+      sys.Log("redirect " .. res .. " " .. sys.LastFailureStatus)
+      sys.Dial("ok@prov")
+    end
+  )",
+            20, &guard);
+  r.go();
+  // A destination the caller dialled is not a guarded one; after a Redirect
+  // the denied prefix is refused before any leg, then a plain one is placed
+  // (and answers).
+  EXPECT_TRUE(r.port.logged("direct TimedOut"));
+  EXPECT_TRUE(r.port.logged("denied prefix (+1900) (redirect target)"));
+  EXPECT_TRUE(r.port.logged("redirect Failed 403"));
+  EXPECT_TRUE(r.runner->answered());
+  EXPECT_EQ(r.port.placed,
+            (std::vector<std::string>{"sip:+19005550000@sip.prov.example",
+                                      "sip:moved@sip.prov.example", "sip:ok@sip.prov.example"}));
+}
+
+TEST(Runner, TheRedirectExecutionIsGuardedAndRateLimitedPerCustomer) {
+  sip::dialer::FraudConfig config;
+  config.per_minute = 2;
+  sip::dialer::FraudGuard guard(config);
+  PlanRun r("lua", R"(
+    if sys.Redirect then
+      sys.Log("a " .. sys.Dial("0019005550000@prov", 1))
+      sys.Log("b " .. sys.Dial("b1@prov", 1))
+      sys.Log("c " .. sys.Dial("c1@prov", 1))
+      sys.Log("d " .. sys.Dial("d1@prov", 1))
+    else
+      sys.Dial("moved@prov[rm=n]")
+    end
+  )",
+            20, &guard);
+  r.go();
+  EXPECT_TRUE(r.port.logged("a Failed"));
+  EXPECT_TRUE(r.port.logged("b TimedOut"));
+  EXPECT_TRUE(r.port.logged("c TimedOut"));
+  EXPECT_TRUE(r.port.logged("more than 2 redirect, transfer or callback targets per minute"));
+  EXPECT_TRUE(r.port.logged("d Failed"));
+  EXPECT_EQ(r.port.placed,
+            (std::vector<std::string>{"sip:moved@sip.prov.example", "sip:b1@sip.prov.example",
+                                      "sip:c1@sip.prov.example"}));
+}
+
+TEST(FraudGuard, PrefixesMatchInternationalFormsAndSeparators) {
+  sip::dialer::FraudGuard g;
+  EXPECT_EQ(g.denied_prefix("+1 (900) 555-1234"), "+1900");
+  EXPECT_EQ(g.denied_prefix("0019005551234"), "+1900");
+  EXPECT_EQ(g.denied_prefix("01144909879"), "+449");
+  EXPECT_EQ(g.denied_prefix("+8816"), "+881");
+  EXPECT_EQ(g.denied_prefix("+14155550100"), "");
+  EXPECT_EQ(g.denied_prefix("1900"), "");  // national form: not the +1 900 range
+  sip::dialer::FraudConfig c;
+  c.denied_prefixes = {"0900"};
+  sip::dialer::FraudGuard national(c);
+  EXPECT_EQ(national.denied_prefix("0900123"), "0900");
+  c.enabled = false;
+  sip::dialer::FraudGuard off(c);
+  EXPECT_EQ(off.denied_prefix("0900123"), "");
+  EXPECT_EQ(off.check("demo", "0900123", 0), "");
+}
+
+TEST(FraudGuard, TheRateLimitRefillsOverAMinutePerCustomer) {
+  sip::dialer::FraudConfig c;
+  c.per_minute = 2;
+  sip::dialer::FraudGuard g(c);
+  EXPECT_EQ(g.check("a", "1", 0), "");
+  EXPECT_EQ(g.check("a", "2", 0), "");
+  EXPECT_NE(g.check("a", "3", 1000), "");
+  EXPECT_EQ(g.check("b", "1", 1000), "");   // another customer has its own budget
+  EXPECT_EQ(g.check("a", "4", 31000), "");  // half a minute: one back
+  EXPECT_NE(g.check("a", "5", 31000), "");
 }
 
 }  // namespace

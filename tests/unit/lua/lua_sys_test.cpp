@@ -88,12 +88,30 @@ TEST(LuaKv, WriteReadKeysDelete) {
   EXPECT_EQ(d.run("sys.DBWrite(string.rep('k', 65), 'v')").status, 500);
 }
 
-TEST(LuaWebGet, RefusedByDefault) {
+TEST(LuaWebGet, RefusedWhenNoHostIsAllowed) {
   Driver d;
+  d.config.web_allowed_hosts.clear();
   d.run("sys.Log('got ' .. tostring(sys.WebGet('http://api.example.com/x')))");
   EXPECT_TRUE(d.actions<HttpGet>().empty());
   EXPECT_TRUE(d.logged("disabled"));
   EXPECT_TRUE(d.logged("got nil"));
+}
+
+TEST(LuaWebGet, ByDefaultTheDriverDecides) {
+  // The script asks; the driver's policy refuses (sipproxyd without an
+  // allow-list answers so): the script gets nil and the reason is logged.
+  Driver d;
+  d.http = [](const HttpGet&) {
+    return HttpResult{false, 0, {}, "WebGet is not enabled on this server"};
+  };
+  d.run(R"(
+    sys.Log("a " .. tostring(sys.WebGet("http://api.example.com/x")))
+    sys.Log("b " .. tostring(sys.WebGet("http://user@api.example.com/x")))
+  )");
+  ASSERT_EQ(d.actions<HttpGet>().size(), 1u);  // user info is refused before
+  EXPECT_TRUE(d.logged("a nil"));
+  EXPECT_TRUE(d.logged("WebGet is not enabled on this server"));
+  EXPECT_TRUE(d.logged("b nil"));
 }
 
 TEST(LuaWebGet, AllowedHostsOnly) {
