@@ -61,8 +61,8 @@ complete -c sipctl -n '__fish_seen_subcommand_from account; and __fish_seen_subc
 complete -c sipctl -n '__fish_seen_subcommand_from account; and __fish_seen_subcommand_from set' -l disabled -x -a 'yes no' -d 'Disabled (drops its bindings)'
 complete -c sipctl -n '__fish_seen_subcommand_from account; and __fish_seen_subcommand_from set' -l dont-mangle -x -a 'yes no' -d 'Keep private addresses'
 # call list / hangup
-complete -c sipctl -n "__fish_seen_subcommand_from call; and not __fish_seen_subcommand_from list hangup transfer join" -a 'list hangup transfer join'
-complete -c sipctl -n '__fish_seen_subcommand_from call; and __fish_seen_subcommand_from list hangup transfer join' -l owner -x -d 'Only this customer'
+complete -c sipctl -n "__fish_seen_subcommand_from call; and not __fish_seen_subcommand_from list hangup transfer join callback" -a 'list hangup transfer join callback'
+complete -c sipctl -n '__fish_seen_subcommand_from call; and __fish_seen_subcommand_from list hangup transfer join callback' -l owner -x -d 'Only this customer'
 # binding rm
 complete -c sipctl -n '__fish_seen_subcommand_from binding; and __fish_seen_subcommand_from rm' -l contact -x -d 'Only this contact'
 # provider / dialplan / cdr
@@ -103,4 +103,4 @@ complete -c sipctl -n '__fish_seen_subcommand_from export' -s o -l output -r -F 
 complete -c sipctl -n '__fish_seen_subcommand_from import' -F -d 'Document file'
 complete -c sipctl -n '__fish_seen_subcommand_from import' -l replace -d 'Also remove what the document does not list'
 complete -c sipctl -n '__fish_seen_subcommand_from import' -s n -l dry-run -d 'Validate and count only'
-complete -c sipctl -n '__fish_seen_subcommand_from raw' -a 'customer.list customer.get customer.add customer.update customer.remove domain.list domain.add domain.update domain.remove account.list account.get account.add account.update account.remove binding.list binding.remove provider.list provider.get provider.add provider.update provider.remove provider.status dialplan.list dialplan.get dialplan.add dialplan.update dialplan.remove dialplan.test cdr.list call.list call.hangup call.blindtransfer call.dualtransfer stats reload export import' -d 'Method'
+complete -c sipctl -n '__fish_seen_subcommand_from raw' -a 'customer.list customer.get customer.add customer.update customer.remove domain.list domain.add domain.update domain.remove account.list account.get account.add account.update account.remove binding.list binding.remove provider.list provider.get provider.add provider.update provider.remove provider.status dialplan.list dialplan.get dialplan.add dialplan.update dialplan.remove dialplan.test cdr.list call.list call.hangup call.blindtransfer call.dualtransfer call.callback stats reload export import' -d 'Method'

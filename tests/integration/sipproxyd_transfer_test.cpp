@@ -219,5 +219,57 @@ TEST(SipproxydTransfer, OperatorBlindTransferSendsTheFarEndToTheTransferPlan) {
   EXPECT_EQ(cdrs_with(cdrs, "in")[0].value("hangup_reason", ""), "transferred");
 }
 
+TEST(SipproxydTransfer, CallbackBridgesTwoDestinations) {
+  CallEnv env;
+  auto p2 = env.provider("plan_uas_answer.xml");
+  provision(env, "bob@local", p2->port(), "");
+  ControlClient& control = env.daemon.control();
+  auto phone = env.phone("bob", "plan_uas_answer.xml");
+  // A premium-rate first destination: started, then refused by the fraud
+  // guard before any leg.
+  const json refused = control.request(
+      "call.callback", {{"owner", "demo"}, {"first", "+19005550000@p2"}, {"second", "bob@local"}});
+  ASSERT_FALSE(refused.contains("error")) << refused.dump();
+  EXPECT_TRUE(env.daemon.wait_stderr("in a denied prefix (+1900) (transfer target)", Millis(5000)))
+      << env.daemon.stderr_text();
+  // Another customer's name is needed: without an owner it is refused.
+  const json no_owner =
+      control.request("call.callback", {{"first", "bob@local"}, {"second", "300@p2"}});
+  ASSERT_TRUE(no_owner.contains("error")) << no_owner.dump();
+  const json started = control.call(
+      "call.callback", {{"owner", "demo"}, {"first", "bob@local"}, {"second", "300@p2"}});
+  const std::int64_t id = started.value("id", std::int64_t{0});
+  ASSERT_NE(id, 0) << started.dump();
+
+  // Ready when the call is listed as confirmed (both answered).
+  json calls;
+  const auto deadline = Clock::now() + Millis(10000);
+  do {
+    calls = control.call("call.list", {{"owner", "demo"}});
+  } while ((calls.empty() || calls.back().value("state", "") != "confirmed") &&
+           Clock::now() < deadline);
+  ASSERT_FALSE(calls.empty()) << env.daemon.stderr_text();
+  EXPECT_EQ(calls.back().value("state", ""), "confirmed") << calls.dump();
+  EXPECT_EQ(calls.back().value("id", std::int64_t{0}), id);
+  // Bob was called without a session; p2 got bob's offer (m=audio 41000).
+  EXPECT_TRUE(sip_body(phone->logged("INVITE-RECEIVED")).empty()) << phone->log();
+  EXPECT_TRUE(has(sip_body(p2->logged("INVITE-RECEIVED")), "m=audio 41000")) << p2->log();
+  EXPECT_EQ(sip_start_line(p2->logged("INVITE-RECEIVED")),
+            "INVITE sip:300@127.0.0.1:" + std::to_string(p2->port()) + " SIP/2.0");
+
+  EXPECT_EQ(control.call("call.hangup", {{"id", id}}).value("hung_up", false), true);
+  EXPECT_EQ(phone->finish(kCall), 0) << phone->diagnostics();
+  EXPECT_EQ(p2->finish(kCall), 0) << p2->diagnostics();
+  const json cdrs = env.wait_cdrs(2);
+  SCOPED_TRACE(dump(cdrs));
+  const json out = cdrs_with(cdrs, "out");
+  ASSERT_EQ(out.size(), 2u);  // the refused callback placed no leg
+  EXPECT_EQ(cdrs_with(cdrs, "in").size(), 0u);
+  for (const auto& c : out) {
+    EXPECT_EQ(c.value("answer_status", 0), 200);
+    EXPECT_EQ(c.value("bridge_id", ""), out[0].value("bridge_id", "x"));
+  }
+}
+
 }  // namespace
 }  // namespace sipsmith::itest

@@ -34,6 +34,7 @@ constexpr const char* kExamples = R"(Examples:
   sipctl call list --owner demo && sipctl call hangup 42
   sipctl call transfer 42 300     # the far end goes to 300 via the "transfer" plan
   sipctl call join 42 43          # the far ends of calls 42 and 43 talk to each other
+  sipctl call callback 1001@local 0035312345@itsp --owner demo
   sipctl raw account.get '{"username":"1001","domain":"sipsmith.test"}'
 
 Socket: --socket, else $SIPSMITH_CONTROL_SOCKET, else ./sipproxyd.sock.
@@ -173,6 +174,13 @@ void define_others(CLI::App& app, Args& a) {
   join->add_option("first", a.call_number, "The call that goes on (call list id)")->required();
   join->add_option("second", a.second_call, "The call that ends (call list id)")->required();
   join->add_option("--owner", a.owner, "Only if both calls are this customer's");
+  auto* callback = call->add_subcommand(
+      "callback",
+      "Call FIRST; when it answers, call SECOND and connect them (dial strings of "
+      "the customer, e.g. 1001@local or 0035312345@provider)");
+  callback->add_option("first", a.name, "Dialled first")->required();
+  callback->add_option("second", a.destination, "Dialled when FIRST answers")->required();
+  callback->add_option("--owner", a.owner, "The customer whose call it is")->required();
 
   app.add_subcommand("stats", "Daemon counters");
   app.add_subcommand("reload", "Reload the configuration and the directory");
@@ -384,6 +392,11 @@ Request build_request(const CLI::App& app, const Args& a) {
   } else if (c == "call hangup") {
     r.method = "call.hangup";
     p["id"] = a.call_number;
+    put_text(p, cmd, "--owner", "owner", a.owner);
+  } else if (c == "call callback") {
+    r.method = "call.callback";
+    p["first"] = a.name;
+    p["second"] = a.destination;
     put_text(p, cmd, "--owner", "owner", a.owner);
   } else if (c == "call join") {
     r.method = "call.dualtransfer";

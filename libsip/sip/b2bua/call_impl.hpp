@@ -120,6 +120,9 @@ struct PlanRun {
   // whose legs offer `offer`'s body (the transferee's session) instead of
   // the caller's INVITE, and whose answer replaces the referrer.
   bool transfer_root = false;
+  // The second execution of a callback (callback.cpp): a root whose answer
+  // bridges the call.
+  bool callback_second = false;
   std::optional<msg::Message> offer;
 };
 
@@ -185,6 +188,12 @@ struct Call {
   bool notify_in_flight = false;
   // Dialogs of parties transferred away: a late BYE on them gets 200.
   std::vector<std::string> retired;
+  // A callback (callback.cpp): no caller; the first destination's answer
+  // (its offer, not yet ACKed) waits for the second's.
+  bool callback = false;
+  std::string callback_second;  // the second dial string
+  std::uint32_t callback_first_cseq = 0;
+  std::string ack_a;  // our ACK of the first destination's 2xx (resent on retransmissions)
   // Records of parties joined in from another call (join.cpp): still
   // running, finished when this call ends.
   std::vector<store::Cdr> adopted;
@@ -312,6 +321,15 @@ struct CallManager::Impl final {
   // Side B's dialog from a leg's 2xx.
   Side side_from_answer(const Leg& leg, const msg::Message& r) const;
   void send_reinvite(Call& call, bool to_a, std::string_view content_type, std::string_view body);
+
+  // ---- callback.cpp: call.callback (third-party call control)
+  void callback_answered(Call& call, Leg& leg, const msg::Message& r);
+  void callback_second_done(CallId cid, const dialplan::Done& done);
+  // An INVITE (not sent) whose From and body the legs of a callback use.
+  Result<msg::Message> callback_offer(std::string_view from_user, std::string_view domain,
+                                      std::string_view content_type, std::string_view body);
+  std::string start_callback_plan(Call& call, std::string_view dial_string, msg::Message offer,
+                                  bool second);
 
   // ---- join.cpp: two calls become one (call.dualtransfer, attended REFER)
   // Party `x_keep_a ? A : B` of `x` and party `y_keep_a ? A : B` of `y`

@@ -400,6 +400,12 @@ void CallManager::Impl::stop_routing(Call& call, std::string_view why) {
 
 void CallManager::Impl::end_call(Call& call, std::string_view reason) {
   if (call.state == CallState::Ended) return;
+  if (call.callback && call.state == CallState::Routing && !call.a.call_id.empty() &&
+      !call.a.hung_up) {
+    // A callback's first destination answered and still waits for our ACK.
+    send_ack(call.a, call.callback_first_cseq, {}, {});
+    send_bye(call.a);
+  }
   const bool was_bridged = call.state != CallState::Routing;
   call.state = CallState::Ended;
   for (TimerId* t : {&call.ok_timer, &call.duration_timer})

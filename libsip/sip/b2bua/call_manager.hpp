@@ -198,6 +198,14 @@ class CallManager {
   // session, the customer's own two parties get BYE, `second` ends. Empty,
   // or why not.
   std::string dual_transfer(std::uint64_t first, std::uint64_t second, store::Id owner);
+  // Third-party call control for customer `owner` (docs/transfers.md): dials
+  // `first` (a dial string: "300@provider", "bob@local" ...); when it
+  // answers, dials `second` with the first's session and bridges the two.
+  // Both are guarded destinations (dialer/fraud_guard.hpp). On success
+  // `*id` is the new call's id (call.list) and the result is empty; else
+  // why not.
+  std::string callback(store::Id owner, std::string_view first, std::string_view second,
+                       std::uint64_t* id);
 
   const Stats& stats() const noexcept;
   std::size_t running_executions() const noexcept;

@@ -46,6 +46,7 @@ bool CallManager::Impl::accepts_answer(Call& call, const Leg& leg) {
     if (plan == 0) return call.state == CallState::Routing;
     if (p.transfer_root)
       return call.state == CallState::Confirmed && call.transfer && call.transfer->plan == plan;
+    if (p.callback_second) return call.state == CallState::Routing;
     dial = p.parent_dial;
     index = p.parent_leg;
     plan = p.parent;
@@ -184,9 +185,7 @@ void CallManager::Impl::send_leg_invite(Call& call, Leg& leg, msg::Message retry
   // What the leg offers: the caller's INVITE, or a transfer's offer (the
   // transferee's session).
   const PlanRun& root = call.plans[root_of(call, leg.plan)];
-  const msg::Message* offer = root.transfer_root && root.offer ? &*root.offer
-                              : call.invite                    ? &*call.invite
-                                                               : nullptr;
+  const msg::Message* offer = root.offer ? &*root.offer : call.invite ? &*call.invite : nullptr;
   if (offer == nullptr) return;  // the call is past routing (confirmed)
   const msg::Message& m = *offer;
   const bool transferee_a = root.transfer_root && call.transfer && !call.transfer->referrer_is_a;
@@ -305,15 +304,21 @@ void CallManager::Impl::on_leg_response(CallId cid, LegId lid, const msg::Messag
   }
   if (status < 300) {
     if (leg->state == LegState::Answered) {
-      // A retransmitted 2xx: our ACK got lost.
+      // A retransmitted 2xx: our ACK got lost (or, for a callback's first
+      // destination, is not sent yet).
       if (!call->ack_b.empty() && call->winner == leg->id)
         svc.sender->send(leg->dest, call->ack_b, {});
+      if (call->callback && !call->ack_a.empty() && !call->plans[leg->plan].callback_second &&
+          r.call_id() == call->a.call_id)
+        svc.sender->send(leg->dest, call->ack_a, {});
       return;
     }
     if (leg->state != LegState::Cancelled && leg->state != LegState::Failed &&
         accepts_answer(*call, *leg)) {
       const std::size_t plan = leg->plan, dial = leg->dial, index = leg->index;
-      if (call->state == CallState::Confirmed)
+      if (call->callback)
+        callback_answered(*call, *leg, r);
+      else if (call->state == CallState::Confirmed)
         transfer_answered(*call, *leg, r);
       else
         answer(*call, *leg, r);

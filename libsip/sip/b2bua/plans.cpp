@@ -164,6 +164,7 @@ void CallManager::Impl::finish_plan(CallId cid, std::size_t plan, const dialplan
                  (done.error_line > 0 ? "line " + std::to_string(done.error_line) + ": " : "") +
                  done.error_message);
   if (p.transfer_root) return transfer_plan_done(cid, plan, done, caller);
+  if (p.callback_second) return callback_second_done(cid, done);
   if (plan != 0) {
     // A loop-back: its end is the parent leg's answer or failure.
     const std::size_t parent = p.parent, dial = p.parent_dial, index = p.parent_leg;

@@ -104,7 +104,8 @@ void CallManager::Impl::attended_refer(Call& call, bool from_a, txn::ServerTrans
 }
 
 std::size_t CallManager::Impl::root_of(const Call& call, std::size_t plan) const {
-  while (plan != 0 && plan < call.plans.size() && !call.plans[plan].transfer_root)
+  while (plan != 0 && plan < call.plans.size() && !call.plans[plan].transfer_root &&
+         !call.plans[plan].callback_second)
     plan = call.plans[plan].parent;
   return plan < call.plans.size() ? plan : 0;
 }

@@ -1,5 +1,5 @@
-// call.list / call.hangup / call.blindtransfer / call.dualtransfer: the
-// calls in progress of the daemon's call manager (docs/transfers.md). Each
+// call.list / call.hangup / call.blindtransfer / call.dualtransfer /
+// call.callback: the calls of the daemon's call manager (docs/transfers.md). Each
 // takes an optional owner (a customer's user name): with it, only that
 // customer's calls are listed or can be touched (another customer's call is
 // "not found"); without it (the control socket's operator) every call.
@@ -102,6 +102,19 @@ void register_call_commands(CommandRegistry& registry, Context& ctx) {
     if (error.rfind("no such call", 0) == 0) fail(Errc::not_found, error);
     if (!error.empty()) fail(Errc::invalid_argument, error);
     return json{{"joined", true}, {"id", first}, {"ended", second}};
+  });
+  registry.add("call.callback", [&ctx](const json& params) -> CommandResult {
+    Fields f(params);
+    f.only({"owner", "first", "second"});
+    const store::Id owner = owner_of(ctx, f);
+    if (owner == 0)
+      fail(Errc::invalid_argument, f.name("owner") + ": required, the customer whose call it is");
+    const std::string first = f.required_string("first");
+    const std::string second = f.required_string("second");
+    std::uint64_t id = 0;
+    const std::string error = calls_of(ctx).callback(owner, first, second, &id);
+    if (!error.empty()) fail(Errc::invalid_argument, error);
+    return json{{"id", id}, {"first", first}, {"second", second}};
   });
 }
 

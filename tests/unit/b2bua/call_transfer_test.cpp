@@ -274,5 +274,76 @@ TEST_F(CallTransferTest, OperatorDualTransferJoinsTheFarEnds) {
   EXPECT_EQ(calls->stats().active, 0u);
 }
 
+// ---- call.callback ------------------------------------------------------------
+
+TEST_F(CallTransferTest, CallbackBridgesTwoDestinationsWithTheFirstsOffer) {
+  register_phone("bob", kBob1);
+  register_phone("carol", kCarol);
+  std::uint64_t id = 0;
+  EXPECT_NE(calls->callback(2, "bob@sipsmith.test", "carol@sipsmith.test", &id), "");  // disabled
+  EXPECT_NE(calls->callback(1, "bob@sipsmith.test", "", &id), "");
+  ASSERT_EQ(calls->callback(1, "bob@sipsmith.test", "carol@sipsmith.test", &id), "");
+  // The first gets an INVITE without a session; its 2xx carries the offer.
+  const msg::Message first = last_to(kBob1, "INVITE ");
+  EXPECT_TRUE(first.body().empty());
+  EXPECT_EQ(first.from()->uri.user, "carol");  // who it will talk to
+  EXPECT_EQ(count_to(kCarol, "INVITE "), 0u);
+  reply(kBob1, first, 200, "b1", kAnswer);
+  EXPECT_EQ(count_to(kBob1, "ACK "), 0u);  // not yet: the answer comes from carol
+  // A retransmitted 2xx changes nothing yet.
+  reply(kBob1, first, 200, "b1", kAnswer);
+  EXPECT_EQ(count_to(kBob1, "ACK "), 0u);
+  const msg::Message second = last_to(kCarol, "INVITE ");
+  EXPECT_EQ(second.body(), kAnswer);
+  EXPECT_EQ(second.from()->uri.user, "bob");
+  reply(kCarol, second, 200, "c1", kCarolAnswer);
+  // Carol's ACK is empty (our INVITE had the offer); bob's carries her answer.
+  EXPECT_TRUE(last_to(kCarol, "ACK ").body().empty());
+  ASSERT_EQ(count_to(kBob1, "ACK "), 1u);
+  EXPECT_EQ(last_to(kBob1, "ACK ").body(), kCarolAnswer);
+  EXPECT_EQ(last_to(kBob1, "ACK ").value(msg::HeaderId::CSeq), "1 ACK");
+  reply(kBob1, first, 200, "b1", kAnswer);  // retransmitted again: the ACK again
+  EXPECT_EQ(count_to(kBob1, "ACK "), 2u);
+
+  const auto list = calls->calls(1);
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0].id, id);
+  EXPECT_EQ(list[0].state, "confirmed");
+  // Bob hangs up: carol gets the BYE; each leg has its record.
+  send_from_phone(kBob1, first, "b1", "BYE", 2);
+  EXPECT_EQ(count_to(kCarol, "BYE "), 1u);
+  EXPECT_EQ(calls->stats().active, 0u);
+  const auto records = cdrs.latest();
+  ASSERT_EQ(records.size(), 2u);
+  for (const auto& r : records) {
+    EXPECT_EQ(r.direction, "out");
+    EXPECT_EQ(r.answer_status, 200);
+    EXPECT_NE(r.hungup_at, 0);
+    EXPECT_EQ(r.bridge_id, records[0].bridge_id);
+  }
+}
+
+TEST_F(CallTransferTest, CallbackWhoseSecondFailsHangsUpTheFirst) {
+  register_phone("bob", kBob1);
+  register_phone("carol", kCarol);
+  std::uint64_t id = 0;
+  ASSERT_EQ(calls->callback(1, "bob@sipsmith.test", "carol@sipsmith.test", &id), "");
+  const msg::Message first = last_to(kBob1, "INVITE ");
+  reply(kBob1, first, 200, "b1", kAnswer);
+  reply(kCarol, last_to(kCarol, "INVITE "), 486, "c1");
+  EXPECT_EQ(count_to(kBob1, "ACK "), 1u);
+  EXPECT_EQ(count_to(kBob1, "BYE "), 1u);
+  EXPECT_EQ(calls->stats().active, 0u);
+}
+
+TEST_F(CallTransferTest, CallbackToADeniedPrefixIsRefused) {
+  std::uint64_t id = 0;
+  ASSERT_EQ(calls->callback(1, "+19005551234@example.net", "carol@sipsmith.test", &id), "");
+  // No leg is placed anywhere; the call ends.
+  for (const auto& m : sender.sent) EXPECT_FALSE(m.starts_with("INVITE ")) << m.bytes;
+  EXPECT_EQ(calls->stats().active, 0u);
+  EXPECT_EQ(calls->stats().legs, 0u);
+}
+
 }  // namespace
 }  // namespace sip::b2bua::test
