@@ -323,6 +323,8 @@ struct CallManager::Impl final {
   void send_reinvite(Call& call, bool to_a, std::string_view content_type, std::string_view body);
 
   // ---- callback.cpp: call.callback (third-party call control)
+  std::string start_callback(store::Id owner, std::string_view first, std::string_view second,
+                             std::uint64_t* id);
   void callback_answered(Call& call, Leg& leg, const msg::Message& r);
   void callback_second_done(CallId cid, const dialplan::Done& done);
   // An INVITE (not sent) whose From and body the legs of a callback use.

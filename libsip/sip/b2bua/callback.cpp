@@ -85,7 +85,12 @@ std::string CallManager::Impl::start_callback_plan(Call& call, std::string_view 
 
 std::string CallManager::callback(store::Id owner, std::string_view first, std::string_view second,
                                   std::uint64_t* id) {
-  Impl& m = *impl_;
+  return impl_->start_callback(owner, first, second, id);
+}
+
+std::string CallManager::Impl::start_callback(store::Id owner, std::string_view first,
+                                              std::string_view second, std::uint64_t* id) {
+  Impl& m = *this;
   if (first.empty() || second.empty()) return "both destinations are required";
   if (m.calls.size() >= m.config.max_calls) return "too many calls";
   directory::SnapshotPtr dir = m.svc.directory->snapshot();

@@ -197,6 +197,24 @@ void CallManager::Impl::plan_provisional(CallId cid, std::size_t plan, const dia
 std::optional<dialplan::ActionResult> CallManager::Impl::plan_perform(
     CallId cid, std::size_t plan, const dialplan::Action& action) {
   Call* call = find_call(cid);
+  if (const auto* cb = std::get_if<dialplan::Callback>(&action)) {
+    // sys.Callback: a separate call of the plan's owner, now or after the delay.
+    if (call == nullptr || plan >= call->plans.size()) return dialplan::Ack{};
+    const store::Id owner = call->plans[plan].owner;
+    auto start = [this, owner, first = cb->first, second = cb->second] {
+      const std::string error = start_callback(owner, first, second, nullptr);
+      if (!error.empty()) log(LogLevel::Info, kLog, "sys.Callback not started: " + error);
+    };
+    if (cb->delay_seconds <= 0) {
+      start();
+    } else {
+      std::weak_ptr<int> token = alive;
+      svc.timers->start(std::chrono::seconds(cb->delay_seconds), [token, start] {
+        if (!token.expired()) start();
+      });
+    }
+    return dialplan::Ack{};
+  }
   if (const auto* get = std::get_if<dialplan::HttpGet>(&action)) {
     if (svc.web == nullptr || call == nullptr || plan >= call->plans.size()) {
       dialplan::HttpResult r;

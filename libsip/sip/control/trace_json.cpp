@@ -143,7 +143,14 @@ void fields(Json& j, const trace::KvKeys& e) {
 template <class Json>
 void fields(Json& j, const trace::HttpGet& e) {
   j["url"] = e.url;
-  j["result"] = "refused (offline)";
+  j["result"] = e.result;
+}
+template <class Json>
+void fields(Json& j, const trace::Callback& e) {
+  j["first"] = e.first;
+  j["second"] = e.second;
+  j["delay_seconds"] = e.delay_seconds;
+  j["result"] = e.result;
 }
 
 template <class Json>
@@ -202,6 +209,8 @@ constexpr const char* name_of() {
     return "kv_keys";
   } else if constexpr (std::is_same_v<T, trace::HttpGet>) {
     return "http_get";
+  } else if constexpr (std::is_same_v<T, trace::Callback>) {
+    return "callback";
   } else if constexpr (std::is_same_v<T, trace::Final>) {
     return "final";
   } else {

@@ -337,18 +337,28 @@ struct Simulation::Impl final {
     }
     if (auto* h = std::get_if<dp::HttpGet>(&a)) {
       dp::HttpResult hr;
-      emit(x, trace::HttpGet{h->url});
+      trace::HttpGet ev{h->url};
       const auto it = setup.web.find(h->url);
       if (it == setup.web.end()) {
         hr.error = setup.label + " is offline: no answer for this URL in its \"web\" table";
       } else if (!it->second) {
         hr.error = "request failed (as the \"web\" table says)";
+        ev.result = "failed";
       } else {
         hr.ok = true;
         hr.status = 200;
         hr.body = it->second->substr(0, h->max_bytes);
+        ev.result = "answered";
       }
+      emit(x, std::move(ev));
       return hr;
+    }
+    if (auto* cb = std::get_if<dp::Callback>(&a)) {
+      // Not placed: the simulation covers one call; the trace says what the
+      // daemon would start.
+      emit(x, trace::Callback{cb->first, cb->second, cb->delay_seconds,
+                              "not simulated (sipproxyd starts a separate call)"});
+      return dp::Ack{};
     }
     return dp::Ack{};
   }

@@ -123,7 +123,15 @@ struct KvKeys {
   std::vector<std::string> keys;
 };
 struct HttpGet {
-  std::string url;  // refused: the simulation is offline
+  std::string url;
+  std::string result = "refused (offline)";  // or "answered", "failed" (the web table)
+};
+// "callback": sys.Callback asked the driver to call two destinations.
+struct Callback {
+  std::string first;
+  std::string second;
+  int delay_seconds = 0;
+  std::string result;  // "started", or why not
 };
 
 // "final": how the call ended for the caller.
@@ -143,9 +151,9 @@ struct Final {
   std::optional<Error> error;  // script errors
 };
 
-using Body =
-    std::variant<CallStart, Dial, Response, Cancel, DialResult, RedirectExecution, Loopback,
-                 Provisional, Log, Wait, KvRead, KvWrite, KvDelete, KvKeys, HttpGet, Final>;
+using Body = std::variant<CallStart, Dial, Response, Cancel, DialResult, RedirectExecution,
+                          Loopback, Provisional, Log, Wait, KvRead, KvWrite, KvDelete, KvKeys,
+                          HttpGet, Callback, Final>;
 
 struct Event {
   std::string call;  // the call's id

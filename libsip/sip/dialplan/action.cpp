@@ -20,7 +20,8 @@ const char* action_name(const Action& action) noexcept {
                [](const Log&) { return "log"; }, [](const Wait&) { return "wait"; },
                [](const KvRead&) { return "kv_read"; }, [](const KvWrite&) { return "kv_write"; },
                [](const KvDelete&) { return "kv_delete"; }, [](const KvKeys&) { return "kv_keys"; },
-               [](const HttpGet&) { return "http_get"; }, [](const Done&) { return "done"; }},
+               [](const HttpGet&) { return "http_get"; },
+               [](const Callback&) { return "callback"; }, [](const Done&) { return "done"; }},
       action);
 }
 

@@ -106,8 +106,16 @@ struct Done {
   int error_line = 0;
 };
 
-using Action =
-    std::variant<Dial, Respond, Log, Wait, KvRead, KvWrite, KvDelete, KvKeys, HttpGet, Done>;
+// sys.Callback: the driver calls `first`, then `second`, and bridges them
+// (after `delay_seconds`), independently of this execution. Answer with Ack.
+struct Callback {
+  std::string first;
+  std::string second;
+  int delay_seconds = 0;
+};
+
+using Action = std::variant<Dial, Respond, Log, Wait, KvRead, KvWrite, KvDelete, KvKeys, HttpGet,
+                            Callback, Done>;
 
 // ---- results ----------------------------------------------------------------
 

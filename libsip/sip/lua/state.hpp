@@ -68,6 +68,7 @@ struct State {
   dialplan::ActionResult result;             // delivered to the continuation
   std::optional<dialplan::Done> final_done;  // Respond >= 200: ends the script
   std::size_t log_lines = 0;
+  std::size_t callbacks = 0;  // sys.Callback calls so far (at most kMaxCallbacks)
 
   // sys state consumed by Dial.
   dialplan::OutcomeTracker tracker;

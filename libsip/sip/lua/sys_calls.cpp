@@ -166,6 +166,30 @@ void log_text(State& s, std::string_view text) {
   queue_log(s, std::string(text), ConsoleLevel::Info);
 }
 
+// sys.Callback(dest1, dest2 [, delay]): the driver calls dest1, then dest2,
+// and bridges them, independently of this call (docs/transfers.md). At most
+// three per execution; the script goes on at once.
+constexpr std::size_t kMaxCallbacks = 3;
+
+int sys_callback(lua_State* L) {
+  strip_self(L);
+  const std::string_view first = arg_view(L, 1);
+  const std::string_view second = arg_view(L, 2);
+  const int delay = static_cast<int>(std::clamp<lua_Number>(luaL_optnumber(L, 3, 0), 0, 300));
+  State& s = st(L);
+  if (s.callbacks >= kMaxCallbacks) {
+    queue_log(s, "sys.Callback refused: at most 3 per execution", dialplan::ConsoleLevel::Warn);
+    return 0;
+  }
+  if (first.empty() || second.empty() || !clean_value(first) || !clean_value(second)) {
+    queue_log(s, "sys.Callback refused: two destinations are needed", dialplan::ConsoleLevel::Warn);
+    return 0;
+  }
+  ++s.callbacks;
+  s.outbox.push_back(dialplan::Callback{std::string(first), std::string(second), delay});
+  return 0;
+}
+
 int sys_log(lua_State* L) {
   strip_self(L);
   std::size_t n = 0;
@@ -335,6 +359,7 @@ const SysMethod kSysMethods[] = {
     {"DBDelete", sys_db_delete},
     {"DBGetKeys", sys_db_keys},
     {"WebGet", sys_web_get},
+    {"Callback", sys_callback},
     {"RegexMatch", sys_regex_match},
     {"RegexReplace", sys_regex_replace},
 };

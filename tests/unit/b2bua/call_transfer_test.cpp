@@ -323,6 +323,23 @@ TEST_F(CallTransferTest, CallbackBridgesTwoDestinationsWithTheFirstsOffer) {
   }
 }
 
+TEST_F(CallTransferTest, LuaCallbackStartsASeparateCallAfterItsDelay) {
+  register_phone("bob", kBob1);
+  register_phone("carol", kCarol);
+  set_plan("cb", "lua", R"(sys.Callback("bob@sipsmith.test", "carol@sipsmith.test", 5)
+sys.Respond(480, "Calling you back"))");
+  use_plan("1001", "cb");
+  send_invite(out_call("sip:999@sipsmith.test"));
+  EXPECT_EQ(finals_to(kDesk).back(), "480 Calling you back");
+  EXPECT_EQ(count_to(kBob1, "INVITE "), 0u);
+  timers.advance(5s);
+  const msg::Message first = last_to(kBob1, "INVITE ");
+  EXPECT_TRUE(first.body().empty());
+  reply(kBob1, first, 200, "b1", kAnswer);
+  EXPECT_EQ(last_to(kCarol, "INVITE ").body(), kAnswer);
+  ASSERT_EQ(calls->calls(1).size(), 1u);
+}
+
 TEST_F(CallTransferTest, CallbackWhoseSecondFailsHangsUpTheFirst) {
   register_phone("bob", kBob1);
   register_phone("carol", kCarol);

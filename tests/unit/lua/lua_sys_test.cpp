@@ -88,6 +88,23 @@ TEST(LuaKv, WriteReadKeysDelete) {
   EXPECT_EQ(d.run("sys.DBWrite(string.rep('k', 65), 'v')").status, 500);
 }
 
+TEST(LuaCallback, AtMostThreePerExecutionAndTheScriptGoesOn) {
+  Driver d;
+  d.run(R"(
+    for i = 1, 4 do sys.Callback("100" .. i .. "@local", "200@itsp", i == 1 and 30 or nil) end
+    sys.Callback("", "200@itsp")
+    sys.Log("after")
+  )");
+  const auto callbacks = d.actions<sip::dialplan::Callback>();
+  ASSERT_EQ(callbacks.size(), 3u);
+  EXPECT_EQ(callbacks[0].first, "1001@local");
+  EXPECT_EQ(callbacks[0].second, "200@itsp");
+  EXPECT_EQ(callbacks[0].delay_seconds, 30);
+  EXPECT_EQ(callbacks[2].delay_seconds, 0);
+  EXPECT_TRUE(d.logged("at most 3 per execution"));
+  EXPECT_TRUE(d.logged("after"));
+}
+
 TEST(LuaWebGet, RefusedWhenNoHostIsAllowed) {
   Driver d;
   d.config.web_allowed_hosts.clear();
