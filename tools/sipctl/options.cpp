@@ -32,6 +32,9 @@ constexpr const char* kExamples = R"(Examples:
       --account 1001@sipsmith.test --outcomes outcomes.json
   sipctl --json cdr list --owner demo --limit 20
   sipctl call list --owner demo && sipctl call hangup 42
+  sipctl console                              # every event but full SIP traces, until Ctrl-C
+  sipctl console event dialplan and user alice --owner demo
+  sipctl --json console event full and request invite --count 10 > traces.ndjson
   sipctl raw account.get '{"username":"1001","domain":"sipsmith.test"}'
 
 Socket: --socket, else $SIPSMITH_CONTROL_SOCKET, else ./sipproxyd.sock.
@@ -156,6 +159,18 @@ void define_others(CLI::App& app, Args& a) {
       call->add_subcommand("hangup", "End a call: BYE to both sides, or 480 while it rings");
   hangup->add_option("id", a.call_number, "The call's id (call list)")->required();
   hangup->add_option("--owner", a.owner, "Only if the call is this customer's");
+
+  auto* console = app.add_subcommand(
+      "console", "Live events: registrations, calls, legs, dial plan lines, SIP traces");
+  console->add_option("filter", a.filter_words,
+                      "Filter: 'event TYPE|*|full|trouble', 'user NAME', 'ipaddr ADDR', "
+                      "'request METHOD', 'regex RE2', joined with 'and' (default: event *)");
+  console->add_option("--owner", a.owner,
+                      "Only this customer's events (as the customer sees them)");
+  console->add_option("--queue", a.queue, "Events the daemon keeps while sipctl is slow (1000)")
+      ->check(CLI::Range(1, 100000));
+  console->add_option("--count", a.count, "Stop after N events")->check(CLI::PositiveNumber);
+  console->add_option("--seconds", a.seconds, "Stop after S seconds")->check(CLI::PositiveNumber);
 
   app.add_subcommand("stats", "Daemon counters");
   app.add_subcommand("reload", "Reload the configuration and the directory");
@@ -378,6 +393,13 @@ Request build_request(const CLI::App& app, const Args& a) {
     p["document"] = std::move(doc);
     if (a.replace) p["replace"] = true;
     if (a.dry_run) p["dry_run"] = true;
+  } else if (c == "console") {
+    r.method = "console.subscribe";
+    std::string filter;
+    for (const auto& w : a.filter_words) filter += (filter.empty() ? "" : " ") + w;
+    r.params["filter"] = filter;
+    put_text(r.params, cmd, "--owner", "owner", a.owner);
+    if (a.queue > 0) r.params["queue"] = a.queue;
   } else if (c == "raw") {
     r.method = a.raw_method;
     if (!a.raw_params.empty()) {

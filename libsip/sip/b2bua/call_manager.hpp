@@ -36,6 +36,10 @@ namespace sip::policy {
 class SourceGuard;
 }
 
+namespace sip::event {
+class Bus;
+}
+
 namespace sip::b2bua {
 
 struct Config {
@@ -116,6 +120,7 @@ struct Services {
   CdrSink* cdrs = nullptr;               // may be null: no CDRs
   KvService* kv = nullptr;               // may be null: scripts see storage failures
   std::function<void(const CallEvent&)> on_event;  // may be empty
+  event::Bus* events = nullptr;                    // console events; may be null
   // Our listeners ("udp"/"tcp"/"tls", "ip:port"), for Via and Contact.
   struct Listener {
     transport::Kind kind = transport::Kind::Udp;

@@ -28,6 +28,9 @@ class CallManager;
 namespace sip::provreg {
 class Agent;
 }
+namespace sip::event {
+class Bus;
+}
 
 namespace sip::control {
 
@@ -56,6 +59,8 @@ struct Context {
   // "provider.status": the provider registration agent; null: the command
   // answers that registrations are not running here.
   const provreg::Agent* provider_agent = nullptr;
+  // "console.subscribe": the daemon's console events; null: no console.
+  event::Bus* events = nullptr;
 };
 
 // Registers every method of docs/control-protocol.md (customer.*, domain.*,

@@ -22,6 +22,7 @@ class ControlHost {
     context_.max_legs = [&engine] { return engine.config.b2bua.max_legs; };
     context_.calls = engine.calls.get();
     context_.provider_agent = engine.provider_agent.get();
+    context_.events = &engine.events;
     control::register_commands(registry_, context_);
     control::ServerOptions options;
     options.path = engine.config.control.socket;
