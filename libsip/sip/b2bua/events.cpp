@@ -3,6 +3,7 @@
 #include <string>
 
 #include "sip/event/bus.hpp"
+#include "sip/event/format.hpp"
 
 namespace sip::b2bua {
 namespace {
@@ -43,8 +44,8 @@ void emit_call(event::Bus* bus, const Call& call, CallEvent::Kind kind, int stat
   const std::string dir = call.direction == dialplan::Direction::In ? "in" : "out";
   switch (kind) {
     case CallEvent::Kind::Created:
-      e.message = dir + " call from " + call.cdr.from_header + " to " + call.cdr.dst_uri +
-                  (call.dialplan.empty() ? "" : " (dial plan " + call.dialplan + ")");
+      e.message =
+          event::call_created_text(dir, call.cdr.from_header, call.cdr.dst_uri, call.dialplan);
       break;
     case CallEvent::Kind::Progress: e.message = "progress " + status_text(status, reason); break;
     case CallEvent::Kind::Answered: e.message = dir + " call answered"; break;
@@ -68,8 +69,7 @@ void emit_leg(event::Bus* bus, const Call& call, const Leg& leg, std::string_vie
   e.remote = leg.cdr.remote_socket;
   e.method = "INVITE";
   e.status = status;
-  e.message = std::string(what) + " " + leg.target.request_uri;
-  if (status != 0 || !reason.empty()) e.message += ": " + status_text(status, reason);
+  e.message = event::leg_text(what, leg.target.request_uri, status, reason);
   bus->emit(std::move(e));
 }
 
@@ -89,14 +89,12 @@ void emit_plan_log(event::Bus* bus, const Call& call, const PlanRun& plan,
 void emit_script_error(event::Bus* bus, const Call& call, const PlanRun& plan,
                        const dialplan::Done& done) {
   if (bus == nullptr || !bus->wants(Type::ScriptError)) return;
-  event::Event e = base(Type::ScriptError, call, plan.dialplan);
+  event::Event e = base(Type::ScriptError, call, {});
   e.owner_id = plan.owner;
   e.owner = plan.owner_name;
   e.level = event::Level::Error;
   e.line = done.error_line;
-  e.message = "dial plan " + plan.dialplan + ": " +
-              (done.error_line > 0 ? "line " + std::to_string(done.error_line) + ": " : "") +
-              done.error_message;
+  e.message = event::script_error_text(plan.dialplan, done.error_line, done.error_message);
   bus->emit(std::move(e));
 }
 

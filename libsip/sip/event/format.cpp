@@ -57,4 +57,25 @@ std::string format_dropped(std::uint64_t n, std::uint64_t total) {
          " in all)";
 }
 
+std::string call_created_text(std::string_view direction, std::string_view from,
+                              std::string_view to, std::string_view plan) {
+  std::string out =
+      std::string(direction) + " call from " + std::string(from) + " to " + std::string(to);
+  if (!plan.empty()) out += " (dial plan " + std::string(plan) + ")";
+  return out;
+}
+
+std::string leg_text(std::string_view what, std::string_view uri, int status,
+                     std::string_view reason) {
+  std::string out = std::string(what) + " " + std::string(uri);
+  if (status != 0) out += ": " + std::to_string(status);
+  if (!reason.empty()) out += (status != 0 ? " " : ": ") + std::string(reason);
+  return out;
+}
+
+std::string script_error_text(std::string_view plan, int line, std::string_view message) {
+  return "dial plan " + std::string(plan) + ": " +
+         (line > 0 ? "line " + std::to_string(line) + ": " : std::string()) + std::string(message);
+}
+
 }  // namespace sip::event
