@@ -6,6 +6,7 @@
 // SIPp plays the phones and callers (sipproxyd/scenarios/plan_*.xml).
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <functional>
 #include <string>
 #include <vector>
@@ -93,6 +94,13 @@ void register_once(CallEnv& env, const std::string& user) {
   reg.keys = {{"domain", kCallDomain}};
   SippCall sipp(env.dir, reg);
   ASSERT_EQ(sipp.finish(kCall), 0) << sipp.diagnostics();
+}
+
+// VmRSS of `pid` in KiB (0 when unreadable): printed, not asserted.
+long rss_kib(long pid) {
+  const std::string status = read_file("/proc/" + std::to_string(pid) + "/status");
+  const auto at = status.find("VmRSS:");
+  return at == std::string::npos ? 0 : std::strtol(status.c_str() + at + 6, nullptr, 10);
 }
 
 TEST(SipproxydConsole, CustomerSeesItsOwnEventsInOrderAndNoneOfAnother) {
@@ -299,6 +307,8 @@ TEST(SipproxydConsole, SlowSubscriberIsToldOfDropsWhileCallsComplete) {
   // Full SIP traces, a queue of 5, and nobody reading: the socket's buffer
   // fills, then the queue, then events drop.
   Console slow(env.daemon, {{"filter", "event full"}, {"queue", 5}});
+  const long pid = env.daemon.ready().value("pid", 0L);
+  const long rss_before = rss_kib(pid);
   auto phone = start_phone(env.dir, env.daemon.address(), "bob", "plan_uas_answer.xml", {},
                            kCallDomain, kCalls);
   SippCallSpec spec;
@@ -312,6 +322,7 @@ TEST(SipproxydConsole, SlowSubscriberIsToldOfDropsWhileCallsComplete) {
   SippCall caller(env.dir, spec);
   EXPECT_EQ(caller.finish(Millis(45000)), 0) << caller.diagnostics();
   EXPECT_EQ(phone->finish(kCall), 0) << phone->diagnostics();
+  const long rss_after = rss_kib(pid);
   const json stats = env.daemon.control().call("stats");
   EXPECT_EQ(stats.at("calls").value("answered", 0), kCalls) << stats.dump();
 
@@ -323,8 +334,10 @@ TEST(SipproxydConsole, SlowSubscriberIsToldOfDropsWhileCallsComplete) {
   ASSERT_EQ(notice.value("type", ""), "dropped") << lines.size() << " lines, none a drop notice";
   EXPECT_GT(notice.value("count", 0), 0) << notice.dump();
   EXPECT_GE(notice.value("total", 0), notice.value("count", 0)) << notice.dump();
-  std::printf("slow subscriber: %zu lines before the notice, %d events dropped\n", lines.size() - 1,
-              notice.value("count", 0));
+  std::printf(
+      "[ figure ] slow subscriber (queue 5, %d calls): %zu lines before the notice, %d events "
+      "dropped; daemon RSS %ld KiB before, %ld KiB after\n",
+      kCalls, lines.size() - 1, notice.value("count", 0), rss_before, rss_after);
 }
 
 }  // namespace
