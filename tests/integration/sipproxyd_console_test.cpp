@@ -220,6 +220,66 @@ TEST(SipproxydConsole, FullTraceShowsOnlyTheCustomersMessages) {
       << text(all);
 }
 
+// A REGISTER for bob with a wrong digest response (our realm, MD5).
+std::string bad_register(const UdpPeer& peer, int n) {
+  const std::string me = peer.ip() + ":" + std::to_string(peer.port());
+  return "REGISTER sip:sipsmith.test SIP/2.0\r\n"
+         "Via: SIP/2.0/UDP " +
+         me + ";branch=z9hG4bK-console-" + std::to_string(n) +
+         ";rport\r\n"
+         "Max-Forwards: 70\r\n"
+         "From: <sip:bob@sipsmith.test>;tag=sec" +
+         std::to_string(n) +
+         "\r\n"
+         "To: <sip:bob@sipsmith.test>\r\n"
+         "Call-ID: console-sec-" +
+         std::to_string(n) +
+         "@127.0.0.1\r\n"
+         "CSeq: 1 REGISTER\r\n"
+         "Contact: <sip:bob@" +
+         me +
+         ">\r\n"
+         "Authorization: Digest username=\"bob\", realm=\"sipsmith.test\", nonce=\"abc\", "
+         "uri=\"sip:sipsmith.test\", response=\"0123456789abcdef0123456789abcdef\", "
+         "algorithm=MD5\r\n"
+         "Content-Length: 0\r\n\r\n";
+}
+
+TEST(SipproxydConsole, SecurityEventsReachOperatorsOnly) {
+  CallEnv env(json{{"security", {{"max_failures", 1}, {"block_for", 300}}}});
+  env.provision(json::array({account_record("bob", false)}));
+  Console admin(env.daemon, {{"filter", "event security"}});
+  Console demo(env.daemon, {{"owner", "demo"}});
+  UdpPeer attacker;
+  attacker.send(bad_register(attacker, 1), "127.0.0.1", env.daemon.port());
+  auto first = attacker.receive_final();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->rfind("SIP/2.0 403 Forbidden", 0), 0u) << *first;
+  attacker.send(bad_register(attacker, 2), "127.0.0.1", env.daemon.port());
+  auto second = attacker.receive_final();
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->rfind("SIP/2.0 403 Blocked", 0), 0u) << *second;
+
+  const auto seen = admin.until(is("security", "refused"));
+  SCOPED_TRACE(text(seen));
+  EXPECT_EQ(kinds(seen, {"security"}),
+            (std::vector<std::string>{"security blocked", "security refused"}));
+  for (const auto& e : seen) EXPECT_EQ(e.value("owner", ""), "");
+  ASSERT_EQ(seen.size(), 2u);
+  // A block is per source address; the refused request has its socket.
+  EXPECT_EQ(seen[0].value("remote", ""), "127.0.0.1");
+  EXPECT_EQ(seen[1].value("remote", ""), "udp:127.0.0.1:" + std::to_string(attacker.port()));
+  EXPECT_EQ(seen[1].value("call_id", ""), "console-sec-2@127.0.0.1");
+  // bob's owner sees the refused registration of its account, never the
+  // security events (they belong to nobody).
+  const auto mine = demo.until(is("registration", "failed"));
+  EXPECT_EQ(kinds(mine, {"registration", "security"}),
+            (std::vector<std::string>{"registration failed"}))
+      << text(mine);
+  ASSERT_FALSE(mine.empty());
+  EXPECT_EQ(mine.back().value("status", 0), 403);
+}
+
 TEST(SipproxydConsole, BadFiltersAndOwnersAreRefusedSayingWhy) {
   CallEnv env;
   ControlClient& c = env.daemon.control();

@@ -207,6 +207,7 @@ bool Engine::Impl::build(std::string* message) {
   guard = std::make_unique<policy::SourceGuard>(loop.clock(), config.security);
   dispatcher = std::make_unique<Dispatcher>(directory, config.registrar.server_name);
   dispatcher->set_guard(guard.get(), config.block_silently);
+  dispatcher->set_events(&events);
   transport = std::make_unique<transport::TransportLayer>(loop, config.transport, relay);
   tracer = std::make_unique<SipTracer>(events, directory);
   sender = std::make_unique<TraceSender>(*transport, *tracer);
@@ -224,8 +225,10 @@ bool Engine::Impl::build(std::string* message) {
     if (registrar) registrar->on_flow_closed(flow);
   });
   relay.set_drop([this](const transport::Inbound& in) {
-    return config.block_silently && in.message.is_request() &&
-           guard->blocked(in.origin.remote.ip_string());
+    const bool drop = config.block_silently && in.message.is_request() &&
+                      guard->blocked(in.origin.remote.ip_string());
+    if (drop) emit_refused(events, in, true);
+    return drop;
   });
 
   auto bindings = store->bindings().list();

@@ -80,6 +80,21 @@ void TraceSender::send(const transport::Destination& to, std::string bytes,
               });
 }
 
+void emit_refused(event::Bus& bus, const transport::Inbound& in, bool silently) {
+  if (!bus.wants(event::Type::Security)) return;
+  event::Event e;
+  e.type = event::Type::Security;
+  e.what = "refused";
+  e.level = event::Level::Warn;
+  e.method = std::string(in.message.method_token());
+  e.call_id = std::string(in.message.call_id());
+  e.remote = socket_text(in.origin.kind, in.origin.remote);
+  e.local = socket_text(in.origin.kind, in.origin.local);
+  e.message = e.method + " from blocked source " + in.origin.remote.ip_string() +
+              (silently ? " dropped" : " refused (403)");
+  bus.emit(std::move(e));
+}
+
 std::function<void(const provreg::Event&)> provider_events(event::Bus& bus,
                                                            const directory::Directory& directory) {
   return [&bus, &directory](const provreg::Event& pe) {

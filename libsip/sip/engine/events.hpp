@@ -54,6 +54,10 @@ class TraceSender final : public transport::Sender {
   const SipTracer& tracer_;
 };
 
+// A request refused because its source is blocked (security "refused"):
+// nobody's, so operators only. Checks wants() itself.
+void emit_refused(event::Bus& bus, const transport::Inbound& in, bool silently);
+
 // The provider registration agent's state changes as console events.
 std::function<void(const provreg::Event&)> provider_events(event::Bus& bus,
                                                            const directory::Directory& directory);
