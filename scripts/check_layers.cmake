@@ -4,6 +4,7 @@
 # It fails (and so does the build, which runs it before compiling libsip)
 # naming the file, the include and both layers.
 set(SIP_LAYER_base 0)
+set(SIP_LAYER_event 0)
 foreach(m uri message parser sdp rtp dialstring)
   set(SIP_LAYER_${m} 1)
 endforeach()

@@ -17,5 +17,6 @@ complete -c dialplan-test -l account -x -d 'Single call: calling or called accou
 complete -c dialplan-test -s H -l header -x -d 'Single call: extra header'
 complete -c dialplan-test -l json -d 'NDJSON trace (the default)'
 complete -c dialplan-test -l human -d 'Human summary instead of NDJSON'
+complete -c dialplan-test -l console -d 'The live console lines instead of the trace'
 complete -c dialplan-test -l bench -x -d 'Run the calls N times and print figures'
 complete -c dialplan-test -s v -l verbose -d 'More detail'

@@ -1,5 +1,5 @@
 # fish completion for sipctl (sipsmith). Lists the same commands and flags as --help.
-set -l cmds customer domain account binding call provider dialplan cdr stats reload export import raw
+set -l cmds customer domain account binding call console provider dialplan cdr stats reload export import raw
 complete -c sipctl -f
 complete -c sipctl -s h -l help -d 'Show the options and examples'
 complete -c sipctl -l version -d 'Show the version'
@@ -13,6 +13,7 @@ complete -c sipctl -n "not __fish_seen_subcommand_from $cmds" -a domain -d 'Serv
 complete -c sipctl -n "not __fish_seen_subcommand_from $cmds" -a account -d 'SIP accounts'
 complete -c sipctl -n "not __fish_seen_subcommand_from $cmds" -a binding -d 'Registrar bindings'
 complete -c sipctl -n "not __fish_seen_subcommand_from $cmds" -a call -d 'Calls in progress'
+complete -c sipctl -n "not __fish_seen_subcommand_from $cmds" -a console -d 'Live events'
 complete -c sipctl -n "not __fish_seen_subcommand_from $cmds" -a provider -d 'SIP providers'
 complete -c sipctl -n "not __fish_seen_subcommand_from $cmds" -a dialplan -d 'Dial plans'
 complete -c sipctl -n "not __fish_seen_subcommand_from $cmds" -a cdr -d 'Call detail records'
@@ -63,6 +64,12 @@ complete -c sipctl -n '__fish_seen_subcommand_from account; and __fish_seen_subc
 # call list / hangup
 complete -c sipctl -n "__fish_seen_subcommand_from call; and not __fish_seen_subcommand_from list hangup transfer join callback" -a 'list hangup transfer join callback'
 complete -c sipctl -n '__fish_seen_subcommand_from call; and __fish_seen_subcommand_from list hangup transfer join callback' -l owner -x -d 'Only this customer'
+# console [FILTER]
+complete -c sipctl -n '__fish_seen_subcommand_from console' -a 'event user ipaddr request regex and full trouble' -d 'Filter word'
+complete -c sipctl -n '__fish_seen_subcommand_from console' -l owner -x -d "Only this customer's events"
+complete -c sipctl -n '__fish_seen_subcommand_from console' -l queue -x -d 'Events kept while sipctl is slow'
+complete -c sipctl -n '__fish_seen_subcommand_from console' -l count -x -d 'Stop after N events'
+complete -c sipctl -n '__fish_seen_subcommand_from console' -l seconds -x -d 'Stop after S seconds'
 # binding rm
 complete -c sipctl -n '__fish_seen_subcommand_from binding; and __fish_seen_subcommand_from rm' -l contact -x -d 'Only this contact'
 # provider / dialplan / cdr
@@ -103,4 +110,4 @@ complete -c sipctl -n '__fish_seen_subcommand_from export' -s o -l output -r -F 
 complete -c sipctl -n '__fish_seen_subcommand_from import' -F -d 'Document file'
 complete -c sipctl -n '__fish_seen_subcommand_from import' -l replace -d 'Also remove what the document does not list'
 complete -c sipctl -n '__fish_seen_subcommand_from import' -s n -l dry-run -d 'Validate and count only'
-complete -c sipctl -n '__fish_seen_subcommand_from raw' -a 'customer.list customer.get customer.add customer.update customer.remove domain.list domain.add domain.update domain.remove account.list account.get account.add account.update account.remove binding.list binding.remove provider.list provider.get provider.add provider.update provider.remove provider.status dialplan.list dialplan.get dialplan.add dialplan.update dialplan.remove dialplan.test cdr.list call.list call.hangup call.blindtransfer call.dualtransfer call.callback stats reload export import' -d 'Method'
+complete -c sipctl -n '__fish_seen_subcommand_from raw' -a 'customer.list customer.get customer.add customer.update customer.remove domain.list domain.add domain.update domain.remove account.list account.get account.add account.update account.remove binding.list binding.remove provider.list provider.get provider.add provider.update provider.remove provider.status dialplan.list dialplan.get dialplan.add dialplan.update dialplan.remove dialplan.test cdr.list call.list call.hangup call.blindtransfer call.dualtransfer call.callback console.subscribe stats reload export import' -d 'Method'

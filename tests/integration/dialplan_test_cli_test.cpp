@@ -212,6 +212,45 @@ TEST(DialplanTestCli, ScriptErrorsPointAtTheLineAndExitOne) {
   EXPECT_TRUE(final500) << r.dump();
 }
 
+TEST(DialplanTestCli, ConsolePrintsTheLiveConsolesLines) {
+  // The same event types and texts as `sipctl console` (docs/console.md).
+  TempDir dir;
+  write_file(dir.file("plan.lua"), "sys.Log('trying ' .. req.URI.User)\nsys.Dial('1001@local')\n");
+  const std::string d = kDir + "/lua/";
+  ToolRun r = run({dir.file("plan.lua"), "--env", d + "env.json", "--outcomes", d + "outcomes.json",
+                   "--to", "sip:1001@sipsmith.test", "--console"});
+  EXPECT_EQ(r.status, 0) << r.dump();
+  std::vector<std::string> lines;
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty() && line.front() != '{') lines.push_back(line.substr(13));  // no clock
+  EXPECT_EQ(lines,
+            (std::vector<std::string>{
+                "call created: out call from sip:thisis@anonymous.invalid to "
+                "sip:1001@sipsmith.test (dial plan plan)",
+                "dialplan log: trying 1001", "leg dialled: dialled sip:1001@192.0.2.22:5060",
+                "leg answered: answered sip:1001@192.0.2.22:5060: 200 OK",
+                "call answered: out call answered", "call ended: out call ended: answered (200)"}))
+      << r.dump();
+
+  // --json: the console's NDJSON; a script error carries its line.
+  write_file(dir.file("boom.lua"), "sys.Log('a')\n\nerror('boom')\n");
+  r = run({dir.file("boom.lua"), "--to", "sip:1@sipsmith.test", "--console", "--json"});
+  EXPECT_EQ(r.status, 1) << r.dump();
+  std::vector<std::string> kinds;
+  int error_line = 0;
+  for (const auto& e : r.events()) {
+    if (!e.contains("type")) continue;  // the summary
+    kinds.push_back(e.value("type", "") + " " + e.value("what", ""));
+    if (e.value("type", "") == "script_error") error_line = e.value("line", 0);
+  }
+  EXPECT_EQ(kinds, (std::vector<std::string>{"call created", "dialplan log", "script_error ",
+                                             "call ended"}))
+      << r.dump();
+  EXPECT_EQ(error_line, 3) << r.dump();
+  EXPECT_EQ(run({dir.file("boom.lua"), "--to", "sip:1@x", "--console", "--human"}).status, 2);
+}
+
 TEST(DialplanTestCli, InputErrorsExitTwoWithCaret) {
   TempDir dir;
   write_file(dir.file("plan.json"),

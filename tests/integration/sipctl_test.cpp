@@ -450,7 +450,8 @@ TEST_F(SipctlTest, HelpManPageAndCompletionsListTheSameCommandsAndFlags) {
       {"dialplan", "rm"},   {"dialplan", "test"},
       {"cdr", "list"},      {"stats"},
       {"reload"},           {"export"},
-      {"import"},           {"raw"}};
+      {"import"},           {"raw"},
+      {"console"}};
   std::set<std::string> flags;
   CtlRun top = sipctl({"--help"});
   ASSERT_EQ(top.status, 0);

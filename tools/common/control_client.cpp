@@ -84,4 +84,29 @@ std::string ControlClient::exchange(const std::string& line) {
   }
 }
 
+std::optional<std::string> ControlClient::read_line(int wait_ms) {
+  const auto until = Clock::now() + std::chrono::milliseconds(wait_ms < 0 ? 0 : wait_ms);
+  std::size_t scanned = 0;
+  for (;;) {
+    if (auto nl = buffered_.find('\n', scanned); nl != std::string::npos) {
+      std::string line = buffered_.substr(0, nl);
+      buffered_.erase(0, nl + 1);
+      return line;
+    }
+    pollfd p{fd_, POLLIN, 0};
+    int rc = ::poll(&p, 1, wait_ms < 0 ? -1 : remaining_ms(until));
+    if (rc < 0 && errno == EINTR) continue;
+    if (rc == 0) return std::nullopt;
+    char chunk[16384];
+    ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EINTR) continue;
+      throw NetworkError("cannot read from " + path_ + ": " + std::strerror(errno));
+    }
+    if (n == 0) throw NetworkError("the daemon closed the connection");
+    scanned = buffered_.size();
+    buffered_.append(chunk, static_cast<std::size_t>(n));
+  }
+}
+
 }  // namespace sipsmith::cli

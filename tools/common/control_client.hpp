@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -31,6 +32,10 @@ class ControlClient {
   // Gives the next exchanges a fresh `timeout` from now (a client that
   // asks many times: one deadline per request).
   void restart_deadline();
+  // A stream's next line (console.subscribe): waits at most `wait_ms`
+  // (-1: without limit); nullopt when none came in time. Throws
+  // NetworkError when the daemon closes the connection.
+  std::optional<std::string> read_line(int wait_ms);
 
  private:
   std::string path_;

@@ -3,8 +3,11 @@
 // decision as NDJSON (or a human summary) and checking expectations.
 // Exit status: 0 all calls simulated and expectations met, 1 an expectation
 // failed or the plan has a script error, 2 usage or input error.
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
 #include <iostream>
 #include <map>
@@ -15,9 +18,12 @@
 #include "common/trace_print.hpp"
 #include "env_world.hpp"
 #include "inputs.hpp"
+#include "sip/control/event_json.hpp"
 #include "sip/control/trace_json.hpp"
 #include "sip/dialer/plans.hpp"
 #include "sip/dialer/simulation.hpp"
+#include "sip/dialer/trace_console.hpp"
+#include "sip/event/format.hpp"
 #include "sip/wizard/source_pos.hpp"
 #include "store_env.hpp"
 
@@ -32,6 +38,7 @@ constexpr const char* kExamples = R"(Examples:
   dialplan-test plan.lua -e env.json -o outcomes.json --direction out --to sip:*100@sipsmith.test
   dialplan-test plan.json -e env.json -c calls.ndjson -o outcomes.json --expect expect.json --human
   dialplan-test plan.lua -e env.json -c calls.ndjson --bench 1000
+  dialplan-test plan.lua -e env.json -o outcomes.json --to sip:100@sipsmith.test --console
   dialplan-test --store /var/lib/sipsmith/store.db --owner demo --plan alice-out \
       --to sip:0871000100@sipsmith.test --account alice@sipsmith.test -o outcomes.json --human
 Formats of the input files: man dialplan-test.)";
@@ -41,7 +48,7 @@ struct Options {
   std::string store, owner, plan_name, default_domain;
   std::string direction = "out", to, from, account;
   std::vector<std::string> headers;
-  bool human = false, json = false;
+  bool human = false, json = false, console = false;
   int bench = 0;
   int verbosity = 0;
 };
@@ -191,8 +198,20 @@ int run(const Options& o) {
     else
       std::cout << e.dump() << "\n";
   };
+  // --console: the live console's events instead of the trace (its lines,
+  // or its NDJSON with --json).
+  dialer::TraceConsole console;
+  const bool colour = !o.json && ::isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
   dialer::Simulation sim(p.setup, *p.lookups, outcomes, p.compiled.plan,
-                         [&](dialer::trace::Event e) { out(sip::control::trace_event_json(e)); });
+                         [&](dialer::trace::Event e) {
+                           if (!o.console) return out(sip::control::trace_event_json(e));
+                           for (const auto& ev : console.events(e)) {
+                             if (o.json)
+                               std::cout << sip::control::event_json(ev).dump() << "\n";
+                             else
+                               std::cout << sip::event::format_line(ev, colour) << "\n";
+                           }
+                         });
   int failed = 0, script_errors = 0, checked = 0;
   std::map<std::string, bool> seen;
   for (const auto& c : calls) {
@@ -270,11 +289,18 @@ int main(int argc, char** argv) {
   app.add_option("-H,--header", o.headers, "single call: extra header 'Name: value' (repeatable)");
   app.add_flag("--json", o.json, "NDJSON trace on stdout (the default)");
   app.add_flag("--human", o.human, "human summary instead of NDJSON");
+  app.add_flag("--console", o.console,
+               "the live console's lines (sys.Log, script errors, calls, legs) instead of the "
+               "trace; NDJSON console events with --json");
   app.add_option("--bench", o.bench,
                  "run the calls N times without a trace; print executions/s, p50, p99")
       ->check(CLI::Range(1, 10000000));
   app.add_flag("-v,--verbose", o.verbosity, "more detail (repeatable)");
   if (auto exit = sipsmith::cli::parse(app, argc, argv)) return *exit;
+  if (o.console && o.human) {
+    std::cerr << "dialplan-test: --console and --human exclude each other\n";
+    return 2;
+  }
   if (o.json && o.human) {
     std::cerr << "dialplan-test: --json and --human exclude each other\n";
     return 2;

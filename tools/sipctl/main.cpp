@@ -1,17 +1,19 @@
 // sipctl: the command-line client of sipproxyd's control socket. Flags and
 // the subcommand tree are in options.cpp, the socket in
-// common/control_client.cpp, the output in render.cpp; the commands
-// themselves run in the daemon.
+// common/control_client.cpp, the output in render.cpp (console.cpp for the
+// console's stream); the commands themselves run in the daemon.
 #include <chrono>
 #include <exception>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "common/cli.hpp"
 #include "common/control_client.hpp"
 #include "common/exit_codes.hpp"
+#include "console.hpp"
 #include "options.hpp"
 #include "render.hpp"
 
@@ -47,14 +49,15 @@ int main(int argc, char** argv) {
   }
 
   json response;
+  std::unique_ptr<cli::ControlClient> client;
   try {
     const std::string path = sipctl::socket_path(args);
     json line = {{"id", 1}, {"method", request.method}, {"params", request.params}};
     const std::string text = line.dump(-1, ' ', false, json::error_handler_t::replace);
     if (args.verbosity > 0) std::cerr << "sipctl: -> " << path << ": " << text << "\n";
     auto timeout = std::chrono::milliseconds(static_cast<long long>(args.timeout_s * 1000));
-    cli::ControlClient client(path, timeout);
-    const std::string answer = client.exchange(text);
+    client = std::make_unique<cli::ControlClient>(path, timeout);
+    const std::string answer = client->exchange(text);
     if (args.verbosity > 0) std::cerr << "sipctl: <- " << answer << "\n";
     response = json::parse(answer, nullptr, false);
     if (response.is_discarded() || !response.is_object())
@@ -70,6 +73,7 @@ int main(int argc, char** argv) {
                                        err->value("message", std::string()));
   }
   const json& result = response.contains("result") ? response["result"] : json();
+  if (request.method == "console.subscribe") return sipctl::run_console(args, *client, std::cout);
   if (!request.output_file.empty()) {
     std::ofstream out(request.output_file, std::ios::binary | std::ios::trunc);
     out << result.dump(2, ' ', false, json::error_handler_t::replace) << "\n";

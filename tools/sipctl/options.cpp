@@ -35,6 +35,9 @@ constexpr const char* kExamples = R"(Examples:
   sipctl call transfer 42 300     # the far end goes to 300 via the "transfer" plan
   sipctl call join 42 43          # the far ends of calls 42 and 43 talk to each other
   sipctl call callback 1001@local 0035312345@itsp --owner demo
+  sipctl console                              # every event but full SIP traces, until Ctrl-C
+  sipctl console event dialplan and user alice --owner demo
+  sipctl --json console event full and request invite --count 10 > traces.ndjson
   sipctl raw account.get '{"username":"1001","domain":"sipsmith.test"}'
 
 Socket: --socket, else $SIPSMITH_CONTROL_SOCKET, else ./sipproxyd.sock.
@@ -181,6 +184,18 @@ void define_others(CLI::App& app, Args& a) {
   callback->add_option("first", a.name, "Dialled first")->required();
   callback->add_option("second", a.destination, "Dialled when FIRST answers")->required();
   callback->add_option("--owner", a.owner, "The customer whose call it is")->required();
+
+  auto* console = app.add_subcommand(
+      "console", "Live events: registrations, calls, legs, dial plan lines, SIP traces");
+  console->add_option("filter", a.filter_words,
+                      "Filter: 'event TYPE|*|full|trouble', 'user NAME', 'ipaddr ADDR', "
+                      "'request METHOD', 'regex RE2', joined with 'and' (default: event *)");
+  console->add_option("--owner", a.owner,
+                      "Only this customer's events (as the customer sees them)");
+  console->add_option("--queue", a.queue, "Events the daemon keeps while sipctl is slow (1000)")
+      ->check(CLI::Range(1, 100000));
+  console->add_option("--count", a.count, "Stop after N events")->check(CLI::PositiveNumber);
+  console->add_option("--seconds", a.seconds, "Stop after S seconds")->check(CLI::PositiveNumber);
 
   app.add_subcommand("stats", "Daemon counters");
   app.add_subcommand("reload", "Reload the configuration and the directory");
@@ -418,6 +433,13 @@ Request build_request(const CLI::App& app, const Args& a) {
     p["document"] = std::move(doc);
     if (a.replace) p["replace"] = true;
     if (a.dry_run) p["dry_run"] = true;
+  } else if (c == "console") {
+    r.method = "console.subscribe";
+    std::string filter;
+    for (const auto& w : a.filter_words) filter += (filter.empty() ? "" : " ") + w;
+    r.params["filter"] = filter;
+    put_text(r.params, cmd, "--owner", "owner", a.owner);
+    if (a.queue > 0) r.params["queue"] = a.queue;
   } else if (c == "raw") {
     r.method = a.raw_method;
     if (!a.raw_params.empty()) {

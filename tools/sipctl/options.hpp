@@ -1,6 +1,7 @@
 // sipctl's command line: global flags and the subcommand tree (customer,
 // domain, account, binding, provider, dialplan (with the `test` dry run),
-// cdr, stats, reload, export, import, raw), turned into one control request {method, params}.
+// cdr, call, console, stats, reload, export, import, raw), turned into one control request
+// {method, params}.
 // Thread-safety: start-up only.
 #pragma once
 
@@ -68,6 +69,10 @@ struct Args {
   // dialplan test (the daemon's dry run); --from is `from` above
   std::string to, direction, account, outcomes_file, at;
   std::vector<std::string> headers;
+  // console
+  std::vector<std::string> filter_words;
+  int queue = 0, count = 0;
+  double seconds = 0;
 };
 
 // What to send and how to show the answer.

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "sip/b2bua/call_impl.hpp"
+#include "sip/b2bua/events.hpp"
 #include "sip/base/log.hpp"
 #include "sip/message/builder.hpp"
 
@@ -140,6 +141,7 @@ void CallManager::Impl::answer(Call& call, Leg& leg, const msg::Message& r) {
   // the call does not lose the answer.
   write_cdr(leg.cdr);
   write_cdr(call.cdr);
+  emit_leg(svc.events, call, leg, "answered", r.status(), r.reason());
   event(call, CallEvent::Kind::Answered, 200, "OK");
 
   const CallId cid = call.id;

@@ -10,9 +10,9 @@
 #include "sip/auth/digest.hpp"
 #include "sip/b2bua/call_impl.hpp"
 #include "sip/base/ci.hpp"
+#include "sip/base/log.hpp"
 #include "sip/base/random.hpp"
 #include "sip/message/builder.hpp"
-#include "sip/base/log.hpp"
 #include "sip/policy/ip_acl.hpp"
 #include "sip/policy/source_guard.hpp"
 #include "sip/registrar/registrar.hpp"
@@ -89,7 +89,7 @@ void CallManager::Impl::challenge(txn::ServerTransaction& txn, const msg::Messag
 
 void CallManager::Impl::note_auth_failure(std::string_view ip) {
   if (svc.guard == nullptr) return;
-  if (svc.guard->note_failure(ip) == policy::SourceGuard::Outcome::Blocked)
+  if (svc.guard->note_failure(ip, "INVITE") == policy::SourceGuard::Outcome::Blocked)
     log(LogLevel::Warn, "b2bua",
         "blocking source " + std::string(ip) + " after failed authentications");
 }

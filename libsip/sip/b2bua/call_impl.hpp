@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "sip/auth/nonce_uses.hpp"
@@ -359,6 +360,11 @@ struct CallManager::Impl final {
   std::unordered_map<std::string, std::pair<CallId, bool>> dialogs;  // callid\ntag -> (call, is A)
   std::unordered_map<std::string, std::pair<CallId, LegId>> leg_index;  // callid\nfromtag -> leg
   std::unordered_map<std::string, CallId> retired;  // Call::retired keys -> call
+  // Referrers whose BYE waits for their NOTIFY's answer (bye_retired), and
+  // those of them that hung up themselves meanwhile (no BYE then). Kept
+  // apart from `retired`: the call may end before the NOTIFY is answered.
+  std::unordered_set<std::string> byes_pending;
+  std::unordered_set<std::string> left_themselves;
   struct CachedPlan {
     std::int64_t updated = 0;
     std::shared_ptr<const dialplan::CompiledPlan> plan;

@@ -37,6 +37,10 @@ namespace sip::policy {
 class SourceGuard;
 }
 
+namespace sip::event {
+class Bus;
+}
+
 namespace sip::b2bua {
 
 struct Config {
@@ -130,6 +134,7 @@ struct Services {
   KvService* kv = nullptr;               // may be null: scripts see storage failures
   WebService* web = nullptr;             // may be null: sys.WebGet returns nil
   std::function<void(const CallEvent&)> on_event;  // may be empty
+  event::Bus* events = nullptr;                    // console events; may be null
   // Our listeners ("udp"/"tcp"/"tls", "ip:port"), for Via and Contact.
   struct Listener {
     transport::Kind kind = transport::Kind::Udp;

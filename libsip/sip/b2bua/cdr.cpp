@@ -3,6 +3,7 @@
 
 #include "sip/b2bua/call_impl.hpp"
 #include "sip/b2bua/cdr_durations.hpp"
+#include "sip/b2bua/events.hpp"
 #include "sip/base/random.hpp"
 
 namespace sip::b2bua {
@@ -51,6 +52,7 @@ store::Cdr CallManager::Impl::finished_cdr(const store::Cdr& cdr) {
 
 void CallManager::Impl::event(const Call& call, CallEvent::Kind kind, int status,
                               std::string_view reason) {
+  emit_call(svc.events, call, kind, status, reason);
   if (!svc.on_event) return;
   CallEvent e;
   e.kind = kind;

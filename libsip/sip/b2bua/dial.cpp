@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "sip/b2bua/call_impl.hpp"
+#include "sip/b2bua/events.hpp"
 #include "sip/base/ci.hpp"
 #include "sip/base/log.hpp"
 #include "sip/base/random.hpp"
@@ -235,6 +236,7 @@ void CallManager::Impl::send_leg_invite(Call& call, Leg& leg, msg::Message retry
     leg.cdr.from_header = str(request.value(msg::HeaderId::From));
     leg.cdr.local_socket = socket_text(leg.dest.kind, leg.via_host);
     leg.cdr.remote_socket = socket_text(leg.dest.kind, leg.dest.address.to_string());
+    emit_leg(svc.events, call, leg, "dialled", 0, {});
   }
   const CallId cid = call.id;
   const LegId lid = leg.id;
@@ -360,6 +362,7 @@ void CallManager::Impl::leg_failed(Call& call, Leg& leg, int status, std::string
   leg.cdr.hungup_at = now_ms();
   leg.cdr.hangup_reason = "failed";
   write_cdr(leg.cdr);
+  emit_leg(svc.events, call, leg, "failed", status, reason);
   if (dialer::Forker* f = forker_of(call, leg))
     f->leg_failed(leg.index,
                   dialer::LegEnd{status, str(reason), std::move(contact), std::move(response)});

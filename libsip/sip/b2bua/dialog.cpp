@@ -167,11 +167,14 @@ void CallManager::Impl::on_in_dialog(txn::ServerTransaction txn, transport::Inbo
   const auto to = m.to();
   const auto it = to ? dialogs.find(dialog_key(m.call_id(), to->tag())) : dialogs.end();
   Call* call = it == dialogs.end() ? nullptr : find_call(it->second.first);
-  if (call == nullptr && to && m.method() == msg::Method::Bye &&
-      retired.erase(dialog_key(m.call_id(), to->tag())) != 0) {
-    // A party transferred away hangs up (before or across our own BYE).
-    (void)txn.respond(200, "OK");
-    return;
+  if (call == nullptr && to && m.method() == msg::Method::Bye) {
+    const std::string key = dialog_key(m.call_id(), to->tag());
+    if (retired.erase(key) != 0 || byes_pending.count(key) != 0) {
+      // A party transferred away hangs up (before or across our own BYE).
+      if (byes_pending.count(key) != 0) left_themselves.insert(key);
+      (void)txn.respond(200, "OK");
+      return;
+    }
   }
   if (call == nullptr) {
     ++stats.no_dialog;

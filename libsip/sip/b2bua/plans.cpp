@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "sip/b2bua/call_impl.hpp"
+#include "sip/b2bua/events.hpp"
 #include "sip/base/log.hpp"
 #include "sip/dialer/loopback.hpp"
 #include "sip/dialplan/outcome.hpp"
@@ -41,6 +42,9 @@ void CallPort::log(const dialplan::Log& line) {
   Call* c = impl_.find_call(call_);
   if (c == nullptr || plan_ >= c->plans.size()) return;
   const PlanRun& p = c->plans[plan_];
+  emit_plan_log(impl_.svc.events, *c, p, line);
+  // Users read their plans' lines on the console (sip/event); the daemon's
+  // log keeps them too, for the operator.
   sip::log(line.level == dialplan::ConsoleLevel::Error ? LogLevel::Warn : LogLevel::Info,
            "dialplan", p.owner_name + "/" + p.dialplan + ": " + line.text);
 }
@@ -158,6 +162,7 @@ void CallManager::Impl::finish_plan(CallId cid, std::size_t plan, const dialplan
   if (call == nullptr || plan >= call->plans.size()) return;
   PlanRun& p = call->plans[plan];
   p.finished = true;
+  if (done.kind == dialplan::DoneKind::ScriptError) emit_script_error(svc.events, *call, p, done);
   if (done.kind == dialplan::DoneKind::ScriptError)
     sip::log(LogLevel::Warn, "dialplan",
              p.owner_name + "/" + p.dialplan + ": " +

@@ -95,6 +95,7 @@ void CallManager::Impl::attended_refer(Call& call, bool from_a, txn::ServerTrans
   told.local_cseq += 1;  // the NOTIFY's
   retired[key] = call.id;
   call.retired.push_back(key);
+  byes_pending.insert(key);
   notify_referrer(call, 200, "OK", true,
                   [this, told, key]() mutable { bye_retired(std::move(told), key); });
   call.transfer.reset();
@@ -159,7 +160,8 @@ void CallManager::Impl::next_notify(CallId cid) {
 }
 
 void CallManager::Impl::bye_retired(Side gone, const std::string& key) {
-  if (retired.count(key) == 0) return;  // it hung up itself, or the call ended
+  byes_pending.erase(key);
+  if (left_themselves.erase(key) != 0) return;  // it hung up itself meanwhile
   gone.hung_up = false;
   send_bye(gone);
 }
@@ -333,6 +335,7 @@ void CallManager::Impl::transfer_answered(Call& call, Leg& leg, const msg::Messa
   told.local_cseq += t.notify ? 1 : 0;  // the NOTIFY's CSeq is taken below
   retired[key] = call.id;
   call.retired.push_back(key);
+  byes_pending.insert(key);
   notify_referrer(call, 200, "OK", true,
                   [this, told, key]() mutable { bye_retired(std::move(told), key); });
   referrer.hung_up = true;

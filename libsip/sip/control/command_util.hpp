@@ -136,5 +136,6 @@ void register_dryrun_commands(CommandRegistry& registry, Context& context);
 void register_cdr_commands(CommandRegistry& registry, Context& context);
 void register_kv_commands(CommandRegistry& registry, Context& context);
 void register_call_commands(CommandRegistry& registry, Context& context);
+void register_console_commands(CommandRegistry& registry, Context& context);
 
 }  // namespace sip::control::detail

@@ -19,6 +19,7 @@ void register_commands(CommandRegistry& registry, Context& context) {
   detail::register_cdr_commands(registry, context);
   detail::register_kv_commands(registry, context);
   detail::register_call_commands(registry, context);
+  detail::register_console_commands(registry, context);
 }
 
 Result<void> reload_directory(Context& context) {

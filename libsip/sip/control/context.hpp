@@ -29,6 +29,9 @@ class CallManager;
 namespace sip::provreg {
 class Agent;
 }
+namespace sip::event {
+class Bus;
+}
 
 namespace sip::control {
 
@@ -60,6 +63,8 @@ struct Context {
   // "dialplan.test": the daemon's fraud guard settings (b2bua.fraud); empty:
   // the defaults.
   std::function<dialer::FraudConfig()> fraud{};
+  // "console.subscribe": the daemon's console events; null: no console.
+  event::Bus* events = nullptr;
 };
 
 // Registers every method of docs/control-protocol.md (customer.*, domain.*,

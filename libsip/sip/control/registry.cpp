@@ -1,5 +1,7 @@
 #include "sip/control/registry.hpp"
 
+#include <algorithm>
+
 namespace sip::control {
 namespace {
 
@@ -31,19 +33,33 @@ void CommandRegistry::add(std::string method, Handler handler) {
   handlers_[std::move(method)] = std::move(handler);
 }
 
+void CommandRegistry::add_stream(std::string method, StreamHandler handler) {
+  streams_[std::move(method)] = std::move(handler);
+}
+
+const StreamHandler* CommandRegistry::stream(std::string_view method) const {
+  auto it = streams_.find(method);
+  return it == streams_.end() ? nullptr : &it->second;
+}
+
 bool CommandRegistry::contains(std::string_view method) const {
-  return handlers_.find(method) != handlers_.end();
+  return handlers_.find(method) != handlers_.end() || streams_.find(method) != streams_.end();
 }
 
 std::vector<std::string> CommandRegistry::methods() const {
   std::vector<std::string> out;
-  out.reserve(handlers_.size());
+  out.reserve(handlers_.size() + streams_.size());
   for (const auto& [name, handler] : handlers_) out.push_back(name);
+  for (const auto& [name, handler] : streams_) out.push_back(name);
+  std::sort(out.begin(), out.end());
   return out;
 }
 
 CommandResult CommandRegistry::call(std::string_view method, const json& params) const {
   auto it = handlers_.find(method);
+  if (it == handlers_.end() && streams_.find(method) != streams_.end())
+    return CommandError{"invalid_request", "'" + std::string(method) +
+                                               "' streams events: only a connection can take it"};
   if (it == handlers_.end())
     return CommandError{"unknown_method", "unknown method '" + std::string(method) + "'"};
   if (!params.is_null() && !params.is_object())
@@ -60,17 +76,45 @@ CommandResult CommandRegistry::call(std::string_view method, const json& params)
 }
 
 std::string CommandRegistry::handle_line(std::string_view line) const {
+  return answer(line, nullptr).line;
+}
+
+CommandRegistry::LineAnswer CommandRegistry::handle_line(std::string_view line,
+                                                         std::function<void()> notify) const {
+  return answer(line, &notify);
+}
+
+CommandRegistry::LineAnswer CommandRegistry::answer(std::string_view line,
+                                                    std::function<void()>* notify) const {
   json request = json::parse(line, nullptr, /*allow_exceptions=*/false);
-  if (request.is_discarded()) return error_line("parse_error", "the line is not valid JSON");
+  if (request.is_discarded()) return {error_line("parse_error", "the line is not valid JSON"), {}};
   if (!request.is_object())
-    return error_line("invalid_request", "a request is a JSON object with a \"method\"");
+    return {error_line("invalid_request", "a request is a JSON object with a \"method\""), {}};
   json id = request.contains("id") ? request["id"] : json();
   auto method = request.find("method");
   if (method == request.end() || !method->is_string())
-    return response_line(id, CommandError{"invalid_request", "\"method\" (a string) is required"});
+    return {response_line(id, CommandError{"invalid_request", "\"method\" (a string) is required"}),
+            {}};
   auto params = request.find("params");
-  return response_line(
-      id, call(method->get<std::string>(), params == request.end() ? json() : *params));
+  const json p = params == request.end() ? json() : *params;
+  const StreamHandler* s =
+      notify != nullptr ? stream(method->get_ref<const std::string&>()) : nullptr;
+  if (s != nullptr) {
+    if (!p.is_null() && !p.is_object())
+      return {response_line(id, CommandError{"invalid_request", "params must be an object"}), {}};
+    std::variant<StreamOpened, CommandError> opened = CommandError{};
+    try {
+      opened = (*s)(p.is_null() ? json::object() : p, std::move(*notify));
+    } catch (const CommandFailure& f) {
+      opened = f.error();
+    } catch (const std::exception& e) {
+      opened = CommandError{"internal", e.what()};
+    }
+    if (auto* err = std::get_if<CommandError>(&opened)) return {response_line(id, *err), {}};
+    auto& ok = std::get<StreamOpened>(opened);
+    return {response_line(id, CommandResult(std::move(ok.result))), std::move(ok.subscription)};
+  }
+  return {response_line(id, call(method->get<std::string>(), p)), {}};
 }
 
 std::string CommandRegistry::error_line(std::string_view code, std::string_view message) {

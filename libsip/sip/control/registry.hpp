@@ -10,6 +10,7 @@
 #include <exception>
 #include <functional>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -18,6 +19,10 @@
 #include <vector>
 
 #include "sip/base/result.hpp"
+
+namespace sip::event {
+class Subscription;
+}
 
 namespace sip::control {
 
@@ -58,10 +63,24 @@ class CommandFailure : public std::exception {
 
 using Handler = std::function<CommandResult(const nlohmann::json& params)>;
 
+// A streaming method (console.subscribe): its handler answers like any
+// other and, on success, hands over the subscription whose events the
+// connection carries after the answer (docs/control-protocol.md). `notify`
+// runs on the core thread when events wait in an empty queue.
+struct StreamOpened {
+  nlohmann::json result;
+  std::shared_ptr<event::Subscription> subscription;
+};
+using StreamHandler = std::function<std::variant<StreamOpened, CommandError>(
+    const nlohmann::json& params, std::function<void()> notify)>;
+
 class CommandRegistry {
  public:
   // Registers (or replaces) `method`.
   void add(std::string method, Handler handler);
+  void add_stream(std::string method, StreamHandler handler);
+  // The streaming method's handler, or null.
+  const StreamHandler* stream(std::string_view method) const;
   bool contains(std::string_view method) const;
   std::vector<std::string> methods() const;  // sorted
 
@@ -75,12 +94,22 @@ class CommandRegistry {
   // protocol of docs/control-protocol.md: parse_error when the line is not JSON,
   // invalid_request when it is not an object with a string "method".
   std::string handle_line(std::string_view line) const;
+  // As handle_line, and a request for a streaming method opens its stream:
+  // `subscription` set when it did (the answer line is then its result).
+  struct LineAnswer {
+    std::string line;
+    std::shared_ptr<event::Subscription> subscription;
+  };
+  LineAnswer handle_line(std::string_view line, std::function<void()> notify) const;
 
   // {"id":null,"error":{"code":code,"message":message}}
   static std::string error_line(std::string_view code, std::string_view message);
 
  private:
+  // `notify` null: streaming methods are refused (handle_line without one).
+  LineAnswer answer(std::string_view line, std::function<void()>* notify) const;
   std::map<std::string, Handler, std::less<>> handlers_;
+  std::map<std::string, StreamHandler, std::less<>> streams_;
 };
 
 }  // namespace sip::control

@@ -8,6 +8,7 @@
 #include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <cerrno>
 #include <cstring>
@@ -16,7 +17,9 @@
 #include <utility>
 
 #include "sip/base/log.hpp"
+#include "sip/control/event_json.hpp"
 #include "sip/control/registry.hpp"
+#include "sip/event/bus.hpp"
 #include "sip/transport/event_loop.hpp"
 
 namespace sip::control {
@@ -27,6 +30,7 @@ using Local = asio::local::stream_protocol;
 using boost::system::error_code;
 
 constexpr std::size_t kReadChunk = 16 * 1024;
+constexpr std::size_t kStreamBatch = 256;  // events per write on a stream
 
 // What is at `path`: nothing, a socket someone answers on, a stale socket,
 // or something that is not a socket at all.
@@ -76,6 +80,11 @@ struct ControlServer::Impl : std::enable_shared_from_this<ControlServer::Impl> {
 // One client: reads lines, answers each through the registry, writes the
 // answers in order through a queue. Reading pauses while answers are being
 // written, so a client that does not read cannot grow our memory.
+// A streaming request (console.subscribe) turns the connection into a
+// stream: after its answer it carries the subscription's events, one batch
+// written at a time (the subscription's bounded queue drops the oldest
+// while a batch is being written), and further input is read only to
+// notice the client leaving.
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(Local::socket socket, std::weak_ptr<ControlServer::Impl> server)
@@ -86,6 +95,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void close() {
     if (closed_) return;
     closed_ = true;
+    if (stream_) stream_->close();
     error_code ignored;
     socket_.shutdown(Local::socket::shutdown_both, ignored);
     socket_.close(ignored);
@@ -94,15 +104,21 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
  private:
   void read() {
+    reading_ = true;
     socket_.async_read_some(
         asio::buffer(chunk_),
         [self = shared_from_this()](error_code ec, std::size_t n) { self->on_read(ec, n); });
   }
 
   void on_read(error_code ec, std::size_t n) {
+    reading_ = false;
     if (closed_) return;
     auto server = server_.lock();
     if (!server) return;
+    if (stream_) {
+      if (ec) return close();  // the subscriber left
+      return read();           // input on a stream is ignored
+    }
     if (ec) {
       // EOF (or a reset): answer a last line without newline, then close
       // once everything queued is written.
@@ -114,7 +130,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     pending_.append(chunk_.data(), n);
     std::size_t start = 0;
-    while (!closing_) {
+    while (!closing_ && !stream_) {
       std::size_t nl = pending_.find('\n', start);
       if (nl == std::string::npos) break;
       std::string_view line(pending_.data() + start, nl - start);
@@ -126,6 +142,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       answer(*server, line);
     }
     pending_.erase(0, start);
+    if (stream_) pending_.clear();
     if (!closing_ && pending_.size() > server->options.max_line) too_long(*server);
     finish_or_continue();
   }
@@ -133,9 +150,27 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void answer(const ControlServer::Impl& server, std::string_view line) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.find_first_not_of(" \t") == std::string_view::npos) return;  // blank line
-    std::string response = server.registry.handle_line(line);
-    response.push_back('\n');
-    out_.push_back(std::move(response));
+    std::weak_ptr<Connection> weak = weak_from_this();
+    asio::io_context& io = server.io;
+    auto answered = server.registry.handle_line(line, [weak, &io] {
+      // Inside the Bus's emit: only schedule the write.
+      asio::post(io, [weak] {
+        if (auto self = weak.lock()) self->pump();
+      });
+    });
+    answered.line.push_back('\n');
+    out_.push_back(std::move(answered.line));
+    if (answered.subscription) stream_ = std::move(answered.subscription);
+  }
+
+  // Writes the stream's queued events (one batch) when nothing is being
+  // written.
+  void pump() {
+    if (closed_ || writing_ || !stream_ || !out_.empty()) return;
+    auto batch = stream_->take(kStreamBatch);
+    if (batch.events.empty() && batch.dropped == 0) return;
+    out_.push_back(batch_lines(batch));
+    write_next();
   }
 
   void too_long(const ControlServer::Impl& server) {
@@ -154,6 +189,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (writing_) return;
     if (!out_.empty()) return write_next();
     if (closing_) return close();
+    if (stream_) {
+      if (!reading_) read();
+      return pump();
+    }
     read();
   }
 
@@ -174,6 +213,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::array<char, kReadChunk> chunk_{};
   std::string pending_;  // bytes of an incomplete line
   std::deque<std::string> out_;
+  std::shared_ptr<event::Subscription> stream_;  // set by a streaming request
+  bool reading_ = false;
   bool writing_ = false;
   bool closing_ = false;  // close once out_ is written
   bool closed_ = false;

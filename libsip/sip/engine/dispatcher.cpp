@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "sip/base/log.hpp"
+#include "sip/engine/events.hpp"
 #include "sip/message/builder.hpp"
 #include "sip/message/validate.hpp"
 #include "sip/uri/uri.hpp"
@@ -53,6 +54,7 @@ void Dispatcher::on_request(txn::ServerTransaction txn, transport::Inbound&& in)
   const msg::Method method = m.method();
   if (guard_ != nullptr && guard_->blocked(in.origin.remote.ip_string())) {
     ++stats_.blocked;
+    if (events_ != nullptr) emit_refused(*events_, in, block_silently_);
     if (block_silently_) {
       // Detached without an answer on purpose: the source is blocked.
       txn.release();

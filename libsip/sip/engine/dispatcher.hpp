@@ -19,6 +19,10 @@
 #include "sip/transaction/transaction_user.hpp"
 #include "sip/transport/address.hpp"
 
+namespace sip::event {
+class Bus;
+}
+
 namespace sip::engine {
 
 struct DispatchStats {
@@ -49,6 +53,9 @@ class Dispatcher final : public txn::TransactionUser {
     guard_ = guard;
     block_silently_ = silently;
   }
+  // Console events: each request refused from a blocked source (security
+  // "refused", nobody's). Null: none.
+  void set_events(event::Bus* events) noexcept { events_ = events; }
 
   void on_request(txn::ServerTransaction txn, transport::Inbound&& in) override;
   void on_ack_2xx(transport::Inbound&& in) override;
@@ -66,6 +73,7 @@ class Dispatcher final : public txn::TransactionUser {
   registrar::Registrar* registrar_ = nullptr;
   b2bua::CallManager* calls_ = nullptr;
   const policy::SourceGuard* guard_ = nullptr;
+  event::Bus* events_ = nullptr;
   std::vector<transport::SocketAddress> local_;
   std::string server_name_;
   bool block_silently_ = false;

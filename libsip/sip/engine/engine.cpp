@@ -207,20 +207,28 @@ bool Engine::Impl::build(std::string* message) {
   guard = std::make_unique<policy::SourceGuard>(loop.clock(), config.security);
   dispatcher = std::make_unique<Dispatcher>(directory, config.registrar.server_name);
   dispatcher->set_guard(guard.get(), config.block_silently);
+  dispatcher->set_events(&events);
   transport = std::make_unique<transport::TransportLayer>(loop, config.transport, relay);
-  txn = std::make_unique<txn::TransactionLayer>(*transport, loop, *dispatcher);
+  tracer = std::make_unique<SipTracer>(events, directory);
+  sender = std::make_unique<TraceSender>(*transport, *tracer);
+  relay.set_tracer(tracer.get());
+  guard->set_events(&events);
+  txn = std::make_unique<txn::TransactionLayer>(*sender, loop, *dispatcher);
   relay.connect(txn.get());
   persistence = std::make_unique<QueuePersistence>(*writes);
   registrar =
-      std::make_unique<registrar::Registrar>(*txn, *transport, loop, loop.clock(), directory,
+      std::make_unique<registrar::Registrar>(*txn, *sender, loop, loop.clock(), directory,
                                              *persistence, *nonces, config.registrar, guard.get());
+  registrar->set_events(&events);
   dispatcher->set_registrar(registrar.get());
   relay.set_flow_observer([this](transport::FlowId flow) {
     if (registrar) registrar->on_flow_closed(flow);
   });
   relay.set_drop([this](const transport::Inbound& in) {
-    return config.block_silently && in.message.is_request() &&
-           guard->blocked(in.origin.remote.ip_string());
+    const bool drop = config.block_silently && in.message.is_request() &&
+                      guard->blocked(in.origin.remote.ip_string());
+    if (drop) emit_refused(events, in, true);
+    return drop;
   });
 
   auto bindings = store->bindings().list();
@@ -257,7 +265,7 @@ bool Engine::Impl::build(std::string* message) {
   cdr_sink = std::make_unique<QueueCdrSink>(*writes, loop, config.cdr_flush);
   b2bua::Services svc;
   svc.layer = txn.get();
-  svc.sender = transport.get();
+  svc.sender = sender.get();
   svc.timers = &loop;
   svc.wall = &loop.clock();
   svc.directory = &directory;
@@ -273,15 +281,7 @@ bool Engine::Impl::build(std::string* message) {
         config.webget, [this](std::function<void()> fn) { loop.post(std::move(fn)); });
     svc.web = web.get();
   }
-  // The event bus of later issues (console, metrics) subscribes here; until
-  // then call events are debug log lines.
-  svc.on_event = [](const b2bua::CallEvent& e) {
-    if (!log_enabled(LogLevel::Debug)) return;  // no string building per call
-    static constexpr const char* kNames[] = {"created", "progress", "answered", "hung_up"};
-    log(LogLevel::Debug, "call",
-        std::string(kNames[static_cast<int>(e.kind)]) + " bridge=" + e.bridge_id +
-            " call-id=" + e.call_id + " status=" + std::to_string(e.status) + " " + e.reason);
-  };
+  svc.events = &events;  // calls, legs, dial plan lines and script errors
   for (const auto& l : transport->listeners()) {
     b2bua::Services::Listener x;
     x.kind = l.kind;

@@ -23,6 +23,7 @@ class ControlHost {
     context_.fraud = [&engine] { return engine.config.b2bua.fraud; };
     context_.calls = engine.calls.get();
     context_.provider_agent = engine.provider_agent.get();
+    context_.events = &engine.events;
     control::register_commands(registry_, context_);
     control::ServerOptions options;
     options.path = engine.config.control.socket;

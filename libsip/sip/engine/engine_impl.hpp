@@ -19,6 +19,8 @@
 #include "sip/engine/config.hpp"
 #include "sip/engine/dispatcher.hpp"
 #include "sip/engine/engine.hpp"
+#include "sip/engine/events.hpp"
+#include "sip/event/bus.hpp"
 #include "sip/provreg/agent.hpp"
 #include "sip/registrar/registrar.hpp"
 #include "sip/store/store.hpp"
@@ -40,6 +42,7 @@ class ControlHost;  // engine_control.cpp: the control socket and its commands
 class InboundRelay final : public transport::InboundHandler {
  public:
   void on_inbound(transport::Inbound&& in) override {
+    if (tracer_ != nullptr) tracer_->inbound(in);
     if (drop_ && drop_(in)) {
       ++dropped_;
       return;
@@ -56,8 +59,11 @@ class InboundRelay final : public transport::InboundHandler {
     flow_observer_ = std::move(observer);
   }
   std::uint64_t dropped() const noexcept { return dropped_; }
+  // Full SIP traces of what arrives (before blocked sources are dropped).
+  void set_tracer(const SipTracer* tracer) noexcept { tracer_ = tracer; }
 
  private:
+  const SipTracer* tracer_ = nullptr;
   transport::InboundHandler* to_ = nullptr;
   std::function<bool(const transport::Inbound&)> drop_;
   std::function<void(transport::FlowId)> flow_observer_;
@@ -148,6 +154,13 @@ struct Engine::Impl {
   // relay before the transaction layer) refuses blocked sources at intake.
   std::unique_ptr<policy::SourceGuard> guard;
   std::unique_ptr<Dispatcher> dispatcher;
+  // Console events: every part emits into `events`; the control socket's
+  // console and the HTTP API's event stream subscribe. Declared before the
+  // transport, so that sends still pending when it goes trace into live
+  // objects.
+  event::Bus events;
+  std::unique_ptr<SipTracer> tracer;
+  std::unique_ptr<TraceSender> sender;  // what every part above the transport sends through
   InboundRelay relay;
   std::unique_ptr<transport::TransportLayer> transport;
   std::unique_ptr<txn::TransactionLayer> txn;

@@ -8,6 +8,7 @@
 
 #include "sip/base/log.hpp"
 #include "sip/engine/engine_impl.hpp"
+#include "sip/engine/events.hpp"
 
 namespace sip::engine {
 namespace {
@@ -37,11 +38,12 @@ void Engine::Impl::start_provider_agent() {
   }
   provreg::Services ps;
   ps.layer = txn.get();
-  ps.sender = transport.get();
+  ps.sender = sender.get();
   ps.timers = &loop;
   ps.wall = &loop.clock();
   ps.directory = &directory;
   ps.resolver = resolver.get();
+  ps.on_event = provider_events(events, directory);
   ps.save = [this](const provreg::Status& st, std::uint64_t fingerprint) {
     store::ProviderBindingState row;
     row.provider_id = st.provider_id;

@@ -100,6 +100,7 @@ nlohmann::json Engine::Impl::stats() const {
         {"rejected", w.rejected},
         {"batches", w.batches},
         {"queued", w.queued}}},
+      {"console", {{"subscribers", events.subscribers()}}},
   };
 }
 

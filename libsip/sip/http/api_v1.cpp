@@ -8,6 +8,8 @@
 
 #include <regex>
 
+#include "sip/http/event_stream.hpp"
+
 namespace sip::http {
 namespace {
 
@@ -252,6 +254,10 @@ std::vector<ApiRoute> build_routes() {
       {"GET", "/api/v1/kv/{key}", "A key's value", cust, item("kv.get", "key", false)},
       {"PUT", "/api/v1/kv/{key}", "Write a key: {value}", cust, item("kv.put", "key", true)},
       {"DELETE", "/api/v1/kv/{key}", "Remove a key", cust, item("kv.remove", "key", false)},
+      {"GET", "/api/v1/events",
+       "Live console events as Server-Sent Events: filter (the console's filter language), "
+       "queue; an admin may name an owner",
+       cust, stream_events},
       {"GET", "/api/v1/openapi.json", "This API as OpenAPI 3", open,
        [](ApiCall& c) { reply_json(c.res, 200, openapi_document()); }},
   };

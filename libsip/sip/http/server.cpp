@@ -284,6 +284,7 @@ Result<void> HttpServer::start() {
 void HttpServer::stop() {
   Impl& impl = *impl_;
   if (impl.bridge) impl.bridge->close();  // releases workers waiting on the core thread
+  impl.streams.close_all();               // and those streaming events
   if (impl.server) impl.server->stop();
   if (impl.thread.joinable()) impl.thread.join();
   impl.server.reset();

@@ -17,6 +17,7 @@
 
 #include "sip/control/registry.hpp"
 #include "sip/http/core_bridge.hpp"
+#include "sip/http/event_stream.hpp"
 #include "sip/http/server.hpp"
 #include "sip/http/sessions.hpp"
 
@@ -56,6 +57,7 @@ struct HttpServer::Impl {
   store::Store& store;
   Sessions sessions;
   RateLimiter by_source, by_user;
+  EventStreams streams;  // GET /api/v1/events (event_stream.cpp)
   std::shared_ptr<CoreBridge> bridge;
   std::unique_ptr<httplib::Server> server;
   std::thread thread;

@@ -72,7 +72,7 @@ void SourceGuard::prune() {
   }
 }
 
-SourceGuard::Outcome SourceGuard::note_failure(std::string_view ip) {
+SourceGuard::Outcome SourceGuard::count_failure(std::string_view ip) {
   if (config_.max_failures == 0) return Outcome::Disabled;
   prune();
   const TimePoint now = clock_.now();

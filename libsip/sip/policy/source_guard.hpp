@@ -17,6 +17,10 @@
 
 #include "sip/base/clock.hpp"
 
+namespace sip::event {
+class Bus;
+}
+
 namespace sip::policy {
 
 struct SourceGuardConfig {
@@ -42,7 +46,10 @@ class SourceGuard {
 
   // Counts one failure from `ip` (numeric IPv4/IPv6 text; anything else is
   // tracked by its exact text).
-  Outcome note_failure(std::string_view ip);
+  // Console events (guard_events.cpp): each failure (warn) and each new
+  // block (error), nobody's (admins see them). `method` names the request.
+  Outcome note_failure(std::string_view ip, std::string_view method = {});
+  void set_events(event::Bus* bus) noexcept { events_ = bus; }
   // True while `ip` is blocked.
   bool blocked(std::string_view ip) const;
   // Lifts a block / forgets the count of `ip` (operator action).
@@ -71,6 +78,7 @@ class SourceGuard {
     std::list<Key>::iterator pos;  // in counting_ or blocked_
   };
 
+  Outcome count_failure(std::string_view ip);
   void prune();
   void evict_one();
   void erase(std::unordered_map<Key, Entry, KeyHash>::iterator it);
@@ -80,6 +88,7 @@ class SourceGuard {
   std::unordered_map<Key, Entry, KeyHash> entries_;
   std::list<Key> counting_;  // by window start, oldest first
   std::list<Key> blocked_;   // by block start, oldest first
+  event::Bus* events_ = nullptr;
 };
 
 }  // namespace sip::policy

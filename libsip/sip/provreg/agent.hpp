@@ -66,12 +66,13 @@ struct Status {
   std::string target;   // "UDP 192.0.2.1:5060": where the last request went
 };
 
-// A state change, for the log now and the console later.
+// A state change, for the log and the console (sip/event).
 struct Event {
   store::Id provider_id = 0;
   std::string provider;
   State state = State::Registering;
   std::string text;
+  store::Id owner_id = 0;  // the provider's customer
 };
 
 struct AgentConfig {

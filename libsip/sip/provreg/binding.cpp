@@ -70,7 +70,8 @@ void Agent::Binding::set(State s, const std::string& text) {
   log(s == State::Failed || s == State::Disabled ? LogLevel::Warn : LogLevel::Info, kModule,
       "provider " + provider_.name + " (id " + std::to_string(provider_.id) +
           "): " + std::string(state_name(s)) + (text.empty() ? "" : ": " + text));
-  if (svc_.on_event) svc_.on_event(Event{provider_.id, provider_.name, s, text});
+  if (svc_.on_event)
+    svc_.on_event(Event{provider_.id, provider_.name, s, text, provider_.owner_id});
 }
 
 Status Agent::Binding::status() const {

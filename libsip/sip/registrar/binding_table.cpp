@@ -118,6 +118,7 @@ void Registrar::Impl::erase_in_store(const store::Binding& b) {
 }
 
 void Registrar::Impl::emit(BindingEvent::Kind kind, const store::Binding& b, RemovalReason why) {
+  emit_binding(kind, b, why);
   if (observer) observer(BindingEvent{kind, b, why});
 }
 

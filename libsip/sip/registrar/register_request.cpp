@@ -51,7 +51,8 @@ const char* check_contacts(const msg::Message& m) {
 }  // namespace
 
 void Registrar::Impl::note_failure(std::string_view ip) {
-  if (guard != nullptr && guard->note_failure(ip) == policy::SourceGuard::Outcome::Blocked)
+  if (guard != nullptr &&
+      guard->note_failure(ip, "REGISTER") == policy::SourceGuard::Outcome::Blocked)
     log(LogLevel::Warn, kLog,
         "blocking source " + std::string(ip) + " after failed authentications");
 }
@@ -70,6 +71,7 @@ void Registrar::Impl::send(Request& r, const msg::MessageBuilder& b) {
     (void)r.txn.respond(500);
     return;
   }
+  emit_register(r, built->status(), built->reason());
   (void)r.txn.respond(std::move(built).value());
 }
 

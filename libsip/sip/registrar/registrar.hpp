@@ -34,6 +34,10 @@
 #include "sip/transaction/transaction_layer.hpp"
 #include "sip/transport/transport.hpp"
 
+namespace sip::event {
+class Bus;
+}
+
 namespace sip::registrar {
 
 // A rule for phones whose User-Agent matches `pattern` (RE2, partial
@@ -164,6 +168,8 @@ class Registrar {
   Result<void> remove_all(store::Id account_id, RemovalReason why);
 
   void set_observer(std::function<void(const BindingEvent&)> observer);
+  // Console events (registrations, binding changes); null: none.
+  void set_events(event::Bus* bus);
   const Stats& stats() const noexcept;
 
   struct Impl;

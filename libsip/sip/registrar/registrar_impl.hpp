@@ -15,8 +15,8 @@
 #include <unordered_set>
 #include <vector>
 
-#include "sip/message/builder.hpp"
 #include "sip/auth/nonce_uses.hpp"
+#include "sip/message/builder.hpp"
 #include "sip/policy/source_guard.hpp"
 #include "sip/registrar/registrar.hpp"
 #include "sip/registrar/ua_rules.hpp"
@@ -133,6 +133,9 @@ struct Registrar::Impl {
   void arm_sweep(std::int64_t min_delay = 0);
   void sweep();
   void emit(BindingEvent::Kind kind, const store::Binding& b, RemovalReason why);
+  // ---- events.cpp: console events
+  void emit_register(const Request& r, int status, std::string_view reason);
+  void emit_binding(BindingEvent::Kind kind, const store::Binding& b, RemovalReason why);
   void erase_in_store(const store::Binding& b);
   void forget_account_if_idle(store::Id account);
   // The flow index: bindings registered over a TCP/TLS connection.
@@ -159,6 +162,7 @@ struct Registrar::Impl {
   policy::SourceGuard* guard;  // the engine's; may be null
   mutable Stats stats;
   std::function<void(const BindingEvent&)> observer;
+  event::Bus* console = nullptr;  // console events (events.cpp); may be null
 
   std::unordered_map<std::uint64_t, Slot> slots;
   std::unordered_map<store::Id, AccountState> accounts;

@@ -83,6 +83,26 @@ json ControlClient::request(const std::string& method, const json& params, Milli
   }
 }
 
+std::optional<json> ControlClient::next_line(Millis limit) {
+  const auto deadline = Clock::now() + limit;
+  for (;;) {
+    auto nl = buffer_.find('\n');
+    if (nl != std::string::npos) {
+      json line = json::parse(buffer_.substr(0, nl));
+      buffer_.erase(0, nl + 1);
+      return line;
+    }
+    pollfd p{fd_, POLLIN, 0};
+    int r = ::poll(&p, 1, remaining_ms(deadline));
+    if (r == 0) return std::nullopt;
+    if (r < 0) throw std::runtime_error("poll on the control socket failed");
+    char buf[65536];
+    ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    if (n <= 0) throw std::runtime_error("control socket closed during a stream");
+    buffer_.append(buf, static_cast<std::size_t>(n));
+  }
+}
+
 json ControlClient::call(const std::string& method, const json& params, Millis limit) {
   json response = request(method, params, limit);
   if (response.contains("error")) {

@@ -33,6 +33,9 @@ class ControlClient {
   // The result; throws with the error's code and message when there is one.
   json call(const std::string& method, const json& params = json::object(),
             Millis limit = Millis(10000));
+  // A streamed line after a streaming request's answer (console.subscribe),
+  // or nullopt when none came within `limit`; throws when the socket closes.
+  std::optional<json> next_line(Millis limit);
 
  private:
   int fd_ = -1;

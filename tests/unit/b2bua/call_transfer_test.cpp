@@ -140,6 +140,20 @@ TEST_F(CallTransferTest, ConsumedReferJoinsTheHeldCallerWithTheNewParty) {
   }
 }
 
+TEST_F(CallTransferTest, TheReferrerGetsItsByeEvenWhenTheCallEndsFirst) {
+  set_plan("transfer", "dialstring", "${dst}@sipsmith.test");
+  connect("[tr=c]");
+  refer("<sip:carol@sipsmith.test>");
+  ok_notify();  // 100 Trying
+  reply(kCarol, last_to(kCarol, "INVITE "), 200, "c1", kCarolAnswer);
+  // The caller hangs up before bob answered the final NOTIFY.
+  send_from_caller(caller_, our_tag_, "BYE", 3);
+  EXPECT_EQ(calls->stats().active, 0u);
+  EXPECT_EQ(count_to(kBob1, "BYE "), 0u);
+  ok_notify();
+  EXPECT_EQ(count_to(kBob1, "BYE "), 1u);
+}
+
 TEST_F(CallTransferTest, FailedTransferKeepsTheCall) {
   set_plan("transfer", "dialstring", "${dst}@sipsmith.test");
   connect("[tr=c]");

@@ -16,11 +16,14 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "sip/control/registry.hpp"
+#include "sip/event/bus.hpp"
 #include "sip/transport/event_loop.hpp"
 
 namespace sip::control {
@@ -303,6 +306,88 @@ TEST_F(ControlServerTest, ClientsBeyondTheLimitAreTurnedAway) {
   EXPECT_TRUE(second.wait_eof(loop_));
   first.send("{\"id\":2,\"method\":\"count\"}\n");
   EXPECT_EQ(first.read(loop_, 1).at(0)["result"], 2);
+}
+
+}  // namespace
+}  // namespace sip::control
+
+namespace sip::control {
+namespace {
+
+// A streaming method: after its answer the connection carries the
+// subscription's events; other input is ignored; a leaving client ends the
+// subscription. A plain call of a streaming method is refused.
+TEST_F(ControlServerTest, AStreamCarriesEventsUntilTheClientLeaves) {
+  event::Bus bus;
+  registry_.add_stream(
+      "watch",
+      [&bus](const json& params,
+             std::function<void()> notify) -> std::variant<StreamOpened, CommandError> {
+        std::string error;
+        auto filter = event::Filter::parse(params.value("filter", ""), &error);
+        if (!filter) return CommandError{"invalid_argument", error};
+        StreamOpened opened;
+        opened.subscription = bus.subscribe(std::move(*filter), 0, 2, std::move(notify));
+        opened.result = json{{"filter", opened.subscription->filter().text()}};
+        return opened;
+      });
+  EXPECT_EQ(registry_.call("watch", json::object()).error().code, "invalid_request");
+  ControlServer server(loop_, options(), registry_);
+  ASSERT_TRUE(server.start().ok());
+
+  Client bad(path_);
+  bad.send(R"({"id":1,"method":"watch","params":{"filter":"colour red"}})"
+           "\n");
+  auto answer = bad.read(loop_, 1);
+  ASSERT_EQ(answer.size(), 1u);
+  EXPECT_EQ(answer[0]["error"]["code"], "invalid_argument");
+  EXPECT_EQ(bus.subscribers(), 0u);
+
+  Client c(path_);
+  c.send(R"({"id":2,"method":"watch","params":{"filter":"event call"}})"
+         "\n");
+  answer = c.read(loop_, 1);
+  ASSERT_EQ(answer.size(), 1u);
+  EXPECT_EQ(answer[0]["result"]["filter"], "event call");
+  EXPECT_EQ(bus.subscribers(), 1u);
+  c.send(R"({"id":3,"method":"count"})"
+         "\n");  // ignored on a stream
+  event::Event e;
+  e.type = event::Type::Call;
+  e.what = "created";
+  e.message = "one";
+  bus.emit(e);
+  e.type = event::Type::Leg;  // not in the filter
+  bus.emit(e);
+  auto lines = c.read(loop_, 1);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["type"], "call");
+  EXPECT_EQ(lines[0]["message"], "one");
+  EXPECT_EQ(calls_, 0);
+
+  // Five events while the client reads nothing: the queue (2) keeps the
+  // last two and the next batch says how many went.
+  e.type = event::Type::Call;
+  for (int i = 0; i < 5; ++i) {
+    e.message = std::to_string(i);
+    bus.emit(e);
+  }
+  lines = c.read(loop_, 1);
+  std::size_t guard = 0;
+  while (lines.size() < 3 && guard++ < 5) {
+    auto more = c.read(loop_, 1);
+    lines.insert(lines.end(), more.begin(), more.end());
+  }
+  ASSERT_GE(lines.size(), 3u);
+  // The first write may have taken one event before the rest queued up.
+  bool dropped = false;
+  for (const auto& l : lines) dropped = dropped || l["type"] == "dropped";
+  EXPECT_TRUE(dropped) << json(lines).dump();
+  EXPECT_EQ(lines.back()["message"], "4");
+
+  c.shutdown_write();
+  EXPECT_TRUE(c.wait_eof(loop_));
+  EXPECT_EQ(bus.subscribers(), 0u);
 }
 
 }  // namespace
