@@ -14,7 +14,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sip/auth/nonce_service.hpp"
@@ -116,6 +118,11 @@ struct Services {
   CdrSink* cdrs = nullptr;               // may be null: no CDRs
   KvService* kv = nullptr;               // may be null: scripts see storage failures
   std::function<void(const CallEvent&)> on_event;  // may be empty
+  // The flow the registration of provider `name` of customer `owner` went
+  // through (nullopt: none); a provider leg to that same address leaves
+  // through it. May be empty.
+  std::function<std::optional<transport::Origin>(store::Id owner, std::string_view name)>
+      provider_flow;
   // Our listeners ("udp"/"tcp"/"tls", "ip:port"), for Via and Contact.
   struct Listener {
     transport::Kind kind = transport::Kind::Udp;

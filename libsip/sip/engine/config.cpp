@@ -270,12 +270,16 @@ ServerConfig parse_object(const json& root, const std::string& base_dir) {
   }
   if (auto it = root.find("provider_registration"); it != root.end()) {
     const char* w = "provider_registration";
-    check_keys(*it, w, {"enabled", "start_rate", "min_gap_ms", "retry_base_ms", "retry_max_ms"});
+    check_keys(
+        *it, w,
+        {"enabled", "start_rate", "stop_rate", "min_gap_ms", "retry_base_ms", "retry_max_ms"});
     auto& p = cfg.provider_registration;
     using ms = std::chrono::milliseconds;
     cfg.provider_registration_enabled = get_bool(*it, "enabled", w, true);
     p.start_rate = static_cast<double>(
         get_int(*it, "start_rate", w, static_cast<std::int64_t>(p.start_rate), 1, 10000));
+    p.stop_rate = static_cast<double>(
+        get_int(*it, "stop_rate", w, static_cast<std::int64_t>(p.stop_rate), 1, 10000));
     p.retry.min_gap = ms(get_int(*it, "min_gap_ms", w, p.retry.min_gap.count(), 100, 3600000));
     p.retry.base = ms(get_int(*it, "retry_base_ms", w, p.retry.base.count(), 100, 3600000));
     p.retry.max = ms(get_int(*it, "retry_max_ms", w, p.retry.max.count(), 100, 86400000));
@@ -417,6 +421,8 @@ std::string config_to_json(const ServerConfig& c) {
   j["provider_registration"] = {{"enabled", c.provider_registration_enabled},
                                 {"start_rate",
                                  static_cast<std::int64_t>(c.provider_registration.start_rate)},
+                                {"stop_rate",
+                                 static_cast<std::int64_t>(c.provider_registration.stop_rate)},
                                 {"min_gap_ms", c.provider_registration.retry.min_gap.count()},
                                 {"retry_base_ms", c.provider_registration.retry.base.count()},
                                 {"retry_max_ms", c.provider_registration.retry.max.count()}};

@@ -268,6 +268,9 @@ bool Engine::Impl::build(std::string* message) {
   svc.cdrs = cdr_sink.get();
   kv = std::make_unique<StoreKv>(*store, *writes, loop.clock());
   svc.kv = kv.get();
+  svc.provider_flow = [this](store::Id owner, std::string_view name) {
+    return provider_flow(owner, name);
+  };
   // The event bus of later issues (console, metrics) subscribes here; until
   // then call events are debug log lines.
   svc.on_event = [](const b2bua::CallEvent& e) {
