@@ -230,11 +230,15 @@ ServerConfig parse_object(const json& root, const std::string& base_dir) {
     }
   }
   if (auto it = root.find("http"); it != root.end()) {
-    check_keys(
-        *it, "http",
-        {"bind", "cors_origins", "session_lifetime", "login_attempts", "login_window", "threads"});
+    check_keys(*it, "http",
+               {"bind", "tls_cert", "tls_key", "cors_origins", "session_lifetime",
+                "login_attempts", "login_window", "threads"});
     auto& h = cfg.http;
     h.bind = get_string(*it, "bind", "http", h.bind);
+    h.tls_cert = resolve(base_dir, get_string(*it, "tls_cert", "http", ""));
+    h.tls_key = resolve(base_dir, get_string(*it, "tls_key", "http", ""));
+    if (h.tls_cert.empty() != h.tls_key.empty())
+      fail("http.tls_cert and http.tls_key: give both (HTTPS) or neither (HTTP)");
     std::string host;
     int port = 0;
     if (!h.bind.empty() && !http::split_bind(h.bind, &host, &port))
@@ -376,6 +380,8 @@ std::string config_to_json(const ServerConfig& c) {
   std::snprintf(mode, sizeof mode, "0%o", c.control.mode);
   j["control"] = {{"socket", c.control.socket}, {"mode", mode}};
   j["http"] = {{"bind", c.http.bind},
+               {"tls_cert", c.http.tls_cert},
+               {"tls_key", c.http.tls_key},
                {"cors_origins", c.http.cors_origins},
                {"session_lifetime", c.http.session_lifetime.count()},
                {"login_attempts", c.http.login_attempts},

@@ -257,8 +257,16 @@ Result<void> HttpServer::start() {
   int port = 0;
   if (!split_bind(o.bind, &host, &port))
     return Error{Errc::bad_config, 0, "http.bind: expected host:port"};
+  if (o.tls_cert.empty()) {
+    impl.server = std::make_unique<httplib::Server>();
+  } else {
+    auto tls = std::make_unique<httplib::SSLServer>(o.tls_cert.c_str(), o.tls_key.c_str());
+    if (!tls->is_valid())
+      return Error{Errc::bad_config, 0,
+                   "http.tls_cert/http.tls_key: cannot load the certificate and key"};
+    impl.server = std::move(tls);
+  }
   impl.bridge = std::make_shared<CoreBridge>(impl.post);
-  impl.server = std::make_unique<httplib::Server>();
   auto& svr = *impl.server;
   const std::size_t threads = std::max<std::size_t>(1, o.threads);
   svr.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
@@ -303,7 +311,8 @@ Result<void> HttpServer::start() {
   // stop() is only effective once the listener runs: wait for it (bounded).
   for (int i = 0; i < 5000 && !svr.is_running(); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  log(LogLevel::Info, kModule, "HTTP API on " + o.bind);
+  log(LogLevel::Info, kModule,
+      std::string(o.tls_cert.empty() ? "HTTP" : "HTTPS") + " API on " + o.bind);
   return {};
 }
 
@@ -318,7 +327,9 @@ void HttpServer::stop() {
 
 Result<void> HttpServer::reconfigure(Options options) {
   Impl& impl = *impl_;
-  const bool rebind = options.bind != impl.current_options().bind;
+  const Options old = impl.current_options();
+  const bool rebind = options.bind != old.bind || options.tls_cert != old.tls_cert ||
+                      options.tls_key != old.tls_key;
   {
     std::lock_guard lock(impl.options_mu);
     impl.options = std::move(options);
