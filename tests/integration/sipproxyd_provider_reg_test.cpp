@@ -3,7 +3,8 @@
 // preg_*.xml): digest, refresh before a short granted expiry, 423
 // Min-Expires, 403 disabling, growing gaps against an unreachable
 // provider, an edit unregistering the old contact before the new one
-// registers, removal unregistering, REGISTER through the outbound proxy, and an
+// registers, removal unregistering, REGISTER through the outbound proxy, a
+// call to the provider through the registration's TCP connection, and an
 // INVITE from the provider to the register contact reaching the account
 // through a wizard "to_match: provider" rule. Waits on SIPp's exit and on
 // provider.status answers (bounded polling), never on fixed sleeps.
@@ -278,6 +279,36 @@ TEST(SipproxydProviderReg, RegisterGoesThroughTheOutboundProxy) {
       wait_status(env, [](const json& r) { return r.value("state", "") == "registered"; });
   EXPECT_EQ(s.value("state", ""), "registered") << s.dump() << env.daemon.stderr_text();
   EXPECT_EQ(s.value("target", ""), "UDP 127.0.0.1:" + std::to_string(proxy->port())) << s.dump();
+}
+
+TEST(SipproxydProviderReg, ACallToTheProviderGoesThroughTheRegistrationsConnection) {
+  CallEnv env;
+  SippCallSpec spec;
+  spec.scenario = "preg_call_tcp.xml";
+  spec.transport = "t1";
+  spec.calls = 2;  // the registration and the call
+  auto provider = std::make_unique<SippCall>(env.dir, spec);
+  const std::string at = "127.0.0.1:" + std::to_string(provider->port());
+  env.provision(json::array({account_record("dave", true, "", "dave-out")}),
+                json::array({registered_provider(provider->port(), ";transport=tcp")}),
+                json::array({dialstring_plan("dave-out", "${dst}@voip1")}));
+  const json s =
+      wait_status(env, [](const json& r) { return r.value("state", "") == "registered"; });
+  ASSERT_EQ(s.value("state", ""), "registered") << s.dump() << env.daemon.stderr_text();
+  EXPECT_EQ(s.value("target", ""), "TCP " + at) << s.dump();
+
+  auto caller =
+      env.caller("call_uac.xml", "5551234", {{"from_user", "dave"}, {"from_host", kCallDomain}});
+  EXPECT_EQ(caller->finish(kRun), 0) << caller->diagnostics() << env.daemon.stderr_text();
+  EXPECT_EQ(provider->finish(kRun), 0) << provider->diagnostics();
+  const std::string invite = provider->logged("INVITE-RECEIVED");
+  ASSERT_FALSE(invite.empty()) << provider->log();
+  EXPECT_EQ(sip_start_line(invite), "INVITE sip:5551234@" + at + ";transport=tcp SIP/2.0");
+  EXPECT_EQ(sip_header(invite, "Via").rfind("SIP/2.0/TCP ", 0), 0u) << invite;
+  // One TCP connection in all: the REGISTER's, which the call went through
+  // (its local port is the registration's; SIPp cannot print ports).
+  const json stats = env.daemon.control().call("stats");
+  EXPECT_EQ(stats["transport"].value("connections_opened", -1), 1) << stats.dump();
 }
 
 // Calls from provider voip1 reach alice only through this rule; others are refused.
