@@ -118,10 +118,12 @@ TEST(HttpCalls, CallsAndProviderBindingsAreListedAndControlledPerTenant) {
   EXPECT_EQ(body(demo.post(kV1 + "calls/" + ids + "/no_such_action"))["error"]["code"],
             "not_found");
   EXPECT_EQ(status(demo.post(kV1 + "calls/x1/hangup")), 400);
+  EXPECT_EQ(body(demo.post(kV1 + "calls/actions/no_such_action"))["error"]["code"], "not_found");
   json doc = body(cl.Get(kV1 + "openapi.json"));
   const json& action =
       doc["paths"]["/api/v1/calls/{id}/{action}"]["post"]["parameters"][1]["schema"]["enum"];
   EXPECT_NE(std::find(action.begin(), action.end(), "hangup"), action.end()) << action;
+  EXPECT_TRUE(doc["paths"].contains("/api/v1/calls/actions/{action}"));
   EXPECT_EQ(body(demo.get(kV1 + "calls")).size(), 1u);
 
   auto hung = demo.post(kV1 + "calls/" + ids + "/hangup");

@@ -307,12 +307,13 @@ std::vector<ApiRoute> build_routes() {
       {"GET", "/api/v1/calls", "Calls in progress", cust, list("call.list")},
       {"DELETE", "/api/v1/calls/{id}", "Hang a call up (call.hangup)", cust,
        [](ApiCall& c) { call_action(c, "hangup", capture(c)); }},
+      // Before the {id}/{action} route: httplib tries routes in this order.
+      {"POST", "/api/v1/calls/actions/{action}",
+       "Run call.<action> that names no single call (the body's fields)", cust,
+       [](ApiCall& c) { call_action(c, capture(c), std::nullopt); }},
       {"POST", "/api/v1/calls/{id}/{action}",
        "Run call.<action> on one call: the body's fields plus its id", cust,
        [](ApiCall& c) { call_action(c, capture(c, 2), capture(c)); }},
-      {"POST", "/api/v1/calls/{action}",
-       "Run call.<action> that names no single call (the body's fields)", cust,
-       [](ApiCall& c) { call_action(c, capture(c), std::nullopt); }},
       {"GET", "/api/v1/cdrs",
        "CDRs newest first: filters direction, account, call_id, bridge_id, since, until "
        "(unix ms), status_min, status_max, min_talk, ended_only; limit and cursor",
