@@ -58,6 +58,7 @@ class ControlNode {
     sip::control::register_commands(registry_, *context_);
     sip::control::ServerOptions so;
     so.path = socket_path;
+    so.password_iterations = 1000;  // as the commands' own hashing here
     server_ = std::make_unique<sip::control::ControlServer>(loop_, so, registry_);
     if (auto r = server_->start(); !r) throw std::runtime_error(r.error().to_string());
     thread_ = std::thread([this] { loop_.run(); });

@@ -179,5 +179,60 @@ TEST(HttpApiV1, CdrsPageNewestFirstByCursorWithFilters) {
   EXPECT_EQ(status(demo.get("cdrs?since=yesterday")), 400);
 }
 
+TEST(HttpApiV1, DisablingOrRemovingACustomerEndsItsSessionsAndKeysAtOnce) {
+  HttpEnv env;
+  auto& cl = env.client();
+  auto& ctl = env.daemon().control();
+  Caller demo_s{cl, {{"authid", env.login("demo", kDemoPassword)}}};
+  Caller demo_k{cl, {{"apikey", api_key(env, "demo")}}};
+  Caller other_s{cl, {{"authid", env.login("other", kOtherPassword)}}};
+  Caller other_k{cl, {{"apikey", api_key(env, "other")}}};
+  ASSERT_EQ(status(demo_s.get("me")), 200);
+  ASSERT_EQ(status(other_s.get("me")), 200);
+  // A changed admin flag applies to an open session.
+  EXPECT_EQ(status(demo_s.get("customers")), 403);
+  ctl.call("customer.update", {{"username", "demo"}, {"admin", true}});
+  EXPECT_EQ(status(demo_s.get("customers")), 200);
+  EXPECT_EQ(body(demo_s.get("me"))["admin"], true);
+
+  ctl.call("customer.update", {{"username", "demo"}, {"disabled", true}});
+  EXPECT_EQ(status(demo_s.get("me")), 401);
+  EXPECT_EQ(status(demo_k.get("me")), 401);
+  EXPECT_EQ(status(cl.Get(std::string(kRest) + "getcdrscount", demo_s.h)), 401);
+  ctl.call("customer.update", {{"username", "demo"}, {"disabled", false}});
+  EXPECT_EQ(status(demo_s.get("me")), 401);  // that session ended
+  EXPECT_EQ(status(demo_k.get("me")), 200);  // the key is the customer's again
+
+  ctl.call("customer.remove", {{"username", "other"}});
+  EXPECT_EQ(status(other_s.get("me")), 401);
+  EXPECT_EQ(status(other_k.get("me")), 401);
+  EXPECT_EQ(env.login("other", kOtherPassword), "");
+}
+
+TEST(HttpApiV1, ACustomerCreatedOverTheApiLogsInWithItsPassword) {
+  HttpEnv env;
+  auto& cl = env.client();
+  auto& ctl = env.daemon().control();
+  ctl.call("customer.update", {{"username", "demo"}, {"admin", true}});
+  Caller admin{cl, {{"apikey", api_key(env, "demo")}}};
+  auto made = admin.post("customers", {{"username", "carol"}, {"password", "carol-pass-1"}});
+  ASSERT_EQ(status(made), 201) << (made ? made->body : "");
+  EXPECT_FALSE(body(made).contains("password"));  // given, not generated: never echoed
+  EXPECT_EQ(env.login("carol", "carol-pass-1").size(), 96u);
+  EXPECT_EQ(env.login("carol", "wrong-pass-1"), "");
+  // Without a password one is generated and returned once.
+  auto gen = admin.post("customers", {{"username", "dave"}});
+  ASSERT_EQ(status(gen), 201) << (gen ? gen->body : "");
+  const std::string pw = body(gen).value("password", "");
+  ASSERT_EQ(pw.size(), 16u) << body(gen);
+  EXPECT_EQ(env.login("dave", pw).size(), 96u);
+  // A new password over PATCH; an empty one is refused.
+  EXPECT_EQ(status(admin.patch("customers/carol", {{"password", "carol-pass-2"}})), 200);
+  EXPECT_EQ(env.login("carol", "carol-pass-2").size(), 96u);
+  auto empty = admin.patch("customers/carol", {{"password", ""}});
+  EXPECT_EQ(status(empty), 400);
+  EXPECT_EQ(body(empty)["error"]["code"], "invalid_argument");
+}
+
 }  // namespace
 }  // namespace sipsmith::itest

@@ -7,6 +7,7 @@
 #include <csignal>
 #include <thread>
 
+#include "../support/tls_fixture.hpp"
 #include "support/cdr_fill.hpp"
 #include "support/http_env.hpp"
 
@@ -218,6 +219,29 @@ TEST(HttpApi, LoginsAreRateLimitedAndSessionsExpire) {
     if (status == 200) std::this_thread::sleep_for(100ms);
   }
   EXPECT_EQ(status, 401);
+}
+
+TEST(HttpApi, ServesHttpsWithTheConfiguredCertificate) {
+  sip::testing::TlsFixture pki;  // a throwaway CA and a certificate for 127.0.0.1
+  HttpEnv env(json{{"tls_cert", pki.cert()}, {"tls_key", pki.key()}});
+  httplib::SSLClient tls("127.0.0.1", env.http_port());
+  tls.set_ca_cert_path(pki.ca().c_str());
+  tls.enable_server_certificate_verification(true);
+  tls.set_connection_timeout(5);
+  tls.set_read_timeout(20);
+  auto alive = tls.Get(rest("isalive"));
+  ASSERT_TRUE(alive) << httplib::to_string(alive.error());
+  EXPECT_EQ(alive->status, 200);
+  httplib::Params p{{"username", "demo"}, {"password", kDemoPassword}};
+  auto login = tls.Get(rest("customer/login"), p, httplib::Headers{});
+  ASSERT_TRUE(login);
+  ASSERT_EQ(login->status, 200) << login->body;
+  auto count = tls.Get(rest("getcdrscount"), authid_header("authid", body(login)));
+  ASSERT_TRUE(count);
+  EXPECT_EQ(body(count), 40);
+  // Plain HTTP to the TLS port gets no answer.
+  auto plain = env.client().Get(rest("isalive"));
+  EXPECT_TRUE(!plain || plain->status != 200);
 }
 
 }  // namespace

@@ -2,7 +2,9 @@
 // SIPp playing the providers' registrars (scenarios sipproxyd/scenarios/
 // preg_*.xml): digest, refresh before a short granted expiry, 423
 // Min-Expires, 403 disabling, growing gaps against an unreachable
-// provider, a password edit re-registering, removal unregistering, and an
+// provider, an edit unregistering the old contact before the new one
+// registers, removal unregistering, REGISTER through the outbound proxy, a
+// call to the provider through the registration's TCP connection, and an
 // INVITE from the provider to the register contact reaching the account
 // through a wizard "to_match: provider" rule. Waits on SIPp's exit and on
 // provider.status answers (bounded polling), never on fixed sleeps.
@@ -226,24 +228,87 @@ TEST(SipproxydProviderReg, DnsFailuresAreRetried) {
   EXPECT_NE(s.value("state", ""), "disabled") << s.dump();
 }
 
-TEST(SipproxydProviderReg, EditingThePasswordRegistersAgain) {
+TEST(SipproxydProviderReg, AnEditUnregistersTheOldContactBeforeRegisteringTheNewOne) {
   CallEnv env;
   SippCallSpec spec;
-  spec.scenario = "preg_grant_once.xml";
+  spec.scenario = "preg_edit.xml";
   spec.calls = 2;  // one Call-ID per registration
   auto registrar = std::make_unique<SippCall>(env.dir, spec);
   env.provision(json::array(), json::array({registered_provider(registrar->port())}));
   json s = wait_status(env, [](const json& r) { return r.value("state", "") == "registered"; });
   ASSERT_EQ(s.value("state", ""), "registered") << s.dump() << env.daemon.stderr_text();
-  // The scenario checks the password it knows; this one is refused with 403
-  // only after SIPp has logged the new digest, so the test reads the log.
-  env.daemon.control().call("provider.update",
-                            {{"owner", "demo"}, {"name", "voip1"}, {"password", "changed-pw"}});
-  EXPECT_EQ(registrar->finish(kRun), 0) << registrar->diagnostics();
+  // A new contact and a new password: the old contact leaves (Expires 0,
+  // answering the challenge with the old password), then the new one
+  // registers with the new password, which this registrar refuses (403).
+  env.daemon.control().call("provider.update", {{"owner", "demo"},
+                                                {"name", "voip1"},
+                                                {"register_contact", "voip1.new@sipsmith.test"},
+                                                {"password", "changed-pw"}});
+  EXPECT_EQ(registrar->finish(kRun), 0) << registrar->diagnostics() << env.daemon.stderr_text();
   const std::string log = registrar->log();
-  EXPECT_EQ(count_of(log, "AUTHED-1 "), 2u) << log;
-  s = wait_status(env, [](const json& r) { return r.value("attempts", 0) == 2; });
-  EXPECT_EQ(s.value("attempts", 0), 2) << s.dump();
+  const auto old_granted = log.find("C1 AUTHED-1 expires= 3600 contact= <sip:voip1.provuser@");
+  const auto old_left = log.find("C1 AUTHED-2 expires= 0 contact= <sip:voip1.provuser@");
+  const auto new_first = log.find("C2 REGISTER-1");
+  const auto new_authed =
+      log.find("C2 AUTHED-1 expires= 3600 contact= <sip:voip1.new@sipsmith.test>");
+  ASSERT_NE(old_granted, std::string::npos) << log;
+  ASSERT_NE(old_left, std::string::npos) << log;
+  ASSERT_NE(new_first, std::string::npos) << log;
+  EXPECT_NE(new_authed, std::string::npos) << log;
+  EXPECT_LT(old_granted, old_left) << log;
+  EXPECT_LT(old_left, new_first) << log;
+  s = wait_status(env, [](const json& r) { return r.value("state", "") == "disabled"; });
+  EXPECT_EQ(s.value("state", ""), "disabled") << s.dump();
+  EXPECT_EQ(s.value("attempts", 0), 1) << s.dump();
+  EXPECT_EQ(s.value("contact", ""), "sip:voip1.new@sipsmith.test") << s.dump();
+  EXPECT_TRUE(env.daemon.wait_stderr("old contact unregistered", Millis(5000)))
+      << env.daemon.stderr_text();
+}
+
+TEST(SipproxydProviderReg, RegisterGoesThroughTheOutboundProxy) {
+  CallEnv env;
+  auto proxy = env.provider("preg_grant_once.xml");  // plays the proxy and the registrar
+  json p = registered_provider(0);
+  p["server"] = "sip:voip.example.test";  // never resolved: the proxy is the next hop
+  p["outbound_proxy"] = "sip:127.0.0.1:" + std::to_string(proxy->port());
+  env.provision(json::array(), json::array({p}));
+  EXPECT_EQ(proxy->finish(kRun), 0) << proxy->diagnostics() << env.daemon.stderr_text();
+  const std::string log = proxy->log();
+  EXPECT_NE(log.find("uri=\"sip:voip.example.test\""), std::string::npos) << log;
+  const json s =
+      wait_status(env, [](const json& r) { return r.value("state", "") == "registered"; });
+  EXPECT_EQ(s.value("state", ""), "registered") << s.dump() << env.daemon.stderr_text();
+  EXPECT_EQ(s.value("target", ""), "UDP 127.0.0.1:" + std::to_string(proxy->port())) << s.dump();
+}
+
+TEST(SipproxydProviderReg, ACallToTheProviderGoesThroughTheRegistrationsConnection) {
+  CallEnv env;
+  SippCallSpec spec;
+  spec.scenario = "preg_call_tcp.xml";
+  spec.transport = "t1";
+  spec.calls = 2;  // the registration and the call
+  auto provider = std::make_unique<SippCall>(env.dir, spec);
+  const std::string at = "127.0.0.1:" + std::to_string(provider->port());
+  env.provision(json::array({account_record("dave", true, "", "dave-out")}),
+                json::array({registered_provider(provider->port(), ";transport=tcp")}),
+                json::array({dialstring_plan("dave-out", "${dst}@voip1")}));
+  const json s =
+      wait_status(env, [](const json& r) { return r.value("state", "") == "registered"; });
+  ASSERT_EQ(s.value("state", ""), "registered") << s.dump() << env.daemon.stderr_text();
+  EXPECT_EQ(s.value("target", ""), "TCP " + at) << s.dump();
+
+  auto caller =
+      env.caller("call_uac.xml", "5551234", {{"from_user", "dave"}, {"from_host", kCallDomain}});
+  EXPECT_EQ(caller->finish(kRun), 0) << caller->diagnostics() << env.daemon.stderr_text();
+  EXPECT_EQ(provider->finish(kRun), 0) << provider->diagnostics();
+  const std::string invite = provider->logged("INVITE-RECEIVED");
+  ASSERT_FALSE(invite.empty()) << provider->log();
+  EXPECT_EQ(sip_start_line(invite), "INVITE sip:5551234@" + at + ";transport=tcp SIP/2.0");
+  EXPECT_EQ(sip_header(invite, "Via").rfind("SIP/2.0/TCP ", 0), 0u) << invite;
+  // One TCP connection in all: the REGISTER's, which the call went through
+  // (its local port is the registration's; SIPp cannot print ports).
+  const json stats = env.daemon.control().call("stats");
+  EXPECT_EQ(stats["transport"].value("connections_opened", -1), 1) << stats.dump();
 }
 
 // Calls from provider voip1 reach alice only through this rule; others are refused.

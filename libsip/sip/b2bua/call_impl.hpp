@@ -239,6 +239,10 @@ struct CallManager::Impl final {
   void place_leg(CallId cid, std::size_t plan, std::size_t index);
   void cancel_leg(CallId cid, std::size_t plan, std::size_t index, std::string_view why);
   void send_leg_invite(Call& call, Leg& leg, msg::Message invite);
+  // A provider leg resolved to the address the provider's registration
+  // uses: it leaves through that registration's flow (same local socket or
+  // connection: the provider's NAT pinhole), its Via naming that socket.
+  void pin_provider_flow(const Call& call, Leg& leg);
   void on_leg_response(CallId cid, LegId lid, const msg::Message& r);
   // The leg ended without answering: CDR, then the Dial that placed it.
   void leg_failed(Call& call, Leg& leg, int status, std::string_view reason,

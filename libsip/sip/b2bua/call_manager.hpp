@@ -14,7 +14,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sip/auth/nonce_service.hpp"
@@ -135,6 +137,11 @@ struct Services {
   WebService* web = nullptr;             // may be null: sys.WebGet returns nil
   std::function<void(const CallEvent&)> on_event;  // may be empty
   event::Bus* events = nullptr;                    // console events; may be null
+  // The flow the registration of provider `name` of customer `owner` went
+  // through (nullopt: none); a provider leg to that same address leaves
+  // through it. May be empty.
+  std::function<std::optional<transport::Origin>(store::Id owner, std::string_view name)>
+      provider_flow;
   // Our listeners ("udp"/"tcp"/"tls", "ip:port"), for Via and Contact.
   struct Listener {
     transport::Kind kind = transport::Kind::Udp;

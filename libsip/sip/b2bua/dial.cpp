@@ -127,6 +127,7 @@ void CallManager::Impl::place_leg(CallId cid, std::size_t plan, std::size_t inde
     leg->dest.address = t->address;
     leg->dest.tls_name = t->tls_name;
     leg->via_host = via_host_for(t->kind, {});
+    pin_provider_flow(*call, *leg);
     return send_leg_invite(*call, *leg, msg::Message{});
   }
   std::weak_ptr<int> token = alive;
@@ -142,8 +143,18 @@ void CallManager::Impl::place_leg(CallId cid, std::size_t plan, std::size_t inde
     l->dest.address = t.address;
     l->dest.tls_name = t.tls_name;
     l->via_host = via_host_for(t.kind, {});
+    pin_provider_flow(*c, *l);
     send_leg_invite(*c, *l, msg::Message{});
   });
+}
+
+void CallManager::Impl::pin_provider_flow(const Call& call, Leg& leg) {
+  if (leg.target.kind != routing::LegKind::Provider || !svc.provider_flow) return;
+  if (leg.plan >= call.plans.size()) return;
+  auto o = svc.provider_flow(call.plans[leg.plan].owner, leg.target.provider);
+  if (!o || o->kind != leg.dest.kind || !(o->remote == leg.dest.address)) return;
+  leg.dest.flow = o->flow;
+  leg.via_host = via_host_for(o->kind, o->local.to_string());
 }
 
 void CallManager::Impl::cancel_leg(CallId cid, std::size_t plan, std::size_t index,

@@ -1,5 +1,6 @@
 // customer.list / get / add / update / remove.
 #include <algorithm>
+#include <optional>
 
 #include "sip/auth/password.hpp"
 #include "sip/control/command_util.hpp"
@@ -22,6 +23,24 @@ void check_time_zone(const std::string& tz, const std::string& field) {
   if (!ok) fail(Errc::invalid_argument, field + ": '" + tz + "' is not an IANA time zone name");
 }
 
+// The hash to store from "password" (hashed here, on the calling thread)
+// or "password_hash" (hashed by an edge off the core thread:
+// password_params.hpp); nullopt when neither is given.
+std::optional<std::string> password_hash_of(Context& ctx, const Fields& f) {
+  auto password = f.string("password");
+  auto hash = f.string("password_hash");
+  if (password && hash) fail(Errc::invalid_argument, "give password or password_hash, not both");
+  if (password) {
+    check_password(*password, f.name("password"));
+    return hash_customer_password(ctx, *password);
+  }
+  if (!hash) return std::nullopt;
+  check_text(*hash, f.name("password_hash"), 512);
+  if (hash->rfind("pbkdf2-sha256$", 0) != 0)
+    fail(Errc::invalid_argument, f.name("password_hash") + ": not a pbkdf2-sha256 hash");
+  return *hash;
+}
+
 }  // namespace
 
 void apply_customer_fields(const Fields& f, store::Customer& c) {
@@ -38,16 +57,20 @@ namespace {
 
 json customer_add(Context& ctx, const json& params) {
   Fields f(params);
-  f.only({"username", "password", "time_zone", "max_executions", "max_accounts", "admin"});
+  f.only({"username", "password", "password_hash", "time_zone", "max_executions", "max_accounts",
+          "admin"});
   store::Customer c;
   c.username = lower(f.required_string("username"));
   check_customer_username(c.username, "username");
   apply_customer_fields(f, c);
-  std::optional<std::string> password = f.string("password");
-  const bool generated = !password.has_value();
-  if (generated) password = generate_password();
-  check_password(*password, "password");
-  c.password_hash = hash_customer_password(ctx, *password);
+  std::optional<std::string> password;
+  std::optional<std::string> hash = password_hash_of(ctx, f);
+  const bool generated = !hash.has_value();
+  if (generated) {
+    password = generate_password();
+    hash = hash_customer_password(ctx, *password);
+  }
+  c.password_hash = *hash;
   c.api_key = auth::make_api_key();
   c.id = unwrap(ctx.store.customers().add(c), "customer '" + c.username + "'");
   store::Customer stored = unwrap(ctx.store.customers().get(c.id), "customer " + c.username);
@@ -59,15 +82,12 @@ json customer_add(Context& ctx, const json& params) {
 
 json customer_update(Context& ctx, const json& params) {
   Fields f(params);
-  f.only(
-      {"username", "password", "time_zone", "max_executions", "max_accounts", "admin", "disabled"});
+  f.only({"username", "password", "password_hash", "time_zone", "max_executions", "max_accounts",
+          "admin", "disabled"});
   store::Customer c = find_customer(ctx.store, f.required_string("username"));
   apply_customer_fields(f, c);
   if (auto b = f.boolean("disabled")) c.disabled = *b;
-  if (auto password = f.string("password")) {
-    check_password(*password, "password");
-    c.password_hash = hash_customer_password(ctx, *password);
-  }
+  if (auto hash = password_hash_of(ctx, f)) c.password_hash = *hash;
   unwrap(ctx.store.customers().update(c), "customer '" + c.username + "'");
   store::Customer stored = unwrap(ctx.store.customers().get(c.id), "customer " + c.username);
   ctx.directory.upsert_customer(stored);

@@ -117,6 +117,7 @@ json provider_status(Context& ctx, const json& params) {
     if (name && !ci_equal(*name, s.provider)) continue;
     json row = {{"owner", name_of(names, s.owner_id)},
                 {"name", s.provider},
+                {"provider_id", s.provider_id},
                 {"state", std::string(provreg::state_name(s.state))},
                 {"reason", s.reason},
                 {"contact", s.contact},

@@ -11,13 +11,18 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
 #include <unordered_set>
 #include <utility>
 
 #include "sip/base/log.hpp"
 #include "sip/control/event_json.hpp"
+#include "sip/control/password_params.hpp"
 #include "sip/control/registry.hpp"
 #include "sip/event/bus.hpp"
 #include "sip/transport/event_loop.hpp"
@@ -54,6 +59,61 @@ PathState probe(const std::string& path) {
   return err == ECONNREFUSED ? PathState::Stale : PathState::Live;
 }
 
+// One worker thread for the PBKDF2 of customer passwords, so that the
+// event loop's thread never spends hundreds of milliseconds hashing. A job
+// runs on the worker and returns what to run on the loop afterwards.
+// stop() drops queued jobs and joins (a running hash finishes first).
+class Hasher {
+ public:
+  using Job = std::function<std::function<void()>()>;
+  explicit Hasher(asio::io_context& io) : io_(io) {}
+  ~Hasher() { stop(); }
+  Hasher(const Hasher&) = delete;
+  Hasher& operator=(const Hasher&) = delete;
+
+  void submit(Job job) {
+    std::lock_guard lock(mu_);
+    stopped_ = false;
+    jobs_.push_back(std::move(job));
+    if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+    cv_.notify_one();
+  }
+  void stop() {
+    {
+      std::lock_guard lock(mu_);
+      stopped_ = true;
+      jobs_.clear();
+      cv_.notify_all();
+    }
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void run() {
+    for (;;) {
+      Job job;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [this] { return stopped_ || !jobs_.empty(); });
+        if (stopped_) return;
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      std::function<void()> then = job();
+      std::lock_guard lock(mu_);
+      if (stopped_) return;
+      asio::post(io_, std::move(then));
+    }
+  }
+
+  asio::io_context& io_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Job> jobs_;
+  bool stopped_ = false;
+  std::thread thread_;
+};
+
 }  // namespace
 
 class Connection;
@@ -63,7 +123,8 @@ struct ControlServer::Impl : std::enable_shared_from_this<ControlServer::Impl> {
       : io(*static_cast<asio::io_context*>(l.native())),
         options(std::move(o)),
         registry(r),
-        acceptor(io) {}
+        acceptor(io),
+        hasher(io) {}
 
   void accept();
   void on_accept(error_code ec, Local::socket socket);
@@ -73,13 +134,16 @@ struct ControlServer::Impl : std::enable_shared_from_this<ControlServer::Impl> {
   ServerOptions options;
   const CommandRegistry& registry;
   Local::acceptor acceptor;
+  Hasher hasher;
   std::unordered_set<std::shared_ptr<Connection>> connections;
   bool bound = false;
 };
 
 // One client: reads lines, answers each through the registry, writes the
 // answers in order through a queue. Reading pauses while answers are being
-// written, so a client that does not read cannot grow our memory.
+// written, so a client that does not read cannot grow our memory. A line
+// with a customer password to hash goes to the Hasher first; the lines
+// after it wait, so answers keep their order.
 // A streaming request (console.subscribe) turns the connection into a
 // stream: after its answer it carries the subscription's events, one batch
 // written at a time (the subscription's bounded queue drops the oldest
@@ -122,34 +186,45 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (ec) {
       // EOF (or a reset): answer a last line without newline, then close
       // once everything queued is written.
-      if (ec == asio::error::eof && !pending_.empty()) answer(*server, pending_);
+      std::string last = std::move(pending_);
       pending_.clear();
       closing_ = true;
+      if (ec == asio::error::eof && !last.empty()) answer(*server, last);
       finish_or_continue();
       return;
     }
     pending_.append(chunk_.data(), n);
+    process_lines(*server);
+    finish_or_continue();
+  }
+
+  // Answers the complete lines in pending_ until one goes to the Hasher.
+  void process_lines(ControlServer::Impl& server) {
     std::size_t start = 0;
-    while (!closing_ && !stream_) {
+    while (!closing_ && !hashing_ && !stream_) {
       std::size_t nl = pending_.find('\n', start);
       if (nl == std::string::npos) break;
       std::string_view line(pending_.data() + start, nl - start);
       start = nl + 1;
-      if (line.size() > server->options.max_line) {
-        too_long(*server);
+      if (line.size() > server.options.max_line) {
+        too_long(server);
         break;
       }
-      answer(*server, line);
+      answer(server, line);
     }
     pending_.erase(0, start);
     if (stream_) pending_.clear();
-    if (!closing_ && pending_.size() > server->options.max_line) too_long(*server);
-    finish_or_continue();
+    if (!closing_ && !hashing_ && pending_.size() > server.options.max_line) too_long(server);
   }
 
-  void answer(const ControlServer::Impl& server, std::string_view line) {
+  void answer(ControlServer::Impl& server, std::string_view line) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.find_first_not_of(" \t") == std::string_view::npos) return;  // blank line
+    // Only lines that can carry a customer password (or have one generated)
+    // are parsed here; the registry parses every line anyway.
+    const bool maybe = line.find("password") != std::string_view::npos ||
+                       line.find("customer.add") != std::string_view::npos;
+    if (maybe && hash_first(server, line)) return;
     std::weak_ptr<Connection> weak = weak_from_this();
     asio::io_context& io = server.io;
     auto answered = server.registry.handle_line(line, [weak, &io] {
@@ -173,6 +248,63 @@ class Connection : public std::enable_shared_from_this<Connection> {
     write_next();
   }
 
+  // A request whose params carry a clear customer password: hashed on the
+  // Hasher, then answered on the loop. False when it is not one.
+  bool hash_first(ControlServer::Impl& server, std::string_view line) {
+    nlohmann::json req = nlohmann::json::parse(line, nullptr, false);
+    if (!req.is_object()) return false;
+    auto m = req.find("method");
+    auto p = req.find("params");
+    if (m == req.end() || !m->is_string() || p == req.end()) return false;
+    const std::string method = m->get<std::string>();
+    if (!has_password_params(method, *p)) return false;
+    hashing_ = true;
+    const std::uint32_t iterations = server.options.password_iterations;
+    // Weak handles only: nothing of the loop's is destroyed on the worker.
+    std::weak_ptr<ControlServer::Impl> weak = server_;
+    std::weak_ptr<Connection> conn = weak_from_this();
+    server.hasher.submit(
+        [conn, weak, req = std::move(req), method, iterations]() mutable -> std::function<void()> {
+          std::string generated;
+          CommandResult hashed =
+              hash_password_params(method, std::move(req["params"]), iterations, &generated);
+          return [conn, weak, req = std::move(req), hashed = std::move(hashed),
+                  generated = std::move(generated)]() mutable {
+            auto srv = weak.lock();
+            auto self = conn.lock();
+            if (!srv || !self || self->closed_) return;
+            self->hashing_ = false;
+            self->answer_hashed(*srv, std::move(req), std::move(hashed), generated);
+            if (!self->closing_) self->process_lines(*srv);
+            self->finish_or_continue();
+          };
+        });
+    return true;
+  }
+
+  void answer_hashed(ControlServer::Impl& server, nlohmann::json req, CommandResult hashed,
+                     const std::string& generated) {
+    std::string response;
+    if (!hashed.ok()) {
+      nlohmann::json e = {
+          {"id", req.value("id", nlohmann::json())},
+          {"error", {{"code", hashed.error().code}, {"message", hashed.error().message}}}};
+      response = e.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    } else {
+      req["params"] = std::move(hashed.value());
+      response = server.registry.handle_line(req.dump());
+      if (!generated.empty()) {
+        nlohmann::json r = nlohmann::json::parse(response, nullptr, false);
+        if (r.is_object() && r.contains("result") && r["result"].is_object()) {
+          r["result"]["password"] = generated;
+          response = r.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        }
+      }
+    }
+    response.push_back('\n');
+    out_.push_back(std::move(response));
+  }
+
   void too_long(const ControlServer::Impl& server) {
     std::string response = CommandRegistry::error_line(
         "limit_reached", "request line longer than " + std::to_string(server.options.max_line) +
@@ -188,6 +320,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void finish_or_continue() {
     if (writing_) return;
     if (!out_.empty()) return write_next();
+    if (hashing_) return;  // the Hasher's answer continues
     if (closing_) return close();
     if (stream_) {
       if (!reading_) read();
@@ -216,6 +349,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::shared_ptr<event::Subscription> stream_;  // set by a streaming request
   bool reading_ = false;
   bool writing_ = false;
+  bool hashing_ = false;  // a line is at the Hasher; later lines wait
   bool closing_ = false;  // close once out_ is written
   bool closed_ = false;
 };
@@ -294,6 +428,7 @@ Result<void> ControlServer::start() {
 
 void ControlServer::stop() {
   Impl& s = *impl_;
+  s.hasher.stop();
   error_code ignored;
   s.acceptor.close(ignored);
   auto connections = std::move(s.connections);

@@ -2,11 +2,13 @@
 // per line in, one response line out per request, in order (see
 // CommandRegistry::handle_line); lines over `max_line` get an error and the
 // connection is closed. Runs on the EventLoop's thread: every member and
-// every command handler runs there. The EventLoop and the CommandRegistry
+// every command handler runs there, except the PBKDF2 of customer
+// passwords, which a worker thread of the server does first. The EventLoop and the CommandRegistry
 // must outlive the server. Asio and JSON stay inside server.cpp.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -25,6 +27,9 @@ struct ServerOptions {
   unsigned mode = 0600;                // permissions set on it after bind
   std::size_t max_clients = 64;        // beyond it a client gets limit_reached and is closed
   std::size_t max_line = 1024 * 1024;  // bytes per request line (without the newline)
+  // PBKDF2 iterations for customer passwords hashed off the loop's thread
+  // (password_params.hpp); 0 = the default strength.
+  std::uint32_t password_iterations = 0;
 };
 
 class ControlServer {

@@ -275,11 +275,15 @@ ServerConfig parse_object(const json& root, const std::string& base_dir) {
     }
   }
   if (auto it = root.find("http"); it != root.end()) {
-    check_keys(
-        *it, "http",
-        {"bind", "cors_origins", "session_lifetime", "login_attempts", "login_window", "threads"});
+    check_keys(*it, "http",
+               {"bind", "tls_cert", "tls_key", "cors_origins", "session_lifetime",
+                "login_attempts", "login_window", "threads"});
     auto& h = cfg.http;
     h.bind = get_string(*it, "bind", "http", h.bind);
+    h.tls_cert = resolve(base_dir, get_string(*it, "tls_cert", "http", ""));
+    h.tls_key = resolve(base_dir, get_string(*it, "tls_key", "http", ""));
+    if (h.tls_cert.empty() != h.tls_key.empty())
+      fail("http.tls_cert and http.tls_key: give both (HTTPS) or neither (HTTP)");
     std::string host;
     int port = 0;
     if (!h.bind.empty() && !http::split_bind(h.bind, &host, &port))
@@ -318,12 +322,16 @@ ServerConfig parse_object(const json& root, const std::string& base_dir) {
   }
   if (auto it = root.find("provider_registration"); it != root.end()) {
     const char* w = "provider_registration";
-    check_keys(*it, w, {"enabled", "start_rate", "min_gap_ms", "retry_base_ms", "retry_max_ms"});
+    check_keys(
+        *it, w,
+        {"enabled", "start_rate", "stop_rate", "min_gap_ms", "retry_base_ms", "retry_max_ms"});
     auto& p = cfg.provider_registration;
     using ms = std::chrono::milliseconds;
     cfg.provider_registration_enabled = get_bool(*it, "enabled", w, true);
     p.start_rate = static_cast<double>(
         get_int(*it, "start_rate", w, static_cast<std::int64_t>(p.start_rate), 1, 10000));
+    p.stop_rate = static_cast<double>(
+        get_int(*it, "stop_rate", w, static_cast<std::int64_t>(p.stop_rate), 1, 10000));
     p.retry.min_gap = ms(get_int(*it, "min_gap_ms", w, p.retry.min_gap.count(), 100, 3600000));
     p.retry.base = ms(get_int(*it, "retry_base_ms", w, p.retry.base.count(), 100, 3600000));
     p.retry.max = ms(get_int(*it, "retry_max_ms", w, p.retry.max.count(), 100, 86400000));
@@ -420,6 +428,8 @@ std::string config_to_json(const ServerConfig& c) {
   std::snprintf(mode, sizeof mode, "0%o", c.control.mode);
   j["control"] = {{"socket", c.control.socket}, {"mode", mode}};
   j["http"] = {{"bind", c.http.bind},
+               {"tls_cert", c.http.tls_cert},
+               {"tls_key", c.http.tls_key},
                {"cors_origins", c.http.cors_origins},
                {"session_lifetime", c.http.session_lifetime.count()},
                {"login_attempts", c.http.login_attempts},
@@ -472,12 +482,14 @@ std::string config_to_json(const ServerConfig& c) {
                   {"max_timeout_seconds", c.webget.max_timeout_seconds},
                   {"max_bytes", c.webget.max_bytes}}}};
   j["dns"] = {{"nameservers", c.nameservers}};
-  j["provider_registration"] = {
-      {"enabled", c.provider_registration_enabled},
-      {"start_rate", static_cast<std::int64_t>(c.provider_registration.start_rate)},
-      {"min_gap_ms", c.provider_registration.retry.min_gap.count()},
-      {"retry_base_ms", c.provider_registration.retry.base.count()},
-      {"retry_max_ms", c.provider_registration.retry.max.count()}};
+  j["provider_registration"] = {{"enabled", c.provider_registration_enabled},
+                                {"start_rate",
+                                 static_cast<std::int64_t>(c.provider_registration.start_rate)},
+                                {"stop_rate",
+                                 static_cast<std::int64_t>(c.provider_registration.stop_rate)},
+                                {"min_gap_ms", c.provider_registration.retry.min_gap.count()},
+                                {"retry_base_ms", c.provider_registration.retry.base.count()},
+                                {"retry_max_ms", c.provider_registration.retry.max.count()}};
   return j.dump(2);
 }
 

@@ -282,6 +282,9 @@ bool Engine::Impl::build(std::string* message) {
     svc.web = web.get();
   }
   svc.events = &events;  // calls, legs, dial plan lines and script errors
+  svc.provider_flow = [this](store::Id owner, std::string_view name) {
+    return provider_flow(owner, name);
+  };
   for (const auto& l : transport->listeners()) {
     b2bua::Services::Listener x;
     x.kind = l.kind;

@@ -8,7 +8,9 @@
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -142,6 +144,8 @@ struct Engine::Impl {
   void apply_http(const http::Options& options);  // SIGHUP
   // engine_provreg.cpp: the provider registration agent, following the Directory.
   void start_provider_agent();
+  // For the call manager: the flow provider (owner, name) registered through.
+  std::optional<transport::Origin> provider_flow(store::Id owner, std::string_view name) const;
 
   ServerConfig config;
   transport::EventLoop loop;

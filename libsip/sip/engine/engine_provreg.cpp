@@ -84,4 +84,12 @@ void Engine::Impl::start_provider_agent() {
   provider_agent->sync();
 }
 
+std::optional<transport::Origin> Engine::Impl::provider_flow(store::Id owner,
+                                                             std::string_view name) const {
+  if (!provider_agent) return std::nullopt;
+  const store::Provider* p = directory.snapshot()->find_provider(owner, name);
+  if (p == nullptr) return std::nullopt;
+  return provider_agent->registration_flow(p->id);
+}
+
 }  // namespace sip::engine

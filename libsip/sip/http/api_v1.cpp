@@ -6,7 +6,9 @@
 // and another tenant's record is answered 404, as if it did not exist.
 #include "sip/http/api_v1.hpp"
 
+#include <optional>
 #include <regex>
+#include <string_view>
 
 #include "sip/http/event_stream.hpp"
 
@@ -160,6 +162,64 @@ std::function<void(ApiCall&)> add(const char* method) {
   };
 }
 
+// ---- calls in progress and call control: every "call.<action>" command of
+// the registry (call.hangup, and the call control commands as they are
+// added) is reachable without code of its own here. By the registry's
+// contract each call.* command takes "owner" and acts only on that
+// customer's calls; a customer's requests always carry its own.
+
+constexpr std::string_view kCallPrefix = "call.";
+
+bool valid_action(const std::string& a) {
+  return !a.empty() && a.size() <= 64 &&
+         a.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") == std::string::npos && a != "list";
+}
+
+void call_action(ApiCall& c, const std::string& action, std::optional<std::string> id) {
+  if (!valid_action(action)) return reply_error(c.res, "not_found", "no such call action");
+  json p = body_with(c, {});
+  if (!c.who.admin)
+    p["owner"] = c.who.username;
+  else if (c.req.has_param("owner"))
+    p["owner"] = c.req.get_param_value("owner");
+  if (id) {
+    if (id->empty() || id->size() > 18 || id->find_first_not_of("0123456789") != std::string::npos)
+      return reply_error(c.res, "invalid_argument", "a call is addressed by its id (GET calls)");
+    p["id"] = std::stoll(*id);
+  }
+  const std::string method = std::string(kCallPrefix) + action;
+  auto r = c.impl.run([method, p](const CommandRegistry& reg) -> CommandResult {
+    if (!reg.contains(method)) return CommandError{"not_found", "no such call action"};
+    return reg.call(method, p);
+  });
+  answer(c, r);
+}
+
+// provider.status of one provider: its binding, or 404 when it has none.
+void provider_binding(ApiCall& c) {
+  const std::string name = capture(c);
+  auto r = c.impl.call("provider.status", {{"owner", owner_of(c)}, {"name", name}});
+  if (!r.ok()) return answer(c, r);
+  if (r.value().empty())
+    return reply_error(c.res, "not_found", "provider '" + name + "' has no registration");
+  reply_json(c.res, 200, r.value().front());
+}
+
+// The OpenAPI document with the registry's call actions.
+void openapi(ApiCall& c) {
+  auto r = c.impl.run([](const CommandRegistry& reg) -> CommandResult {
+    json actions = json::array();
+    for (const auto& m : reg.methods()) {
+      if (m.rfind(kCallPrefix, 0) != 0) continue;
+      const std::string a = m.substr(kCallPrefix.size());
+      if (valid_action(a)) actions.push_back(a);
+    }
+    return actions;
+  });
+  if (!r.ok()) return answer(c, r);
+  reply_json(c.res, 200, openapi_document(r.value().get<std::vector<std::string>>()));
+}
+
 // ---- sessions and customers
 
 void create_session(ApiCall& c) {
@@ -241,6 +301,21 @@ std::vector<ApiRoute> build_routes() {
       {"DELETE", "/api/v1/dialplans/{name}", "Remove a dial plan", cust,
        item("dialplan.remove", "name", false)},
       {"GET", "/api/v1/bindings", "Registrar bindings", cust, list("binding.list")},
+      {"GET", "/api/v1/provider_bindings",
+       "Provider registrations: state, reason, contact, registered_until, next_attempt", cust,
+       list("provider.status")},
+      {"GET", "/api/v1/providers/{name}/status", "One provider's registration", cust,
+       provider_binding},
+      {"GET", "/api/v1/calls", "Calls in progress", cust, list("call.list")},
+      {"DELETE", "/api/v1/calls/{id}", "Hang a call up (call.hangup)", cust,
+       [](ApiCall& c) { call_action(c, "hangup", capture(c)); }},
+      // Before the {id}/{action} route: httplib tries routes in this order.
+      {"POST", "/api/v1/calls/actions/{action}",
+       "Run call.<action> that names no single call (the body's fields)", cust,
+       [](ApiCall& c) { call_action(c, capture(c), std::nullopt); }},
+      {"POST", "/api/v1/calls/{id}/{action}",
+       "Run call.<action> on one call: the body's fields plus its id", cust,
+       [](ApiCall& c) { call_action(c, capture(c, 2), capture(c)); }},
       {"GET", "/api/v1/cdrs",
        "CDRs newest first: filters direction, account, call_id, bridge_id, since, until "
        "(unix ms), status_min, status_max, min_talk, ended_only; limit and cursor",
@@ -258,8 +333,7 @@ std::vector<ApiRoute> build_routes() {
        "Live console events as Server-Sent Events: filter (the console's filter language), "
        "queue; an admin may name an owner",
        cust, stream_events},
-      {"GET", "/api/v1/openapi.json", "This API as OpenAPI 3", open,
-       [](ApiCall& c) { reply_json(c.res, 200, openapi_document()); }},
+      {"GET", "/api/v1/openapi.json", "This API as OpenAPI 3", open, openapi},
   };
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "sip/http/server_impl.hpp"
@@ -31,7 +32,8 @@ struct ApiRoute {
 };
 
 const std::vector<ApiRoute>& api_v1_routes();
-// The OpenAPI 3 document of those routes.
-json openapi_document();
+// The OpenAPI 3 document of those routes; `call_actions` ("hangup" ...)
+// are the registry's call.* commands a path's {action} may name.
+json openapi_document(const std::vector<std::string>& call_actions);
 
 }  // namespace sip::http

@@ -1,5 +1,6 @@
 // /api/v1/openapi.json: the OpenAPI 3 document, built from the route table
-// (api_v1_routes) so every route is described and nothing else is.
+// (api_v1_routes) so every route is described and nothing else is; the
+// call actions are the registry's call.* commands at the time of asking.
 #include <cctype>
 #include <regex>
 
@@ -30,7 +31,7 @@ json error_schema() {
 
 }  // namespace
 
-json openapi_document() {
+json openapi_document(const std::vector<std::string>& call_actions) {
   json paths = json::object();
   static const std::regex kParam(R"(\{([a-z_]+)\})");
   for (const ApiRoute& r : api_v1_routes()) {
@@ -47,10 +48,10 @@ json openapi_document() {
     json params = json::array();
     const std::string path = r.path;
     for (std::sregex_iterator it(path.begin(), path.end(), kParam), end; it != end; ++it) {
-      params.push_back({{"name", (*it)[1].str()},
-                        {"in", "path"},
-                        {"required", true},
-                        {"schema", {{"type", "string"}}}});
+      const std::string name = (*it)[1].str();
+      json schema = {{"type", name == "id" ? "integer" : "string"}};
+      if (name == "action") schema["enum"] = call_actions;
+      params.push_back({{"name", name}, {"in", "path"}, {"required", true}, {"schema", schema}});
     }
     if (!params.empty()) op["parameters"] = params;
     paths[path][lower(r.method)] = op;

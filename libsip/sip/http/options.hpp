@@ -12,6 +12,9 @@ namespace sip::http {
 
 struct Options {
   std::string bind;  // "127.0.0.1:8080" or "[::1]:8080"; "" = off
+  // Both set: HTTPS with this certificate chain and private key (PEM files,
+  // OpenSSL through cpp-httplib); both empty: plain HTTP.
+  std::string tls_cert, tls_key;
   // Origins a browser page may call the API from ("http://app.example:8000",
   // exact match after lower-casing; "*" = any). Empty: no CORS headers.
   std::vector<std::string> cors_origins;

@@ -1,6 +1,7 @@
 // The SIPSorcery-compatible provisioning endpoints (kProvisioningPrefix):
 // customer/login and logout, isalive, and list/count pairs of SIP accounts,
-// providers, dial plans, registrar bindings and CDRs, in SIPSorcery's
+// providers, dial plans, registrar bindings, provider bindings (the
+// registration agent's state), current calls and CDRs, in SIPSorcery's
 // field names (sipsorcery_json.hpp). Lists page with offset/count (default
 // count 25, at most 1000); CDRs newest first. A customer sees only its own
 // records, an admin customer everybody's. `where` expressions are refused.
@@ -178,6 +179,14 @@ void add_provisioning_routes(HttpServer::Impl& impl, httplib::Server& svr) {
                {"sipregistrarbindings/count", "getsipregistrarbindingscount"},
                "binding.list",
                sipsorcery_binding});
+  add_listing(impl, svr,
+              {{"getsipproviderbindings", "sipproviderbindings"},
+               {"getsipproviderbindingscount", "sipproviderbindings/count"},
+               "provider.status",
+               sipsorcery_provider_binding});
+  add_listing(
+      impl, svr,
+      {{"getcalls", "calls"}, {"getcallscount", "calls/count"}, "call.list", sipsorcery_call});
   add_cdrs(impl, svr);
 }
 

@@ -6,6 +6,7 @@
 
 #include "sip/auth/password.hpp"
 #include "sip/base/log.hpp"
+#include "sip/control/password_params.hpp"
 #include "sip/http/server_impl.hpp"
 #include "sip/store/store.hpp"
 
@@ -134,8 +135,18 @@ std::optional<long long> int_param(const httplib::Request& req, const char* name
 // ---- Impl
 
 control::CommandResult HttpServer::Impl::call(const std::string& method, const json& params) {
-  return run(
-      [method, params](const control::CommandRegistry& reg) { return reg.call(method, params); });
+  if (!control::has_password_params(method, params))
+    return run(
+        [method, params](const control::CommandRegistry& reg) { return reg.call(method, params); });
+  // PBKDF2 here, on the worker thread: the core thread gets the hash.
+  std::string generated;
+  auto hashed = control::hash_password_params(method, params, 0, &generated);
+  if (!hashed.ok()) return hashed;
+  auto r = run([method, p = std::move(hashed.value())](const control::CommandRegistry& reg) {
+    return reg.call(method, p);
+  });
+  if (r.ok() && !generated.empty() && r.value().is_object()) r.value()["password"] = generated;
+  return r;
 }
 
 control::CommandResult HttpServer::Impl::run(CoreJob job) {
@@ -150,8 +161,26 @@ control::CommandResult HttpServer::Impl::run(CoreJob job) {
 
 std::optional<Principal> HttpServer::Impl::authenticate(const httplib::Request& req) {
   const auto now = std::chrono::steady_clock::now();
+  std::shared_ptr<CoreBridge> b = bridge;
+  if (!b) return std::nullopt;
+  store::Store* st = &store;
   if (std::string id = credential(req, "authid"); !id.empty()) {
-    if (auto who = sessions.find(id, now)) return who;
+    if (auto who = sessions.find(id, now)) {
+      // The customer as stored now: a session of a customer since disabled
+      // or removed ends here; a changed admin flag applies at once.
+      auto current = b->run<CustomerAuth>(
+          [st, cid = who->customer_id] {
+            auto c = st->customers().get(cid);
+            return c ? to_auth(*c) : CustomerAuth{};
+          },
+          current_options().core_timeout);
+      if (!current) return std::nullopt;  // the core did not answer: not ended
+      if (!current->found || current->disabled || current->who.username != who->username) {
+        sessions.end(id);
+        return std::nullopt;
+      }
+      return current->who;
+    }
   }
   std::string key = credential(req, "apikey");
   if (key.empty()) {
@@ -159,9 +188,6 @@ std::optional<Principal> HttpServer::Impl::authenticate(const httplib::Request& 
     if (a.size() > 7 && lower(a.substr(0, 7)) == "bearer ") key = a.substr(7);
   }
   if (key.empty() || key.size() > 256) return std::nullopt;
-  std::shared_ptr<CoreBridge> b = bridge;
-  if (!b) return std::nullopt;
-  store::Store* st = &store;
   auto found = b->run<CustomerAuth>(
       [st, key] {
         auto c = st->customers().find_by_api_key(key);
@@ -231,8 +257,16 @@ Result<void> HttpServer::start() {
   int port = 0;
   if (!split_bind(o.bind, &host, &port))
     return Error{Errc::bad_config, 0, "http.bind: expected host:port"};
+  if (o.tls_cert.empty()) {
+    impl.server = std::make_unique<httplib::Server>();
+  } else {
+    auto tls = std::make_unique<httplib::SSLServer>(o.tls_cert.c_str(), o.tls_key.c_str());
+    if (!tls->is_valid())
+      return Error{Errc::bad_config, 0,
+                   "http.tls_cert/http.tls_key: cannot load the certificate and key"};
+    impl.server = std::move(tls);
+  }
   impl.bridge = std::make_shared<CoreBridge>(impl.post);
-  impl.server = std::make_unique<httplib::Server>();
   auto& svr = *impl.server;
   const std::size_t threads = std::max<std::size_t>(1, o.threads);
   svr.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
@@ -277,7 +311,8 @@ Result<void> HttpServer::start() {
   // stop() is only effective once the listener runs: wait for it (bounded).
   for (int i = 0; i < 5000 && !svr.is_running(); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  log(LogLevel::Info, kModule, "HTTP API on " + o.bind);
+  log(LogLevel::Info, kModule,
+      std::string(o.tls_cert.empty() ? "HTTP" : "HTTPS") + " API on " + o.bind);
   return {};
 }
 
@@ -293,7 +328,9 @@ void HttpServer::stop() {
 
 Result<void> HttpServer::reconfigure(Options options) {
   Impl& impl = *impl_;
-  const bool rebind = options.bind != impl.current_options().bind;
+  const Options old = impl.current_options();
+  const bool rebind = options.bind != old.bind || options.tls_cert != old.tls_cert ||
+                      options.tls_key != old.tls_key;
   {
     std::lock_guard lock(impl.options_mu);
     impl.options = std::move(options);

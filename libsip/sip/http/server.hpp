@@ -35,10 +35,13 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds options.bind and starts serving; bad_config/io error when it cannot.
+  // Binds options.bind and starts serving (HTTPS when options has a
+  // certificate); bad_config when the certificate or key does not load,
+  // network when it cannot bind.
   Result<void> start();
   // New settings: CORS origins, session lifetime and login limits apply at
-  // once; a new bind address restarts the listener (sessions are kept).
+  // once; a new bind address or TLS certificate restarts the listener
+  // (sessions are kept).
   Result<void> reconfigure(Options options);
   void stop();
   // "127.0.0.1:8080" once started.

@@ -43,7 +43,9 @@ struct HttpServer::Impl {
   control::CommandResult run(CoreJob job);
   // The principal of the request's session (authid header, cookie or
   // query parameter) or API key (apikey header or query parameter, or
-  // "Authorization: Bearer"); nullopt when none is valid.
+  // "Authorization: Bearer"); nullopt when none is valid. Both are checked
+  // against the stored customer on every request: a disabled or removed
+  // customer's sessions end and its API key stops working at once.
   std::optional<Principal> authenticate(const httplib::Request& req);
   // Checks `username`/`password` (rate limits first); on success a new
   // session's authid. `status`/`error` set on failure. Never logs the password.

@@ -146,4 +146,46 @@ json sipsorcery_cdr(const json& c) {
           {"Owner", text(c, "owner")}};
 }
 
+json sipsorcery_call(const json& c) {
+  const std::string dir = text(c, "direction");
+  return {{"ID", std::to_string(number(c, "id"))},
+          {"Owner", text(c, "owner")},
+          {"CallId", text(c, "call_id")},
+          {"BridgeId", text(c, "bridge_id")},
+          {"Direction", dir == "in"    ? "In"
+                        : dir == "out" ? "Out"
+                                       : dir},
+          {"Inserted", iso8601_ms(number(c, "created"))},
+          // The caller's side: its From; our side: what it dialled; the
+          // far end once answered: the answering leg's request-URI.
+          {"RemoteUserField", text(c, "from")},
+          {"LocalUserField", text(c, "request_uri")},
+          {"RemoteTarget", text(c, "answered_by")},
+          // sipsmith's own: the account, dial plan, state and answer time.
+          {"Account", text(c, "account")},
+          {"DialPlan", text(c, "dialplan")},
+          {"State", text(c, "state")},
+          {"AnsweredTime", iso8601_ms(number(c, "answered_at"))},
+          {"Legs", number(c, "legs")}};
+}
+
+json sipsorcery_provider_binding(const json& s) {
+  const std::int64_t until = number(s, "registered_until");
+  const std::int64_t expires = number(s, "expires");
+  const std::string state = text(s, "state");
+  return {{"ID", std::to_string(number(s, "provider_id"))},
+          {"ProviderID", std::to_string(number(s, "provider_id"))},
+          {"ProviderName", text(s, "name")},
+          {"RegistrationFailureMessage", text(s, "reason")},
+          {"LastRegisterTime", until > 0 ? iso_s(until - expires) : std::string()},
+          {"NextRegistrationTime", iso_s(number(s, "next_attempt"))},
+          {"IsRegistered", state == "registered"},
+          {"BindingExpiry", expires},
+          {"BindingURI", text(s, "contact")},
+          {"RegistrarSIPSocket", text(s, "target")},
+          // sipsmith's own: the binding's state and its owner.
+          {"State", state},
+          {"Owner", text(s, "owner")}};
+}
+
 }  // namespace sip::http

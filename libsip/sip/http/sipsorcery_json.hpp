@@ -20,5 +20,9 @@ nlohmann::json sipsorcery_provider(const nlohmann::json& provider);
 nlohmann::json sipsorcery_dialplan(const nlohmann::json& dialplan);
 nlohmann::json sipsorcery_binding(const nlohmann::json& binding);
 nlohmann::json sipsorcery_cdr(const nlohmann::json& cdr);
+// A call in progress (call.list) as SIPSorcery's dialogue record.
+nlohmann::json sipsorcery_call(const nlohmann::json& call);
+// A provider registration (provider.status) as SIPProviderBindingJSON.
+nlohmann::json sipsorcery_provider_binding(const nlohmann::json& status);
 
 }  // namespace sip::http

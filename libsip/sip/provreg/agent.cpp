@@ -1,6 +1,7 @@
 #include "sip/provreg/agent.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <unordered_map>
 #include <unordered_set>
@@ -49,25 +50,59 @@ struct Agent::Impl {
     return delay;
   }
 
+  // A binding for row `p`: ready to start, or disabled when the row is
+  // unusable (the reason says which field).
+  std::unique_ptr<Binding> make_binding(const store::Provider& p, std::uint64_t fp,
+                                        const std::string& domain, bool* usable) {
+    std::string why;
+    auto plan = make_plan(p, domain, config.server_name, &why);
+    *usable = plan.has_value();
+    if (plan) return std::make_unique<Binding>(svc, config, p, fp, std::move(*plan));
+    ProviderPlan empty;
+    empty.config.contact = contact_uri(p, domain);
+    auto b = std::make_unique<Binding>(svc, config, p, fp, std::move(empty));
+    b->disable(why);
+    return b;
+  }
+
   // `forget`: the provider is gone or no longer registers (its stored state
-  // goes too); false at shutdown (the state stays for the next start).
-  void remove(store::Id id, bool forget) {
+  // goes too); false at shutdown (the state stays for the next start) and
+  // when an edited row replaces the binding. `then` runs once it has left.
+  void remove(store::Id id, bool forget, std::function<void()> then = {}) {
     auto it = bindings.find(id);
     if (it == bindings.end()) return;
     const std::uint64_t key = next_leaving++;
     Binding& b = *it->second;
     leaving.emplace(key, std::move(it->second));
     bindings.erase(it);
-    b.leave([this, key, forget] {
+    b.leave([this, key, forget, then = std::move(then)] {
       auto left = leaving.find(key);
       if (left == leaving.end()) return;
       const Status s = left->second->status();
+      const char* what = then ? "old contact unregistered" : "removed";
       log(LogLevel::Info, "provreg",
-          "provider " + s.provider + " (id " + std::to_string(s.provider_id) + "): removed");
+          "provider " + s.provider + " (id " + std::to_string(s.provider_id) + "): " + what);
       if (forget && svc.erase) svc.erase(s.provider_id);
-      if (svc.on_event) svc.on_event(Event{s.provider_id, s.provider, s.state, "removed"});
+      if (svc.on_event) svc.on_event(Event{s.provider_id, s.provider, s.state, what});
       leaving.erase(left);
+      if (then) then();
     });
+  }
+
+  // An edited row: the old binding unregisters its contact (Expires 0,
+  // with the old credentials, through the flow it registered on) and only
+  // then the new one registers, at once (an edit is the user's request).
+  void replace(const store::Provider& p, std::uint64_t fp, const std::string& domain) {
+    bool usable = false;
+    auto fresh = make_binding(p, fp, domain, &usable);
+    Binding* raw = fresh.get();
+    if (usable) raw->wait("waiting for the old contact to unregister");
+    remove(p.id, false, [this, id = p.id, raw, usable] {
+      auto it = bindings.find(id);
+      if (!usable || stopped || it == bindings.end() || it->second.get() != raw) return;
+      raw->start(Duration::zero());
+    });
+    bindings.emplace(p.id, std::move(fresh));
   }
 };
 
@@ -105,24 +140,15 @@ void Agent::sync() {
     const std::uint64_t fp = fingerprint(*p, domain);
     auto it = m.bindings.find(p->id);
     if (it != m.bindings.end()) {
-      if (it->second->fingerprint() != fp) {
-        std::string why;
-        auto plan = make_plan(*p, domain, m.config.server_name, &why);
-        it->second->restart(*p, fp, std::move(plan), why);
-      }
+      if (it->second->fingerprint() != fp) m.replace(*p, fp, domain);
       continue;
     }
-    std::string why;
-    auto plan = make_plan(*p, domain, m.config.server_name, &why);
-    if (!plan) {
-      ProviderPlan empty;
-      empty.config.contact = contact_uri(*p, domain);
-      auto b = std::make_unique<Binding>(m.svc, m.config, *p, fp, std::move(empty));
-      b->disable(why);
+    bool usable = false;
+    auto b = m.make_binding(*p, fp, domain, &usable);
+    if (!usable) {
       m.bindings.emplace(p->id, std::move(b));
       continue;
     }
-    auto b = std::make_unique<Binding>(m.svc, m.config, *p, fp, std::move(*plan));
     if (auto r = m.restored.find(p->id); r != m.restored.end() && r->second.fingerprint == fp) {
       b->disable(r->second.reason);
     } else {
@@ -140,19 +166,36 @@ void Agent::sync() {
 void Agent::shutdown(std::function<void()> done) {
   Impl& m = *impl_;
   m.stopped = true;
-  std::vector<store::Id> ids;
-  for (const auto& [id, b] : m.bindings) ids.push_back(id);
-  for (store::Id id : ids) m.remove(id, false);
-  // Polls the leaving set (bounded by stop_timeout) so `done` runs once.
+  // Bindings with nothing to unregister go at once; registered ones leave
+  // `stop_rate` per second (a provider holding hundreds of our bindings
+  // gets no burst), each Expires 0 answered or abandoned by the deadline.
+  std::vector<store::Id> registered, idle;
+  for (const auto& [id, b] : m.bindings)
+    (b->status().state == State::Registered ? registered : idle).push_back(id);
+  std::sort(registered.begin(), registered.end());
+  for (store::Id id : idle) m.remove(id, false);
+  const auto step = std::chrono::duration_cast<Duration>(
+      std::chrono::duration<double>(1.0 / std::max(1.0, m.config.stop_rate)));
+  for (std::size_t i = 0; i < registered.size(); ++i) {
+    const store::Id id = registered[i];
+    if (i == 0) {
+      m.remove(id, false);
+      continue;
+    }
+    m.svc.timers->start(step * static_cast<long>(i), [this, id] { impl_->remove(id, false); });
+  }
+  // Polls (bounded) until every binding has left, so `done` runs once.
   auto shared = std::make_shared<std::function<void()>>(std::move(done));
-  const TimePoint deadline = m.svc.timers->clock().now() + m.config.stop_timeout;
+  const TimePoint deadline = m.svc.timers->clock().now() +
+                             step * static_cast<long>(registered.size()) + m.config.stop_timeout;
   auto poll = std::make_shared<std::function<void()>>();
   *poll = [this, shared, deadline, poll] {
     Impl& mm = *impl_;
-    if (mm.leaving.empty() || mm.svc.timers->clock().now() >= deadline) {
-      if (!mm.leaving.empty())
+    const std::size_t left = mm.leaving.size() + mm.bindings.size();
+    if (left == 0 || mm.svc.timers->clock().now() >= deadline) {
+      if (left != 0)
         log(LogLevel::Warn, "provreg",
-            std::to_string(mm.leaving.size()) +
+            std::to_string(left) +
                 " provider registrations did not answer "
                 "the unregister in time");
       auto fn = std::move(*shared);
@@ -173,6 +216,12 @@ std::vector<Status> Agent::status() const {
     return a.owner_id != b.owner_id ? a.owner_id < b.owner_id : a.provider < b.provider;
   });
   return out;
+}
+
+std::optional<transport::Origin> Agent::registration_flow(store::Id provider_id) const {
+  auto it = impl_->bindings.find(provider_id);
+  if (it == impl_->bindings.end()) return std::nullopt;
+  return it->second->flow();
 }
 
 std::size_t Agent::size() const noexcept {

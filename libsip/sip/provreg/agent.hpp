@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,7 @@
 #include "sip/base/timer.hpp"
 #include "sip/provreg/plan.hpp"
 #include "sip/store/types.hpp"
+#include "sip/transport/transport.hpp"
 
 namespace sip::directory {
 class Directory;
@@ -32,9 +34,6 @@ class Resolver;
 }
 namespace sip::txn {
 class TransactionLayer;
-}
-namespace sip::transport {
-class Sender;
 }
 
 namespace sip::provreg {
@@ -79,8 +78,11 @@ struct AgentConfig {
   double start_rate = 20.0;  // new bindings started per second (at least 0.1)
   RetryPolicy retry;
   std::string user_agent = "sipsmith";
-  std::string server_name = "sipsmith";          // seeds the stable +sip.instance
-  std::chrono::milliseconds stop_timeout{2000};  // shutdown() waits at most this
+  std::string server_name = "sipsmith";  // seeds the stable +sip.instance
+  // shutdown(): registered bindings unregister at most `stop_rate` per
+  // second; it waits at most their spread plus `stop_timeout`.
+  double stop_rate = 100.0;
+  std::chrono::milliseconds stop_timeout{2000};
 };
 
 struct Services {
@@ -111,13 +113,18 @@ class Agent {
   void sync();
   // Applies to attempts scheduled from now on.
   void reconfigure(AgentConfig config);
-  // Unregisters every registered binding and stops; `done` runs once (on
-  // the core thread, never inside this call) when all have answered or
-  // after stop_timeout. sync() does nothing afterwards.
+  // Unregisters every registered binding (paced at stop_rate) and stops;
+  // `done` runs once (on the core thread, never inside this call) when all
+  // have answered or after their spread plus stop_timeout. sync() does
+  // nothing afterwards.
   void shutdown(std::function<void()> done);
 
   // Every binding (leaving ones included), ordered by owner and name.
   std::vector<Status> status() const;
+  // The flow (local socket and remote address, or connection) provider
+  // `provider_id`'s registration went through; nullopt unless registered.
+  // Calls to that provider leave through it: the provider's NAT pinhole.
+  std::optional<transport::Origin> registration_flow(store::Id provider_id) const;
   std::size_t size() const noexcept;
 
   class Binding;  // agent_binding.cpp

@@ -78,6 +78,12 @@ Status Agent::Binding::status() const {
   return status_;
 }
 
+std::optional<transport::Origin> Agent::Binding::flow() const {
+  if (!session_ || status_.state != State::Registered || session_->origin().flow == 0)
+    return std::nullopt;
+  return session_->origin();
+}
+
 void Agent::Binding::schedule(Duration after) {
   if (timer_ != 0) svc_.timers->cancel(timer_);
   status_.next_attempt = now_s() + std::chrono::duration_cast<std::chrono::seconds>(after).count();
@@ -97,23 +103,11 @@ void Agent::Binding::start(Duration after) {
           " ms");
 }
 
-void Agent::Binding::restart(store::Provider provider, std::uint64_t fingerprint,
-                             std::optional<ProviderPlan> plan, const std::string& why) {
-  provider_ = std::move(provider);
-  fingerprint_ = fingerprint;
-  status_.provider = provider_.name;
-  status_.failures = 0;
-  session_.reset();
-  if (!plan) {
-    plan_.reset();
-    return disable(why);
-  }
-  plan_ = std::move(plan);
-  status_.contact = plan_->config.contact;
-  status_.reason.clear();
-  last_attempt_.reset();  // an edit registers at once
-  status_.state = State::Registering;
-  schedule(Duration::zero());
+void Agent::Binding::wait(const std::string& why) {
+  if (timer_ != 0) svc_.timers->cancel(timer_);
+  timer_ = 0;
+  status_.next_attempt = 0;
+  set(State::Registering, why);
 }
 
 void Agent::Binding::disable(const std::string& reason) {
@@ -141,7 +135,7 @@ void Agent::Binding::attempt() {
   status_.next_attempt = 0;
   session_.reset();
   if (status_.state != State::Registered) set(State::Registering, {});
-  const ua::TargetSpec& r = plan_->registrar;
+  const ua::TargetSpec& r = plan_->next_hop;
   auto query = dns::make_query(r.host, r.port, r.kind, r.sips);
   if (!query) return disable("register server: " + std::string(query.error().detail));
   if (auto t = dns::numeric_target(*query)) return start_session({destination_of(*t)});
@@ -154,7 +148,7 @@ void Agent::Binding::attempt() {
           const std::string why =
               targets ? std::string("no usable target")
                       : std::string(dns::failure_name(dns::failure_of(targets.error())));
-          return failed("DNS: " + plan_->registrar.host + ": " + why);
+          return failed("DNS: " + plan_->next_hop.host + ": " + why);
         }
         std::vector<transport::Destination> out;
         for (const auto& t : *targets) out.push_back(destination_of(t));

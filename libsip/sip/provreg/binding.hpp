@@ -23,10 +23,9 @@ class Agent::Binding final : public ua::RegistrationListener {
 
   // The first attempt `after` from now.
   void start(Duration after);
-  // A changed row: a new plan, registered again now (no minimum gap: the
-  // user asked for it). An unusable row disables the binding.
-  void restart(store::Provider provider, std::uint64_t fingerprint,
-               std::optional<ProviderPlan> plan, const std::string& why);
+  // Registering, but no attempt scheduled until start(): `why` says what
+  // it waits for.
+  void wait(const std::string& why);
   // Expires 0 when registered; `done` runs later (never inside this call)
   // once answered or at once when there is nothing to unregister.
   void leave(std::function<void()> done);
@@ -36,6 +35,8 @@ class Agent::Binding final : public ua::RegistrationListener {
   bool leaving() const noexcept { return static_cast<bool>(done_); }
   const store::Provider& provider() const noexcept { return provider_; }
   Status status() const;
+  // The flow it registered through, while registered.
+  std::optional<transport::Origin> flow() const;
 
   // ua::RegistrationListener
   void on_state(ua::RegState state, ua::RegFailure failure, const std::string& detail) override;

@@ -66,6 +66,17 @@ std::optional<ProviderPlan> make_plan(const store::Provider& p, std::string_view
     return std::nullopt;
   }
   plan.registrar = std::move(spec).value();
+  plan.next_hop = plan.registrar;
+  if (!p.outbound_proxy.empty()) {
+    // As for calls: the proxy is where the request goes (located by DNS);
+    // nothing of it appears in the request.
+    auto proxy = ua::parse_target(p.outbound_proxy);
+    if (!proxy) {
+      *why = "outbound proxy '" + p.outbound_proxy + "': " + std::string(proxy.error().detail);
+      return std::nullopt;
+    }
+    plan.next_hop = std::move(proxy).value();
+  }
   const std::string contact = contact_uri(p, default_domain);
   auto parsed = uri::parse_uri(contact);
   if (!parsed || parsed->user.empty()) {

@@ -20,13 +20,14 @@
 namespace sip::provreg {
 
 struct ProviderPlan {
-  ua::TargetSpec registrar;       // register_server, else server
+  ua::TargetSpec registrar;       // register_server, else server: the Request-URI
+  ua::TargetSpec next_hop;        // where REGISTER is sent: outbound_proxy, else registrar
   ua::RegistrationConfig config;  // aor, registrar_uri, contact(+params), expires, credentials
   std::string contact_user;       // the user part of the contact ("voip1.alice")
 };
 
-// nullopt with `*why` set (naming the field) when the server or contact
-// does not parse or the contact has no user part.
+// nullopt with `*why` set (naming the field) when the server, outbound
+// proxy or contact does not parse or the contact has no user part.
 std::optional<ProviderPlan> make_plan(const store::Provider& p, std::string_view default_domain,
                                       std::string_view server_name, std::string* why);
 

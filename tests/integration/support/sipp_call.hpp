@@ -29,6 +29,7 @@ struct SippCallSpec {
   Millis timeout{15000};           // SIPp's -timeout for the whole run (-timeout_error)
   int calls = 1;                   // -m: calls before SIPp exits
   int rate = 0;                    // -r: new calls per second (0: SIPp's default)
+  std::string transport = "u1";    // -t: "u1" UDP, "t1" TCP (one connection per peer)
   std::vector<std::string> extra;  // more sipp arguments (e.g. -mi/-mp for rtp_stream)
 };
 

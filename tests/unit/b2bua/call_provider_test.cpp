@@ -89,6 +89,49 @@ TEST_F(CallProviderTest, ProviderLegIsLocatedThenAnswersOneChallenge) {
   EXPECT_EQ(out[0].remote_socket, "udp:127.0.0.50:5060");
 }
 
+TEST_F(CallProviderTest, ALegToTheRegisteredAddressLeavesThroughTheRegistrationsFlow) {
+  store::Id asked_owner = 0;
+  std::string asked;
+  transport::Origin reg{transport::Kind::Udp, txn::test::addr("127.0.0.1:5070"),
+                        txn::test::addr(kItsp), 77};
+  provider_flow = [&](store::Id owner, std::string_view name) -> std::optional<transport::Origin> {
+    asked_owner = owner;
+    asked = std::string(name);
+    return reg;
+  };
+  with_resolver();
+  send_invite(out_call("sip:5551234@sipsmith.test"));
+  loop_.run_ready();
+  ASSERT_EQ(count_to(kItsp, "INVITE "), 1u);
+  EXPECT_EQ(asked_owner, 1);
+  EXPECT_EQ(asked, "itsp");
+  const txn::test::SentMessage* sent = nullptr;
+  for (const auto& s : sender.sent)
+    if (s.bytes.rfind("INVITE ", 0) == 0 && s.to.address.to_string() == kItsp) sent = &s;
+  ASSERT_NE(sent, nullptr);
+  EXPECT_EQ(sent->to.flow, 77u);
+  const msg::Message invite = last_to(kItsp, "INVITE ");
+  EXPECT_NE(std::string(invite.value(msg::HeaderId::Via)).find("127.0.0.1:5070"), std::string::npos)
+      << invite.value(msg::HeaderId::Via);
+}
+
+TEST_F(CallProviderTest, ARegistrationAtAnotherAddressIsNotUsedForTheLeg) {
+  transport::Origin reg{transport::Kind::Udp, txn::test::addr("127.0.0.1:5070"),
+                        txn::test::addr("127.0.0.51:5060"), 77};
+  provider_flow = [&](store::Id, std::string_view) -> std::optional<transport::Origin> {
+    return reg;
+  };
+  with_resolver();
+  send_invite(out_call("sip:5551234@sipsmith.test"));
+  loop_.run_ready();
+  ASSERT_EQ(count_to(kItsp, "INVITE "), 1u);
+  for (const auto& s : sender.sent) {
+    if (s.bytes.rfind("INVITE ", 0) == 0 && s.to.address.to_string() == kItsp) {
+      EXPECT_EQ(s.to.flow, 0u);
+    }
+  }
+}
+
 TEST_F(CallProviderTest, SecondChallengeEndsTheLegAndTheCallerGets480) {
   with_resolver();
   set_plan("out", "lua", R"(

@@ -247,6 +247,7 @@ class CallTest : public ::testing::Test {
     svc.cdrs = &cdrs;
     svc.on_event = [this](const CallEvent& e) { events.push_back(e); };
     svc.listeners.push_back({transport::Kind::Udp, std::string(kLocal)});
+    svc.provider_flow = provider_flow;
     calls = std::make_unique<CallManager>(std::move(svc), Config{});
     tu.registrar = registrar.get();
     tu.calls = calls.get();
@@ -407,6 +408,8 @@ class CallTest : public ::testing::Test {
   policy::SourceGuard guard{timers.clock()};  // the engine's, in the daemon
   RecordingCdrs cdrs;
   std::vector<CallEvent> events;
+  // Services::provider_flow of the next start_calls() (empty: none).
+  std::function<std::optional<transport::Origin>(store::Id, std::string_view)> provider_flow;
   std::unique_ptr<registrar::Registrar> registrar;
   std::unique_ptr<CallManager> calls;
 

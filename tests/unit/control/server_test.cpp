@@ -22,6 +22,7 @@
 #include <variant>
 #include <vector>
 
+#include "sip/auth/password.hpp"
 #include "sip/control/registry.hpp"
 #include "sip/event/bus.hpp"
 #include "sip/transport/event_loop.hpp"
@@ -81,14 +82,15 @@ class Client {
   }
   bool eof() const { return eof_; }
 
-  // Runs the loop until `count` response lines arrived (or 2 s passed).
-  std::vector<json> read(transport::EventLoop& loop, std::size_t count) {
+  // Runs the loop until `count` response lines arrived (or `limit` passed).
+  std::vector<json> read(transport::EventLoop& loop, std::size_t count,
+                         std::chrono::milliseconds limit = 2s) {
     loop.run_until(
         [&] {
           pump();
           return lines() >= count || eof_;
         },
-        2s);
+        limit);
     std::vector<json> out;
     std::size_t start = 0;
     for (std::size_t nl; (nl = in_.find('\n', start)) != std::string::npos; start = nl + 1)
@@ -306,6 +308,66 @@ TEST_F(ControlServerTest, ClientsBeyondTheLimitAreTurnedAway) {
   EXPECT_TRUE(second.wait_eof(loop_));
   first.send("{\"id\":2,\"method\":\"count\"}\n");
   EXPECT_EQ(first.read(loop_, 1).at(0)["result"], 2);
+}
+
+TEST_F(ControlServerTest, CustomerPasswordsAreHashedOffTheLoopThreadInOrder) {
+  json seen;
+  registry_.add("customer.update", [&](const json& p) -> CommandResult {
+    seen = p;
+    return json{{"username", "x"}};
+  });
+  ServerOptions o = options();
+  o.password_iterations = 2000000;  // long enough to see the loop answer meanwhile
+  ControlServer server(loop_, o, registry_);
+  ASSERT_TRUE(server.start().ok());
+  Client a(path_), b(path_);
+  a.send(json({{"id", 1},
+               {"method", "customer.update"},
+               {"params", {{"username", "x"}, {"password", "secret-pw-1"}}}})
+             .dump() +
+         "\n" + json({{"id", 2}, {"method", "count"}}).dump() + "\n");
+  // While A's password is hashed, B is answered; A's lines wait.
+  b.send(json({{"id", 3}, {"method", "count"}}).dump() + "\n");
+  auto rb = b.read(loop_, 1);
+  ASSERT_EQ(rb.size(), 1u);
+  EXPECT_EQ(rb[0]["result"], 1);
+  EXPECT_TRUE(seen.is_null()) << seen;
+  auto ra = a.read(loop_, 2, 60s);
+  ASSERT_EQ(ra.size(), 2u);
+  EXPECT_EQ(ra[0]["id"], 1);
+  EXPECT_EQ(ra[0]["result"]["username"], "x");
+  EXPECT_EQ(ra[1], json({{"id", 2}, {"result", 2}}));
+  EXPECT_FALSE(seen.contains("password")) << seen;
+  ASSERT_TRUE(seen.contains("password_hash")) << seen;
+  EXPECT_TRUE(auth::verify_password(seen["password_hash"].get<std::string>(), "secret-pw-1"));
+}
+
+TEST_F(ControlServerTest, AGeneratedPasswordIsReturnedAndABadOneRefusedWithItsId) {
+  json seen;
+  registry_.add("customer.add", [&](const json& p) -> CommandResult {
+    seen = p;
+    return json{{"username", p.value("username", "")}};
+  });
+  ServerOptions o = options();
+  o.password_iterations = 1000;
+  ControlServer server(loop_, o, registry_);
+  ASSERT_TRUE(server.start().ok());
+  Client c(path_);
+  c.send(json({{"id", 1}, {"method", "customer.add"}, {"params", {{"username", "new1"}}}}).dump() +
+         "\n" +
+         json({{"id", 2},
+               {"method", "customer.add"},
+               {"params", {{"username", "new2"}, {"password", ""}}}})
+             .dump() +
+         "\n");
+  auto r = c.read(loop_, 2, 20s);
+  ASSERT_EQ(r.size(), 2u);
+  const std::string generated = r[0]["result"].value("password", "");
+  EXPECT_EQ(generated.size(), 16u) << r[0];
+  EXPECT_TRUE(auth::verify_password(seen.value("password_hash", ""), generated)) << seen;
+  EXPECT_EQ(r[1]["id"], 2);
+  EXPECT_EQ(r[1]["error"]["code"], "invalid_argument") << r[1];
+  EXPECT_EQ(seen.value("username", ""), "new1");  // the refused one never ran
 }
 
 }  // namespace

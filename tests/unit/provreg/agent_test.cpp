@@ -31,11 +31,18 @@ store::Provider provider(store::Id id, std::string name) {
   return p;
 }
 
+std::string call_id_of(const std::string& bytes) {
+  const auto at = bytes.find("\r\nCall-ID: ");
+  if (at == std::string::npos) return {};
+  const auto start = at + 11;
+  return bytes.substr(start, bytes.find("\r\n", start) - start);
+}
+
 class ProviderAgent : public txn::test::TxnTest {
  protected:
   ~ProviderAgent() override { agent.reset(); }
 
-  void make(double start_rate = 1000) {
+  void make(double start_rate = 1000, double stop_rate = 100) {
     store::Domain d;
     d.id = 1;
     d.name = "sipsmith.test";
@@ -48,6 +55,7 @@ class ProviderAgent : public txn::test::TxnTest {
     s.directory = &directory;
     AgentConfig c;
     c.start_rate = start_rate;
+    c.stop_rate = stop_rate;
     c.retry.min_gap = 2s;
     c.retry.base = 4s;
     c.retry.max = 32s;
@@ -171,6 +179,72 @@ TEST_F(ProviderAgent, ForbiddenDisablesUntilTheProviderChanges) {
   // This attempt times out: retried, not disabled by the old 403.
   advance_to(now_ms() + 33'000);  // Timer F
   EXPECT_EQ(status_of(1).state, State::Failed) << status_of(1).reason;
+}
+
+TEST_F(ProviderAgent, AnEditUnregistersTheOldContactBeforeRegisteringTheNewOne) {
+  directory.set_providers({provider(1, "voip1")});
+  make();
+  agent->sync();
+  timers.advance(0ms);
+  answer(200, {{"Expires", "60"}});
+  ASSERT_EQ(status_of(1).state, State::Registered);
+  const std::string first = last_register();
+  store::Provider edited = provider(1, "voip1");
+  edited.register_contact = "voip1.new@sipsmith.test";
+  edited.password = "new";
+  directory.upsert_provider(edited);
+  agent->sync();
+  timers.advance(0ms);
+  ASSERT_EQ(registers(), 2u);
+  const std::string leave = last_register();
+  EXPECT_NE(leave.find("Expires: 0"), std::string::npos) << leave;
+  EXPECT_NE(leave.find("Contact: <sip:voip1.u1@sipsmith.test>"), std::string::npos) << leave;
+  EXPECT_EQ(call_id_of(leave), call_id_of(first));
+  // Nothing for the new contact until the old one has left.
+  advance_to(now_ms() + 200);
+  EXPECT_EQ(registers(), 2u);
+  EXPECT_EQ(status_of(1).state, State::Registering);
+  answer(200);
+  for (int i = 0; i < 5 && registers() < 3; ++i) timers.advance(0ms);
+  ASSERT_EQ(registers(), 3u);
+  const std::string fresh = last_register();
+  EXPECT_NE(fresh.find("Contact: <sip:voip1.new@sipsmith.test>"), std::string::npos) << fresh;
+  EXPECT_EQ(fresh.find("Expires: 0"), std::string::npos) << fresh;
+  EXPECT_NE(call_id_of(fresh), call_id_of(first));
+  answer(200, {{"Expires", "60"}});
+  EXPECT_EQ(status_of(1).state, State::Registered);
+  EXPECT_EQ(agent->size(), 1u);
+}
+
+TEST_F(ProviderAgent, ShutdownUnregistersPacedAtTheStopRate) {
+  directory.set_providers({provider(1, "a"), provider(2, "b"), provider(3, "c")});
+  make(/*start_rate=*/10, /*stop_rate=*/10);
+  agent->sync();
+  timers.advance(0ms);
+  for (int i = 0; i < 3; ++i) {
+    if (i > 0) advance_to(now_ms() + 100);
+    ASSERT_EQ(registers(), static_cast<std::size_t>(i + 1));
+    answer(200, {{"Expires", "3600"}});
+  }
+  for (store::Id id = 1; id <= 3; ++id) ASSERT_EQ(status_of(id).state, State::Registered);
+  bool done = false;
+  const long t0 = now_ms();
+  agent->shutdown([&] { done = true; });
+  std::vector<long> leaves;
+  for (int i = 0; i < 100 && !done; ++i) {
+    timers.advance(0ms);
+    if (registers() > 3 + leaves.size()) {
+      leaves.push_back(now_ms() - t0);
+      EXPECT_NE(last_register().find("Expires: 0"), std::string::npos);
+      answer(200);
+    }
+    advance_to(now_ms() + 10);
+  }
+  EXPECT_TRUE(done);
+  ASSERT_EQ(leaves.size(), 3u);
+  EXPECT_EQ(leaves[0], 0);
+  EXPECT_EQ(leaves[1], 100);
+  EXPECT_EQ(leaves[2], 200);
 }
 
 TEST_F(ProviderAgent, RemovalAndShutdownUnregister) {

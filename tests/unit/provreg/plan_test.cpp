@@ -53,6 +53,25 @@ TEST(ProviderPlan, RegisterFieldsOverrideTheDefaults) {
   EXPECT_EQ(plan->config.expires, 120u);
 }
 
+TEST(ProviderPlan, TheOutboundProxyIsTheNextHopNotTheRequestUri) {
+  store::Provider p = provider();
+  std::string why;
+  auto direct = make_plan(p, "sipsmith.test", "sipsmith", &why);
+  ASSERT_TRUE(direct) << why;
+  EXPECT_EQ(direct->next_hop.uri, direct->registrar.uri);
+  p.outbound_proxy = "sip:198.51.100.7:5070;transport=tcp";
+  auto proxied = make_plan(p, "sipsmith.test", "sipsmith", &why);
+  ASSERT_TRUE(proxied) << why;
+  EXPECT_EQ(proxied->config.registrar_uri, "sip:sip.example.net");
+  EXPECT_EQ(proxied->next_hop.host, "198.51.100.7");
+  EXPECT_EQ(proxied->next_hop.port, 5070);
+  EXPECT_EQ(proxied->next_hop.kind, transport::Kind::Tcp);
+  EXPECT_TRUE(proxied->config.route.empty());
+  p.outbound_proxy = "sip:[bad";
+  EXPECT_FALSE(make_plan(p, "sipsmith.test", "sipsmith", &why));
+  EXPECT_NE(why.find("outbound proxy"), std::string::npos) << why;
+}
+
 TEST(ProviderPlan, ContactWithoutUserIsRefused) {
   store::Provider p = provider();
   p.register_contact = "sip:sipsmith.test";

@@ -42,14 +42,19 @@ std::string raw_query(const std::string& path, const char* sql) {
 TEST_F(StoreOpen, FreshFileGetsTheLatestVersionWithWalAndForeignKeys) {
   auto s = open();
   ASSERT_TRUE(s);
-  EXPECT_EQ(s->schema_version(), 5);
-  EXPECT_EQ(raw_query(path_, "PRAGMA user_version"), "5");
+  EXPECT_EQ(s->schema_version(), 6);
+  EXPECT_EQ(raw_query(path_, "PRAGMA user_version"), "6");
   EXPECT_EQ(raw_query(path_, "PRAGMA journal_mode"), "wal");
   EXPECT_EQ(raw_query(path_,
                       "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name "
                       "IN ('customers', 'domains', 'domain_aliases', 'sip_accounts', "
                       "'bindings', 'dialplan_kv', 'providers', 'dialplans', 'cdrs')"),
             "9");
+  // Newest-first CDR pages have indexes in their order (v6).
+  EXPECT_EQ(raw_query(path_,
+                      "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name "
+                      "IN ('cdrs_owner_newest', 'cdrs_newest')"),
+            "2");
 }
 
 // A version 1 file with data (the v2 tables and the v3 column dropped, as a
@@ -78,8 +83,8 @@ TEST_F(StoreOpen, VersionOneFileIsMigratedInPlace) {
   ASSERT_EQ(raw_query(path_, "SELECT count(*) FROM sqlite_master WHERE name = 'providers'"), "0");
   auto s = open();
   ASSERT_TRUE(s);
-  EXPECT_EQ(s->schema_version(), 5);
-  EXPECT_EQ(raw_query(path_, "PRAGMA user_version"), "5");
+  EXPECT_EQ(s->schema_version(), 6);
+  EXPECT_EQ(raw_query(path_, "PRAGMA user_version"), "6");
   auto demo = s->customers().find("demo");
   ASSERT_TRUE(demo.ok());
   EXPECT_TRUE(s->accounts().find("1001", "sipsmith.test").ok());
@@ -118,7 +123,7 @@ TEST_F(StoreOpen, VersionTwoFileGetsPerAccountDigestAlgorithms) {
   }
   auto s = open();
   ASSERT_TRUE(s);
-  EXPECT_EQ(s->schema_version(), 5);
+  EXPECT_EQ(s->schema_version(), 6);
   auto a = s->accounts().find("1001", "sipsmith.test");
   ASSERT_TRUE(a.ok());
   EXPECT_EQ(a->digest_algorithms, "");
@@ -151,7 +156,7 @@ TEST_F(StoreOpen, VersionThreeFileGetsCdrExportKeys) {
   }
   auto s = open();
   ASSERT_TRUE(s);
-  EXPECT_EQ(s->schema_version(), 5);
+  EXPECT_EQ(s->schema_version(), 6);
   auto a = s->cdrs().get("a");
   auto b = s->cdrs().get("b");
   ASSERT_TRUE(a.ok() && b.ok());
@@ -181,7 +186,7 @@ TEST_F(StoreOpen, VersionFourFileGetsProviderBindingStates) {
   }
   auto s = open();
   ASSERT_TRUE(s);
-  EXPECT_EQ(s->schema_version(), 5);
+  EXPECT_EQ(s->schema_version(), 6);
   const auto base = add_basics(*s);
   Provider p;
   p.owner_id = base.customer;
@@ -217,7 +222,7 @@ TEST_F(StoreOpen, ReopeningKeepsDataAndVersion) {
   }
   auto s = open();
   ASSERT_TRUE(s);
-  EXPECT_EQ(s->schema_version(), 5);
+  EXPECT_EQ(s->schema_version(), 6);
   EXPECT_TRUE(s->customers().find("demo").ok());
   EXPECT_TRUE(s->accounts().find("1001", "sipsmith.test").ok());
   EXPECT_EQ(s->bindings().list()->size(), 1u);
@@ -264,7 +269,7 @@ TEST_F(StoreOpen, MemoryDatabaseWorksForSingleConnectionTests) {
   o.path = ":memory:";
   auto s = open_sqlite(o);
   ASSERT_TRUE(s.ok()) << s.error().to_string();
-  EXPECT_EQ((*s)->schema_version(), 5);
+  EXPECT_EQ((*s)->schema_version(), 6);
   const auto base = add_basics(**s);
   EXPECT_GT(base.account, 0);
 }

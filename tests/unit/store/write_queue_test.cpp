@@ -233,9 +233,9 @@ TEST_F(WriteQueueTest, StopDrainsJoinsAndRefusesLaterJobs) {
 
 TEST_F(WriteQueueTest, DestructorDrains) {
   {
+    Gate gate;  // outlives the queue: its destructor drains the gate's job too
     auto q = start();
     ASSERT_TRUE(q);
-    Gate gate;
     ASSERT_TRUE(q->submit(gate.job()).ok());
     ASSERT_TRUE(gate.wait_entered());
     for (int i = 0; i < 50; ++i) ASSERT_TRUE(q->submit(upsert("k" + std::to_string(i))).ok());
