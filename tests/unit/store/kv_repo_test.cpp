@@ -5,9 +5,9 @@
 namespace sip::store::testing {
 namespace {
 
-using KvRepo = StoreTest;
+using KvRepo = RepoTest;
 
-TEST_F(KvRepo, ValuesArePerOwner) {
+TEST_P(KvRepo, ValuesArePerOwner) {
   auto s = open();
   ASSERT_TRUE(s);
   const Id a = *s->customers().add(customer("alpha"));
@@ -26,7 +26,7 @@ TEST_F(KvRepo, ValuesArePerOwner) {
   EXPECT_TRUE(s->kv().keys(a)->empty()) << "keys go with their owner";
 }
 
-TEST_F(KvRepo, KeyAndValueLimits) {
+TEST_P(KvRepo, KeyAndValueLimits) {
   auto s = open();
   ASSERT_TRUE(s);
   const Id a = *s->customers().add(customer("alpha"));
@@ -35,6 +35,8 @@ TEST_F(KvRepo, KeyAndValueLimits) {
   EXPECT_EQ(s->kv().put(a, "k", std::string(10001, 'v'), 1).error().code, Errc::invalid_argument);
   EXPECT_TRUE(s->kv().put(a, "k", std::string(10000, 'v'), 1).ok());
 }
+
+SIPSMITH_ON_BOTH_BACKENDS(KvRepo);
 
 }  // namespace
 }  // namespace sip::store::testing
