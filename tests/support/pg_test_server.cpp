@@ -30,32 +30,38 @@ bool reachable(const std::string& conninfo) {
   return PQping(conninfo.c_str()) == PQPING_OK;
 }
 
-// A server of our own, stopped when the process exits normally.
-class OwnServer {
- public:
-  OwnServer() {
-    char state[] = "/tmp/sipsmith-pg-state.XXXXXX";
-    const int fd = mkstemp(state);
-    if (fd < 0) throw std::runtime_error("pg-test-server: mkstemp failed");
-    ::close(fd);
-    state_ = state;
-    const std::string cmd = kScript + " start " + state_ + " >/dev/null";
-    if (std::system(cmd.c_str()) != 0) {
-      std::remove(state_.c_str());
-      throw std::runtime_error("cannot start a PostgreSQL for the tests (" + kScript + ")");
-    }
-    conninfo_ = read_state(state_);
-  }
-  ~OwnServer() {
-    const std::string cmd = kScript + " stop " + state_ + " >/dev/null 2>&1";
-    (void)std::system(cmd.c_str());
-  }
-  const std::string& conninfo() const { return conninfo_; }
+}  // namespace
 
- private:
-  std::string state_;
-  std::string conninfo_;
-};
+PgServer::PgServer() {
+  char state[] = "/tmp/sipsmith-pg-state.XXXXXX";
+  const int fd = mkstemp(state);
+  if (fd < 0) throw std::runtime_error("pg-test-server: mkstemp failed");
+  ::close(fd);
+  state_ = state;
+  const std::string cmd = kScript + " start " + state_ + " >/dev/null";
+  if (std::system(cmd.c_str()) != 0) {
+    std::remove(state_.c_str());
+    throw std::runtime_error("cannot start a PostgreSQL for the tests (" + kScript + ")");
+  }
+  conninfo_ = read_state(state_);
+}
+
+PgServer::~PgServer() {
+  const std::string cmd = kScript + " stop " + state_ + " >/dev/null 2>&1";
+  (void)std::system(cmd.c_str());
+}
+
+void PgServer::down() {
+  if (std::system((kScript + " down " + state_).c_str()) != 0)
+    throw std::runtime_error("pg-test-server down failed");
+}
+
+void PgServer::up() {
+  if (std::system((kScript + " up " + state_).c_str()) != 0)
+    throw std::runtime_error("pg-test-server up failed");
+}
+
+namespace {
 
 std::string unique_name(const char* prefix) {
   static std::atomic<int> counter{0};
@@ -71,7 +77,7 @@ const std::string& pg_conninfo() {
       if (!c.empty() && reachable(c)) return c;
       // The fixture did not run (a test started alone): our own server.
     }
-    static OwnServer own;
+    static PgServer own;  // stopped when the process exits normally
     return own.conninfo();
   }();
   return conninfo;
@@ -88,6 +94,19 @@ void pg_exec(const std::string& conninfo, const std::string& sql) {
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     throw std::runtime_error(sql + ": " + PQresultErrorMessage(res.get()));
   }
+}
+
+long long pg_query_int(const std::string& conninfo, const std::string& sql) {
+  std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(conninfo.c_str()), &PQfinish);
+  if (PQstatus(conn.get()) != CONNECTION_OK) {
+    throw std::runtime_error("cannot connect to the test PostgreSQL: " +
+                             std::string(PQerrorMessage(conn.get())));
+  }
+  std::unique_ptr<PGresult, decltype(&PQclear)> res(PQexec(conn.get(), sql.c_str()), &PQclear);
+  if (PQresultStatus(res.get()) != PGRES_TUPLES_OK || PQntuples(res.get()) < 1) {
+    throw std::runtime_error(sql + ": " + PQresultErrorMessage(res.get()));
+  }
+  return std::atoll(PQgetvalue(res.get(), 0, 0));
 }
 
 std::string pg_fresh_schema_conninfo() {

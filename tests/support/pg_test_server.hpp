@@ -17,7 +17,26 @@ const std::string& pg_conninfo();
 std::string pg_fresh_schema_conninfo();
 // A new empty database; its conninfo.
 std::string pg_fresh_database_conninfo();
-// Runs SQL on the base database; throws on failure.
+// Runs SQL; throws on failure.
 void pg_exec(const std::string& conninfo, const std::string& sql);
+// The first column of the first row as an integer; throws on failure.
+long long pg_query_int(const std::string& conninfo, const std::string& sql);
+
+// A server of the test's own (one it may stop and start: outage tests),
+// removed with the object.
+class PgServer {
+ public:
+  PgServer();  // throws when it cannot start
+  ~PgServer();
+  PgServer(const PgServer&) = delete;
+  PgServer& operator=(const PgServer&) = delete;
+  const std::string& conninfo() const noexcept { return conninfo_; }
+  void down();  // stops the server, keeps its data
+  void up();    // starts it again on the same socket
+
+ private:
+  std::string state_;
+  std::string conninfo_;
+};
 
 }  // namespace sip::testing

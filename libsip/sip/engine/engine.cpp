@@ -181,10 +181,15 @@ Result<void> Engine::Impl::load_directory() {
 
 bool Engine::Impl::build(std::string* message) {
   set_log_level(config.log_level);
-  auto opened = store::open_sqlite(config.store);
+  // SQLite file or PostgreSQL (store.url): the core thread's connection and
+  // the writer's come from the same factory.
+  const store::StoreFactory open_store = config.postgres.url.empty()
+                                             ? store::sqlite_factory(config.store)
+                                             : store::postgres_factory(config.postgres);
+  auto opened = open_store();
   if (!opened) {
-    *message =
-        "cannot open the store " + config.store.path + ": " + std::string(opened.error().detail);
+    *message = "cannot open the store " + store_description(config) + ": " +
+               std::string(opened.error().detail);
     return false;
   }
   store = std::move(*opened);
@@ -194,14 +199,70 @@ bool Engine::Impl::build(std::string* message) {
   }
   store::WriteQueueOptions wq;
   wq.linger = config.commit_linger;
+  wq.max_queue = config.store_max_queue;
+  wq.retry_interval = config.postgres.retry_interval;
   auto queue = store::WriteQueue::start(
-      store::sqlite_factory(config.store),
+      open_store,
       [this](std::function<void()> fn) { loop.post(std::move(fn)); }, wq);
   if (!queue) {
     *message = "cannot start the store writer: " + std::string(queue.error().detail);
     return false;
   }
   writes = std::move(*queue);
+  if (!config.postgres.url.empty()) {
+    // Daemons sharing the database: a change committed by any of them is
+    // read here off the core thread, then swapped into the Directory.
+    auto listener = store::ChangeListener::start(config.postgres, [this](store::Store& s) {
+      struct Snapshot {
+        std::vector<store::Domain> domains;
+        std::vector<store::SipAccount> accounts;
+        std::vector<store::Customer> customers;
+        std::vector<store::Provider> providers;
+        std::vector<store::DialPlan> plans;
+      };
+      auto snap = std::make_shared<Snapshot>();
+      auto r = [&]() -> Result<void> {
+        auto d = s.domains().list();
+        if (!d) return d.error();
+        auto a = s.accounts().list();
+        if (!a) return a.error();
+        auto c = s.customers().list();
+        if (!c) return c.error();
+        auto p = s.providers().list();
+        if (!p) return p.error();
+        auto pl = s.dialplans().list();
+        if (!pl) return pl.error();
+        snap->domains = std::move(*d);
+        snap->accounts = std::move(*a);
+        snap->customers = std::move(*c);
+        snap->providers = std::move(*p);
+        snap->plans = std::move(*pl);
+        return {};
+      }();
+      if (!r) {
+        log(LogLevel::Warn, kModule,
+            "provisioning change not applied: " + std::string(r.error().detail));
+        return;
+      }
+      loop.post([this, snap] {
+        if (stopping) return;
+        directory::Directory::Edit edit(directory);  // one new version
+        edit.set_domains(std::move(snap->domains), config.default_domain);
+        edit.set_accounts(std::move(snap->accounts));
+        edit.set_customers(std::move(snap->customers));
+        edit.set_providers(std::move(snap->providers));
+        edit.set_dialplans(std::move(snap->plans));
+        edit.commit();
+        log(LogLevel::Debug, kModule, "provisioning reloaded after a change in the database");
+      });
+    });
+    if (!listener) {
+      *message = "cannot listen for provisioning changes: " +
+                 std::string(listener.error().detail);
+      return false;
+    }
+    changes = std::move(*listener);
+  }
 
   nonces = std::make_unique<auth::NonceService>(loop.clock(), config.nonce_lifetime);
   guard = std::make_unique<policy::SourceGuard>(loop.clock(), config.security);
@@ -319,9 +380,10 @@ Result<void> Engine::Impl::reload() {
     return r.error();
   }
   if (fresh->transport.listen.size() != config.transport.listen.size() ||
-      fresh->store.path != config.store.path || fresh->control.socket != config.control.socket) {
+      fresh->store.path != config.store.path || fresh->postgres.url != config.postgres.url ||
+      fresh->control.socket != config.control.socket) {
     log(LogLevel::Warn, kModule,
-        "reload: listen addresses, store path and control socket apply after a restart");
+        "reload: listen addresses, store path or url and control socket apply after a restart");
   }
   set_log_level(fresh->log_level);
   guard->reconfigure(fresh->security);
@@ -352,6 +414,7 @@ void Engine::Impl::drain_and_stop() {
   stopping = true;
   log_info("stopping: ending calls and draining the store writer");
   stop_control();
+  if (changes) changes->stop();
   // Calls end first so their final CDRs are in the queue before the flush.
   if (calls) calls->shutdown();
   if (cdr_sink) cdr_sink->flush();

@@ -21,6 +21,7 @@
 #include "sip/engine/engine.hpp"
 #include "sip/provreg/agent.hpp"
 #include "sip/registrar/registrar.hpp"
+#include "sip/store/pg_listen.hpp"
 #include "sip/store/store.hpp"
 #include "sip/store/write_queue.hpp"
 #include "sip/transaction/transaction_layer.hpp"
@@ -142,6 +143,9 @@ struct Engine::Impl {
   std::unique_ptr<store::Store> store;
   std::unique_ptr<store::WriteQueue> writes;
   directory::Directory directory;
+  // PostgreSQL only: other daemons' provisioning changes (LISTEN/NOTIFY),
+  // read on the listener's thread and applied to `directory` here.
+  std::unique_ptr<store::ChangeListener> changes;
   std::unique_ptr<auth::NonceService> nonces;
   // Source blocking: the registrar and the call manager report failed
   // authentications to it; the dispatcher (and, when blocking silently, the

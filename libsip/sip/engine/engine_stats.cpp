@@ -25,7 +25,7 @@ nlohmann::json Engine::Impl::ready() const {
           {"domains", config.domains},
           {"control", config.control.socket},
           {"http", config.http.bind},
-          {"store", config.store.path},
+          {"store", store_description(config)},
           {"accounts", directory.account_count()},
           {"bindings_restored", bindings_restored}};
 }
@@ -99,7 +99,12 @@ nlohmann::json Engine::Impl::stats() const {
         {"failed", w.failed},
         {"rejected", w.rejected},
         {"batches", w.batches},
-        {"queued", w.queued}}},
+        {"queued", w.queued},
+        {"backend", config.postgres.url.empty() ? "sqlite" : "postgresql"},
+        {"unavailable", w.unavailable},
+        {"outages", w.outages},
+        {"acked_early", w.acked_early},
+        {"failed_after_ack", w.failed_after_ack}}},
   };
 }
 

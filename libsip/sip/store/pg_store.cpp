@@ -206,6 +206,31 @@ constexpr std::array kMigrations = {
     Migration{4, kSchemaV4}, Migration{5, kSchemaV5},
 };
 
+// Not a numbered step (the versions stay those of SQLite): refreshed at every
+// open. Each statement changing provisioning NOTIFYs "sipsmith_provisioning"
+// at commit (pg_listen.hpp), payload the table name.
+constexpr const char* kNotifyTriggers = R"sql(
+CREATE OR REPLACE FUNCTION sipsmith_notify_provisioning() RETURNS trigger
+  LANGUAGE plpgsql AS $f$
+BEGIN
+  PERFORM pg_notify('sipsmith_provisioning', TG_TABLE_NAME);
+  RETURN NULL;
+END
+$f$;
+CREATE OR REPLACE TRIGGER sipsmith_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+  ON customers FOR EACH STATEMENT EXECUTE FUNCTION sipsmith_notify_provisioning();
+CREATE OR REPLACE TRIGGER sipsmith_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+  ON domains FOR EACH STATEMENT EXECUTE FUNCTION sipsmith_notify_provisioning();
+CREATE OR REPLACE TRIGGER sipsmith_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+  ON domain_aliases FOR EACH STATEMENT EXECUTE FUNCTION sipsmith_notify_provisioning();
+CREATE OR REPLACE TRIGGER sipsmith_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+  ON sip_accounts FOR EACH STATEMENT EXECUTE FUNCTION sipsmith_notify_provisioning();
+CREATE OR REPLACE TRIGGER sipsmith_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+  ON providers FOR EACH STATEMENT EXECUTE FUNCTION sipsmith_notify_provisioning();
+CREATE OR REPLACE TRIGGER sipsmith_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+  ON dialplans FOR EACH STATEMENT EXECUTE FUNCTION sipsmith_notify_provisioning();
+)sql";
+
 // One write transaction (the advisory lock makes concurrent starters wait):
 // the version table, then every missing step.
 Result<int> migrate_pg(PgDb& db) {
@@ -232,13 +257,31 @@ Result<int> migrate_pg(PgDb& db) {
     if (auto r = db.exec(bump.c_str(), "cannot record the schema version"); !r) return r.error();
     version = m.version;
   }
+  if (auto r = db.exec(kNotifyTriggers, "cannot create the change notification triggers"); !r)
+    return r.error();
   if (auto r = tx->commit(); !r) return r.error();
   return version;
 }
 
+// Read-only: the version must be exactly this build's; nothing is written.
+Result<int> check_pg_version(PgDb& db) {
+  auto version = db.query_int("SELECT max(version) FROM sipsmith_schema");
+  if (!version) {
+    return make_error(Errc::bad_config, 0, "the database is not a sipsmith store (no schema)");
+  }
+  if (*version != latest_postgres_schema_version()) {
+    return make_error(Errc::bad_config, 0,
+                      *version < latest_postgres_schema_version()
+                          ? "the database has an older schema than this sipsmith knows (start "
+                            "sipproxyd once to migrate it)"
+                          : "the database has a newer schema than this sipsmith knows");
+  }
+  return static_cast<int>(*version);
+}
+
 class PgStore final : public Store {
  public:
-  PgStore(std::unique_ptr<PgDb> db, int version)
+  PgStore(std::unique_ptr<PgDb> db, int version, bool read_only)
       : db_(std::move(db)),
         customers_(*db_),
         domains_(*db_),
@@ -249,7 +292,8 @@ class PgStore final : public Store {
         cdrs_(*db_),
         kv_(*db_),
         provider_bindings_(*db_),
-        version_(version) {}
+        version_(version),
+        read_only_(read_only) {}
 
   CustomerRepository& customers() override { return customers_; }
   DomainRepository& domains() override { return domains_; }
@@ -263,7 +307,7 @@ class PgStore final : public Store {
   int schema_version() const override { return version_; }
 
   Result<void> transaction(const std::function<Result<void>()>& body) override {
-    auto tx = TxScope::begin(*db_);
+    auto tx = TxScope::begin(*db_, read_only_);
     if (!tx) return tx.error();
     if (auto r = body(); !r) return r;  // the scope rolls back
     return tx->commit();
@@ -281,6 +325,7 @@ class PgStore final : public Store {
   SqlKv kv_;
   SqlProviderBindings provider_bindings_;
   int version_;
+  bool read_only_;
 };
 
 }  // namespace
@@ -309,9 +354,19 @@ Result<std::unique_ptr<Store>> open_postgres(const PgOptions& options) {
   c.retry_interval = options.retry_interval;
   auto db = PgDb::open(c);
   if (!db) return db.error();
+  if (options.read_only) {
+    if (auto r = (*db)->exec("SET default_transaction_read_only = on",
+                             "cannot make the session read-only");
+        !r) {
+      return r.error();
+    }
+    auto version = check_pg_version(**db);
+    if (!version) return version.error();
+    return std::unique_ptr<Store>(std::make_unique<PgStore>(std::move(*db), *version, true));
+  }
   auto version = migrate_pg(**db);
   if (!version) return version.error();
-  return std::unique_ptr<Store>(std::make_unique<PgStore>(std::move(*db), *version));
+  return std::unique_ptr<Store>(std::make_unique<PgStore>(std::move(*db), *version, false));
 }
 
 StoreFactory postgres_factory(PgOptions options) {

@@ -26,6 +26,10 @@ struct PgOptions {
   // After a failed connect, statements fail at once for this long instead
   // of trying again (a down server costs one connect_timeout per interval).
   std::chrono::milliseconds retry_interval{1000};
+  // Tools reading a running daemon's database: no migrations, no triggers,
+  // every transaction read-only (a snapshot); only a database at exactly
+  // latest_postgres_schema_version() is accepted (bad_config otherwise).
+  bool read_only = false;
 };
 
 // "postgresql://", "postgres://" or a conninfo (it holds a '=').

@@ -223,6 +223,32 @@ TEST(PostgresStore, RefusesANewerSchemaAndBadUrls) {
             "host=db password=*** dbname=sip");
 }
 
+// Tools (cdr-query, dialplan-test) read a daemon's database: nothing written.
+TEST(PostgresStore, ReadOnlyReadsAndWritesNothing) {
+  const std::string conninfo = sip::testing::pg_fresh_schema_conninfo();
+  PgOptions o;
+  o.url = conninfo;
+  o.read_only = true;
+  EXPECT_EQ(open_postgres(o).error().code, Errc::bad_config);  // no schema yet
+  o.read_only = false;
+  {
+    auto rw = open_postgres(o);
+    ASSERT_TRUE(rw.ok());
+    ASSERT_TRUE((*rw)->customers().add(StoreTest::customer("demo")).ok());
+  }
+  o.read_only = true;
+  auto ro = open_postgres(o);
+  ASSERT_TRUE(ro.ok()) << ro.error().to_string();
+  EXPECT_EQ((*ro)->customers().list()->size(), 1u);
+  EXPECT_FALSE((*ro)->customers().add(StoreTest::customer("other")).ok());
+  EXPECT_TRUE((*ro)->transaction([&]() -> Result<void> {
+                     return (*ro)->customers().find("demo").ok()
+                                ? Result<void>{}
+                                : Result<void>{make_error(Errc::not_found, 0)};
+                   })
+                  .ok());
+}
+
 TEST(PostgresStore, UnreachableServerFailsAtOnce) {
   PgOptions o;
   o.url = "host=/nonexistent-sipsmith port=1 dbname=x user=x";
