@@ -3,9 +3,10 @@
 //    one on PostgreSQL, the same document back, and the phones register
 //    there with their stored HA1 (no clear passwords); bindings survive
 //    kill -9;
-//  - the database goes down under registration traffic: refreshes still get
-//    200 from memory, writes queue, and when the server is back every
-//    acknowledged binding change is in the database;
+//  - the database goes down, then hangs (SIGSTOP), under registration
+//    traffic: refreshes still get 200 from memory, writes queue, and when
+//    the server is back every acknowledged binding change is in the
+//    database;
 //  - two daemons on one database see each other's provisioning.
 #include <gtest/gtest.h>
 
@@ -202,6 +203,44 @@ TEST(SipproxydPostgres, DatabaseDownRegistrationsGoOnAndWritesReplay) {
   std::printf("[ postgres ] %d REGISTER refreshes during the outage took %.2f s, all 200; "
               "queued writes replayed %.2f s after the server returned\n",
               kAccounts, during_s, replay_s);
+
+  // Now a server that hangs (SIGSTOP: connects and queries never answer, as
+  // behind a port that drops packets): the deadlines turn it into an outage.
+  {
+    UdpPeer pacer;
+    (void)pacer.receive(Millis(1100));  // the next refreshes carry a later second
+  }
+  const long long paused_at = std::chrono::duration_cast<std::chrono::seconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
+  server.pause();
+  const auto hung_start = Clock::now();
+  ASSERT_EQ(register_all(dir, d, csv, kAccounts, "hung", &why, phones), 0)
+      << "REGISTER refreshes failed while the database hung:\n"
+      << why;
+  const double hung_s = std::chrono::duration<double>(Clock::now() - hung_start).count();
+  stats = d.control().call("stats");
+  EXPECT_TRUE(stats["store"].value("unavailable", false)) << stats.dump();
+  server.resume();
+  const auto resumed = Clock::now();
+  replayed = false;
+  while (Clock::now() - resumed < 20s) {
+    stats = d.control().call("stats");
+    if (!stats["store"].value("unavailable", true) && stats["store"].value("queued", 1) == 0) {
+      replayed = true;
+      break;
+    }
+    UdpPeer pacer;
+    (void)pacer.receive(Millis(100));
+  }
+  ASSERT_TRUE(replayed) << stats.dump();
+  EXPECT_EQ(sip::testing::pg_query_int(
+                url, "SELECT count(*) FROM bindings WHERE updated >= " + std::to_string(paused_at)),
+            kAccounts);
+  EXPECT_EQ(stats["store"].value("failed_after_ack", 1), 0) << stats.dump();
+  std::printf("[ postgres ] %d REGISTER refreshes while the database hung took %.2f s, all 200; "
+              "replayed %.2f s after it resumed\n",
+              kAccounts, hung_s, std::chrono::duration<double>(Clock::now() - resumed).count());
 }
 
 // Two daemons, one database: an account added through A's control socket is

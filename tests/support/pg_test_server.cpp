@@ -47,6 +47,7 @@ PgServer::PgServer() {
 }
 
 PgServer::~PgServer() {
+  (void)std::system((kScript + " resume " + state_ + " >/dev/null 2>&1").c_str());
   const std::string cmd = kScript + " stop " + state_ + " >/dev/null 2>&1";
   (void)std::system(cmd.c_str());
 }
@@ -59,6 +60,16 @@ void PgServer::down() {
 void PgServer::up() {
   if (std::system((kScript + " up " + state_).c_str()) != 0)
     throw std::runtime_error("pg-test-server up failed");
+}
+
+void PgServer::pause() {
+  if (std::system((kScript + " pause " + state_).c_str()) != 0)
+    throw std::runtime_error("pg-test-server pause failed");
+}
+
+void PgServer::resume() {
+  if (std::system((kScript + " resume " + state_).c_str()) != 0)
+    throw std::runtime_error("pg-test-server resume failed");
 }
 
 namespace {

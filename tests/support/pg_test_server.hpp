@@ -33,6 +33,8 @@ class PgServer {
   const std::string& conninfo() const noexcept { return conninfo_; }
   void down();  // stops the server, keeps its data
   void up();    // starts it again on the same socket
+  void pause();   // SIGSTOP to the server and its backends: everything hangs
+  void resume();  // SIGCONT
 
  private:
   std::string state_;
