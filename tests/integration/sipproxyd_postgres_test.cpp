@@ -294,6 +294,19 @@ TEST(SipproxydPostgres, TwoDaemonsSeeEachOthersProvisioningWithinASecond) {
                                    {"domain", "sipsmith.test"},
                                    {"password", "other-secret"}});
   EXPECT_TRUE(wait_for([&] { return accounts_in(a) == a_before + 1; }, Millis(2000)));
+
+  // Dial plan key/value data: a value written through A is in B's memory
+  // (what sys.DBRead answers from), and its removal too.
+  auto kv_in = [](Daemon& d) {
+    return d.control().call("stats")["store"].value("kv_cached_keys", -1);
+  };
+  const int kv_before = kv_in(b);
+  a.control().call("kv.put", {{"owner", "load"}, {"key", "shared-key"}, {"value", "v1"}});
+  EXPECT_EQ(kv_in(a), kv_before + 1);  // the writer's own copy at once
+  EXPECT_TRUE(wait_for([&] { return kv_in(b) == kv_before + 1; }, Millis(2000)))
+      << "daemon B never saw the key written through daemon A";
+  a.control().call("kv.remove", {{"owner", "load"}, {"key", "shared-key"}});
+  EXPECT_TRUE(wait_for([&] { return kv_in(b) == kv_before; }, Millis(2000)));
 }
 
 }  // namespace

@@ -97,60 +97,6 @@ void QueueCdrSink::flush() {
   }
 }
 
-dialplan::KvResult StoreKv::read(store::Id owner, const dialplan::Action& action) {
-  dialplan::KvResult out;
-  if (const auto* r = std::get_if<dialplan::KvRead>(&action)) {
-    auto v = core_.kv().get(owner, r->key);
-    if (!v) {
-      out.ok = false;
-      out.error = v.error().detail;
-    } else {
-      out.value = std::move(*v);
-    }
-  } else {
-    auto keys = core_.kv().keys(owner);
-    if (!keys) {
-      out.ok = false;
-      out.error = keys.error().detail;
-    } else {
-      out.keys = std::move(*keys);
-    }
-  }
-  return out;
-}
-
-void StoreKv::write(store::Id owner, const dialplan::Action& action,
-                    std::function<void(dialplan::KvResult)> done) {
-  store::WriteQueue::Job job;
-  if (const auto* w = std::get_if<dialplan::KvWrite>(&action)) {
-    job = [owner, key = w->key, value = w->value, now = wall_.unix_seconds()](store::Store& s) {
-      return s.kv().put(owner, key, value, now);
-    };
-  } else if (const auto* d = std::get_if<dialplan::KvDelete>(&action)) {
-    job = [owner, key = d->key](store::Store& s) { return s.kv().remove(owner, key); };
-  } else {
-    dialplan::KvResult bad;
-    bad.ok = false;
-    bad.error = "not a key/value write";
-    return done(std::move(bad));
-  }
-  auto shared = std::make_shared<std::function<void(dialplan::KvResult)>>(std::move(done));
-  auto r = queue_.submit(std::move(job), [shared](Result<void> result) {
-    dialplan::KvResult out;
-    if (!result) {
-      out.ok = false;
-      out.error = result.error().detail;
-    }
-    (*shared)(std::move(out));
-  });
-  if (!r) {
-    dialplan::KvResult out;
-    out.ok = false;
-    out.error = "store writer busy";
-    (*shared)(std::move(out));
-  }
-}
-
 Result<void> Engine::Impl::load_directory() {
   for (const auto& name : config.domains) {
     auto found = store->domains().find(name);
@@ -192,7 +138,11 @@ bool Engine::Impl::build(std::string* message) {
                std::string(opened.error().detail);
     return false;
   }
-  store = std::move(*opened);
+  if (auto r = load_kv_cache(**opened, *kv_cache); !r) {
+    *message = "cannot load the dial plans' key/value data: " + std::string(r.error().detail);
+    return false;
+  }
+  store = cache_kv_writes(std::move(*opened), kv_cache);
   if (auto r = load_directory(); !r) {
     *message = "cannot load domains and accounts: " + std::string(r.error().detail);
     return false;
@@ -212,7 +162,12 @@ bool Engine::Impl::build(std::string* message) {
   if (!config.postgres.url.empty()) {
     // Daemons sharing the database: a change committed by any of them is
     // read here off the core thread, then swapped into the Directory.
-    auto listener = store::ChangeListener::start(config.postgres, [this](store::Store& s) {
+    auto listener = store::ChangeListener::start(config.postgres, [this](
+                                                                      store::Store& s,
+                                                                      const store::StoreChanges&
+                                                                          what) {
+      if (what.everything || !what.kv_owners.empty()) reload_kv(s, what);
+      if (!what.provisioning && !what.everything) return;
       struct Snapshot {
         std::vector<store::Domain> domains;
         std::vector<store::SipAccount> accounts;
@@ -327,7 +282,7 @@ bool Engine::Impl::build(std::string* message) {
   svc.guard = guard.get();
   svc.resolver = resolver.get();
   svc.cdrs = cdr_sink.get();
-  kv = std::make_unique<StoreKv>(*store, *writes, loop.clock());
+  kv = std::make_unique<StoreKv>(kv_cache, *writes, loop.clock());
   svc.kv = kv.get();
   // The event bus of later issues (console, metrics) subscribes here; until
   // then call events are debug log lines.

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -104,18 +105,38 @@ class QueueCdrSink final : public b2bua::CdrSink {
   std::uint64_t dropped_ = 0;
 };
 
-// Dial plan key/value actions over the store: reads on the core thread's
-// connection, writes through the WriteQueue.
+// The dial plans' key/value data in memory, so a call's sys.DBRead never
+// waits for the database (engine_kv.cpp). Core thread only. Loaded at start;
+// dial plan writes change it at once (undone if their commit fails), the
+// control socket's and HTTP API's writes after they commit (through
+// cache_kv_writes); on PostgreSQL, another daemon's changes replace an
+// owner's entry (ChangeListener), unless this daemon has writes of that
+// owner in flight (their own notification follows).
+struct KvCache {
+  std::unordered_map<store::Id, std::map<std::string, std::string>> owners;
+  std::unordered_map<store::Id, int> pending;  // dial plan writes not yet committed
+};
+
+// Fills `cache` from the store (start-up).
+Result<void> load_kv_cache(store::Store& store, KvCache& cache);
+// The core thread's Store with the key/value writes that bypass StoreKv (the
+// control socket, the HTTP API) mirrored into the cache, and a removed
+// customer's data dropped from it.
+std::unique_ptr<store::Store> cache_kv_writes(std::unique_ptr<store::Store> inner,
+                                              std::shared_ptr<KvCache> cache);
+
+// Dial plan key/value actions: reads from the KvCache, writes through the
+// WriteQueue (and into the cache at once).
 class StoreKv final : public b2bua::KvService {
  public:
-  StoreKv(store::Store& core, store::WriteQueue& queue, const Clock& wall)
-      : core_(core), queue_(queue), wall_(wall) {}
+  StoreKv(std::shared_ptr<KvCache> cache, store::WriteQueue& queue, const Clock& wall)
+      : cache_(std::move(cache)), queue_(queue), wall_(wall) {}
   dialplan::KvResult read(store::Id owner, const dialplan::Action& action) override;
   void write(store::Id owner, const dialplan::Action& action,
              std::function<void(dialplan::KvResult)> done) override;
 
  private:
-  store::Store& core_;
+  std::shared_ptr<KvCache> cache_;
   store::WriteQueue& queue_;
   const Clock& wall_;
 };
@@ -135,11 +156,15 @@ struct Engine::Impl {
   bool start_control(std::string* message);  // and the HTTP API
   void stop_control();
   void apply_http(const http::Options& options);  // SIGHUP
+  // engine_kv.cpp: on the listener's thread, reads the key/value data of the
+  // owners another daemon changed and posts it into kv_cache.
+  void reload_kv(store::Store& s, const store::StoreChanges& what);
   // engine_provreg.cpp: the provider registration agent, following the Directory.
   void start_provider_agent();
 
   ServerConfig config;
   transport::EventLoop loop;
+  std::shared_ptr<KvCache> kv_cache = std::make_shared<KvCache>();
   std::unique_ptr<store::Store> store;
   std::unique_ptr<store::WriteQueue> writes;
   directory::Directory directory;

@@ -38,6 +38,8 @@ nlohmann::json Engine::Impl::stats() const {
   const auto& cs = calls->stats();
   const auto uptime =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started);
+  std::size_t kv_keys = 0;
+  for (const auto& [owner, values] : kv_cache->owners) kv_keys += values.size();
   return {
       {"uptime_s", uptime.count()},
       {"accounts", directory.account_count()},
@@ -104,7 +106,8 @@ nlohmann::json Engine::Impl::stats() const {
         {"unavailable", w.unavailable},
         {"outages", w.outages},
         {"acked_early", w.acked_early},
-        {"failed_after_ack", w.failed_after_ack}}},
+        {"failed_after_ack", w.failed_after_ack},
+        {"kv_cached_keys", kv_keys}}},
   };
 }
 

@@ -74,4 +74,18 @@ Result<std::vector<std::string>> SqlKv::keys(Id owner) {
   return out;
 }
 
+Result<void> SqlKv::scan(
+    Id owner, const std::function<bool(Id, const std::string&, const std::string&)>& visit) {
+  auto s = db_.prepare(
+      "SELECT owner_id, key, value FROM dialplan_kv WHERE ?1 = 0 OR owner_id = ?1 "
+      "ORDER BY owner_id, key");
+  if (!s) return s.error();
+  s->bind(1, owner);
+  for (;;) {
+    auto row = s->step();
+    if (!row) return row.error();
+    if (!*row || !visit(s->column_int(0), s->column_text(1), s->column_text(2))) return {};
+  }
+}
+
 }  // namespace sip::store

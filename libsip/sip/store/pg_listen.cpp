@@ -5,7 +5,10 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstdlib>
+#include <string_view>
 #include <string>
 #include <thread>
 
@@ -66,7 +69,8 @@ class ListenerImpl final : public ChangeListener {
       if (conn != nullptr) PQfinish(conn);
       return make_error(Errc::network, 0, "cannot connect to PostgreSQL to listen for changes");
     }
-    const std::string sql = std::string("LISTEN ") + kProvisioningChannel;
+    const std::string sql =
+        std::string("LISTEN ") + kProvisioningChannel + "; LISTEN " + kKvChannel;
     PGresult* res = PQexec(conn, sql.c_str());
     const bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
     PQclear(res);
@@ -91,12 +95,18 @@ class ListenerImpl final : public ChangeListener {
     return !stopping_.load();
   }
 
-  // Drains notifications; false when the connection broke.
+  // Drains notifications into `pending_`; false when the connection broke.
   bool drain(bool* seen) {
     if (PQconsumeInput(conn_) == 0 || PQstatus(conn_) == CONNECTION_BAD) return false;
     while (PGnotify* n = PQnotifies(conn_)) {
       *seen = true;
       ++notifications_;
+      if (std::string_view(n->relname) == kKvChannel) {
+        const Id owner = std::strtoll(n->extra, nullptr, 10);
+        if (owner > 0) pending_.kv_owners.push_back(owner);
+      } else {
+        pending_.provisioning = true;
+      }
       PQfreemem(n);
     }
     return true;
@@ -104,10 +114,15 @@ class ListenerImpl final : public ChangeListener {
 
   void reload() {
     ++reloads_;
+    StoreChanges changes = std::move(pending_);
+    pending_ = StoreChanges{};
+    std::sort(changes.kv_owners.begin(), changes.kv_owners.end());
+    changes.kv_owners.erase(std::unique(changes.kv_owners.begin(), changes.kv_owners.end()),
+                            changes.kv_owners.end());
     try {
-      on_change_(*store_);
+      on_change_(*store_, changes);
     } catch (const std::exception& e) {
-      log(LogLevel::Warn, "store", std::string("provisioning reload failed: ") + e.what());
+      log(LogLevel::Warn, "store", std::string("change reload failed: ") + e.what());
     }
   }
 
@@ -123,6 +138,8 @@ class ListenerImpl final : public ChangeListener {
       }
       if (missed) {
         missed = false;
+        pending_.everything = true;
+        pending_.provisioning = true;
         reload();
         continue;
       }
@@ -159,6 +176,7 @@ class ListenerImpl final : public ChangeListener {
   std::atomic<bool> stopping_{false};
   std::atomic<std::uint64_t> notifications_{0};
   std::atomic<std::uint64_t> reloads_{0};
+  StoreChanges pending_;  // listener thread only
 };
 
 }  // namespace

@@ -1,12 +1,13 @@
-// Provisioning change notifications of a shared PostgreSQL store: daemons on
-// one database see each other's changes. Statement-level triggers (created
-// by open_postgres) NOTIFY the channel "sipsmith_provisioning" when
-// customers, domains, aliases, accounts, providers or dial plans change; a
-// ChangeListener LISTENs on a connection of its own, on a thread of its own,
-// and after a burst of notifications (debounce) calls `on_change` there with
-// a Store of its own, so the caller reads the new snapshot off the core
-// thread and hands it over. After a lost connection it reconnects (every
-// retry_interval) and calls `on_change` once, for what it may have missed.
+// Change notifications of a shared PostgreSQL store: daemons on one
+// database see each other's changes. Triggers (created by open_postgres)
+// NOTIFY "sipsmith_provisioning" when customers, domains, aliases, accounts,
+// providers or dial plans change, and "sipsmith_kv" (payload: the owner id)
+// when a dial plan key/value row does. A ChangeListener LISTENs on a
+// connection of its own, on a thread of its own, and after a burst of
+// notifications (debounce) calls `on_change` there with a Store of its own,
+// so the caller reads the new state off the core thread and hands it over.
+// After a lost connection it reconnects (every retry_interval) and calls
+// `on_change` once with `everything`, for what it may have missed.
 // Thread-safety: start/stop from one thread; on_change runs on the
 // listener's thread.
 #pragma once
@@ -14,6 +15,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "sip/base/result.hpp"
 #include "sip/store/pg_store.hpp"
@@ -22,10 +24,17 @@
 namespace sip::store {
 
 inline constexpr const char* kProvisioningChannel = "sipsmith_provisioning";
+inline constexpr const char* kKvChannel = "sipsmith_kv";
+
+struct StoreChanges {
+  bool provisioning = false;  // the Directory's tables
+  std::vector<Id> kv_owners;  // owners whose key/value rows changed (sorted, unique)
+  bool everything = false;    // after a reconnect: anything may have changed
+};
 
 class ChangeListener {
  public:
-  using OnChange = std::function<void(Store& store)>;
+  using OnChange = std::function<void(Store& store, const StoreChanges& changes)>;
   // Connects (LISTEN) before returning; the error when it cannot.
   static Result<std::unique_ptr<ChangeListener>> start(
       PgOptions options, OnChange on_change,

@@ -208,7 +208,8 @@ constexpr std::array kMigrations = {
 
 // Not a numbered step (the versions stay those of SQLite): refreshed at every
 // open. Each statement changing provisioning NOTIFYs "sipsmith_provisioning"
-// at commit (pg_listen.hpp), payload the table name.
+// at commit (pg_listen.hpp), payload the table name; each key/value row
+// changed NOTIFYs "sipsmith_kv", payload its owner id.
 constexpr const char* kNotifyTriggers = R"sql(
 CREATE OR REPLACE FUNCTION sipsmith_notify_provisioning() RETURNS trigger
   LANGUAGE plpgsql AS $f$
@@ -229,6 +230,16 @@ CREATE OR REPLACE TRIGGER sipsmith_notify AFTER INSERT OR UPDATE OR DELETE OR TR
   ON providers FOR EACH STATEMENT EXECUTE FUNCTION sipsmith_notify_provisioning();
 CREATE OR REPLACE TRIGGER sipsmith_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
   ON dialplans FOR EACH STATEMENT EXECUTE FUNCTION sipsmith_notify_provisioning();
+CREATE OR REPLACE FUNCTION sipsmith_notify_kv() RETURNS trigger
+  LANGUAGE plpgsql AS $f$
+BEGIN
+  PERFORM pg_notify('sipsmith_kv',
+                    (CASE WHEN TG_OP = 'DELETE' THEN OLD.owner_id ELSE NEW.owner_id END)::text);
+  RETURN NULL;
+END
+$f$;
+CREATE OR REPLACE TRIGGER sipsmith_notify_kv AFTER INSERT OR UPDATE OR DELETE
+  ON dialplan_kv FOR EACH ROW EXECUTE FUNCTION sipsmith_notify_kv();
 )sql";
 
 // One write transaction (the advisory lock makes concurrent starters wait):

@@ -155,6 +155,9 @@ class SqlKv final : public KvRepository {
                    std::int64_t updated) override;
   Result<void> remove(Id owner, std::string_view key) override;
   Result<std::vector<std::string>> keys(Id owner) override;
+  Result<void> scan(Id owner,
+                    const std::function<bool(Id, const std::string&, const std::string&)>& visit)
+      override;
 
  private:
   Db& db_;
