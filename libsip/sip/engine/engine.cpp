@@ -162,55 +162,9 @@ bool Engine::Impl::build(std::string* message) {
   if (!config.postgres.url.empty()) {
     // Daemons sharing the database: a change committed by any of them is
     // read here off the core thread, then swapped into the Directory.
-    auto listener = store::ChangeListener::start(config.postgres, [this](
-                                                                      store::Store& s,
-                                                                      const store::StoreChanges&
-                                                                          what) {
-      if (what.everything || !what.kv_owners.empty()) reload_kv(s, what);
-      if (!what.provisioning && !what.everything) return;
-      struct Snapshot {
-        std::vector<store::Domain> domains;
-        std::vector<store::SipAccount> accounts;
-        std::vector<store::Customer> customers;
-        std::vector<store::Provider> providers;
-        std::vector<store::DialPlan> plans;
-      };
-      auto snap = std::make_shared<Snapshot>();
-      auto r = [&]() -> Result<void> {
-        auto d = s.domains().list();
-        if (!d) return d.error();
-        auto a = s.accounts().list();
-        if (!a) return a.error();
-        auto c = s.customers().list();
-        if (!c) return c.error();
-        auto p = s.providers().list();
-        if (!p) return p.error();
-        auto pl = s.dialplans().list();
-        if (!pl) return pl.error();
-        snap->domains = std::move(*d);
-        snap->accounts = std::move(*a);
-        snap->customers = std::move(*c);
-        snap->providers = std::move(*p);
-        snap->plans = std::move(*pl);
-        return {};
-      }();
-      if (!r) {
-        log(LogLevel::Warn, kModule,
-            "provisioning change not applied: " + std::string(r.error().detail));
-        return;
-      }
-      loop.post([this, snap] {
-        if (stopping) return;
-        directory::Directory::Edit edit(directory);  // one new version
-        edit.set_domains(std::move(snap->domains), config.default_domain);
-        edit.set_accounts(std::move(snap->accounts));
-        edit.set_customers(std::move(snap->customers));
-        edit.set_providers(std::move(snap->providers));
-        edit.set_dialplans(std::move(snap->plans));
-        edit.commit();
-        log(LogLevel::Debug, kModule, "provisioning reloaded after a change in the database");
-      });
-    });
+    auto listener = store::ChangeListener::start(
+        config.postgres,
+        [this](store::Store& s, const store::StoreChanges& what) { on_store_changes(s, what); });
     if (!listener) {
       *message = "cannot listen for provisioning changes: " +
                  std::string(listener.error().detail);

@@ -106,7 +106,7 @@ class QueueCdrSink final : public b2bua::CdrSink {
 };
 
 // The dial plans' key/value data in memory, so a call's sys.DBRead never
-// waits for the database (engine_kv.cpp). Core thread only. Loaded at start;
+// waits for the database (engine_store.cpp). Core thread only. Loaded at start;
 // dial plan writes change it at once (undone if their commit fails), the
 // control socket's and HTTP API's writes after they commit (through
 // cache_kv_writes); on PostgreSQL, another daemon's changes replace an
@@ -156,8 +156,10 @@ struct Engine::Impl {
   bool start_control(std::string* message);  // and the HTTP API
   void stop_control();
   void apply_http(const http::Options& options);  // SIGHUP
-  // engine_kv.cpp: on the listener's thread, reads the key/value data of the
-  // owners another daemon changed and posts it into kv_cache.
+  // engine_store.cpp, on the ChangeListener's thread: reads what another
+  // daemon changed (a Directory snapshot, owners' key/value data) and posts
+  // it to the core thread.
+  void on_store_changes(store::Store& s, const store::StoreChanges& what);
   void reload_kv(store::Store& s, const store::StoreChanges& what);
   // engine_provreg.cpp: the provider registration agent, following the Directory.
   void start_provider_agent();

@@ -1,8 +1,12 @@
-// The dial plans' key/value data in memory (KvCache): start-up load, the
-// dial plan actions (StoreKv), the write-through of the control socket and
-// HTTP API (cache_kv_writes), and other daemons' changes (reload_kv).
+// The engine's side of the store beyond the write queue: the dial plans'
+// key/value data in memory (KvCache: start-up load, the dial plan actions in
+// StoreKv, the write-through of the control socket and HTTP API in
+// cache_kv_writes) and, on a shared PostgreSQL, other daemons' changes
+// (on_store_changes: a Directory snapshot and key/value data read on the
+// listener's thread, applied on the core thread).
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "sip/base/log.hpp"
 #include "sip/engine/engine_impl.hpp"
@@ -252,6 +256,53 @@ void Engine::Impl::reload_kv(store::Store& s, const store::StoreChanges& what) {
     } else {
       for (const store::Id owner : owners) apply(owner, std::move((*fresh)[owner]));
     }
+  });
+}
+
+void Engine::Impl::on_store_changes(store::Store& s, const store::StoreChanges& what) {
+  if (what.everything || !what.kv_owners.empty()) reload_kv(s, what);
+  if (!what.provisioning && !what.everything) return;
+  struct Snapshot {
+    std::vector<store::Domain> domains;
+    std::vector<store::SipAccount> accounts;
+    std::vector<store::Customer> customers;
+    std::vector<store::Provider> providers;
+    std::vector<store::DialPlan> plans;
+  };
+  auto snap = std::make_shared<Snapshot>();
+  auto r = [&]() -> Result<void> {
+    auto d = s.domains().list();
+    if (!d) return d.error();
+    auto a = s.accounts().list();
+    if (!a) return a.error();
+    auto c = s.customers().list();
+    if (!c) return c.error();
+    auto p = s.providers().list();
+    if (!p) return p.error();
+    auto pl = s.dialplans().list();
+    if (!pl) return pl.error();
+    snap->domains = std::move(*d);
+    snap->accounts = std::move(*a);
+    snap->customers = std::move(*c);
+    snap->providers = std::move(*p);
+    snap->plans = std::move(*pl);
+    return {};
+  }();
+  if (!r) {
+    log(LogLevel::Warn, "engine",
+        "provisioning change not applied: " + std::string(r.error().detail));
+    return;
+  }
+  loop.post([this, snap] {
+    if (stopping) return;
+    directory::Directory::Edit edit(directory);  // one new version
+    edit.set_domains(std::move(snap->domains), config.default_domain);
+    edit.set_accounts(std::move(snap->accounts));
+    edit.set_customers(std::move(snap->customers));
+    edit.set_providers(std::move(snap->providers));
+    edit.set_dialplans(std::move(snap->plans));
+    edit.commit();
+    log(LogLevel::Debug, "engine", "provisioning reloaded after a change in the database");
   });
 }
 
