@@ -12,7 +12,7 @@ SIPSMITH_BUILD_PACKAGES=(
   g++ cmake ninja-build pkg-config
   libboost-dev libssl-dev openssl libc-ares-dev
   libcli11-dev nlohmann-json3-dev
-  libsqlite3-dev libre2-dev liblua5.4-dev tzdata
+  libsqlite3-dev libpq-dev postgresql libre2-dev liblua5.4-dev tzdata
   libgtest-dev libbenchmark-dev libosip2-dev
   sip-tester socat dnsmasq-base
   sipsak baresip-core linphone-cli

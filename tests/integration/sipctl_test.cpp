@@ -25,9 +25,12 @@
 #include "sip/control/registry.hpp"
 #include "sip/control/server.hpp"
 #include "sip/directory/directory.hpp"
+#include "../support/pg_test_server.hpp"
+#include "sip/store/pg_store.hpp"
 #include "sip/store/sqlite_store.hpp"
 #include "sip/transport/event_loop.hpp"
 #include "support/process.hpp"
+#include "support/test_store.hpp"
 
 #ifndef SIPCTL_BINARY
 #error "SIPCTL_BINARY must name the sipctl executable"
@@ -47,10 +50,19 @@ using namespace std::chrono_literals;
 class ControlNode {
  public:
   ControlNode(const std::string& db_path, const std::string& socket_path) {
-    sip::store::SqliteOptions o;
-    o.path = db_path;
-    auto s = sip::store::open_sqlite(o);
-    if (!s) throw std::runtime_error("open_sqlite: " + s.error().to_string());
+    // SIPSMITH_TEST_STORE=postgres (ctest label postgresql): a fresh
+    // database on the tests' PostgreSQL instead of the file.
+    auto s = [&db_path] {
+      if (sipsmith::itest::test_store_is_postgres()) {
+        sip::store::PgOptions pg;
+        pg.url = sip::testing::pg_fresh_database_conninfo();
+        return sip::store::open_postgres(pg);
+      }
+      sip::store::SqliteOptions o;
+      o.path = db_path;
+      return sip::store::open_sqlite(o);
+    }();
+    if (!s) throw std::runtime_error("open the store: " + s.error().to_string());
     store_ = std::move(*s);
     context_ = std::make_unique<sip::control::Context>(
         sip::control::Context{*store_, directory_, nullptr, {}, {}});

@@ -7,6 +7,7 @@
 
 #include "common/control_client.hpp"
 #include "sip/control/cdr_json.hpp"
+#include "sip/store/pg_store.hpp"
 #include "sip/store/sqlite_store.hpp"
 
 namespace sipsmith::cdrq {
@@ -125,14 +126,26 @@ class SocketSource final : public CdrSource {
 
 SourceResult open_store_source(const std::string& path, const std::string& owner,
                                std::chrono::milliseconds busy_timeout) {
-  sip::store::SqliteOptions o;
-  o.path = path;
-  o.create = false;
-  o.read_only = true;
-  o.busy_timeout = busy_timeout;
-  auto store = sip::store::open_sqlite(o);
+  // A PostgreSQL URL or conninfo reads the daemon's database (read-only
+  // session, docs/postgresql.md); anything else is the SQLite file.
+  auto store = [&] {
+    if (sip::store::is_postgres_url(path)) {
+      sip::store::PgOptions pg;
+      pg.url = path;
+      pg.read_only = true;
+      return sip::store::open_postgres(pg);
+    }
+    sip::store::SqliteOptions o;
+    o.path = path;
+    o.create = false;
+    o.read_only = true;
+    o.busy_timeout = busy_timeout;
+    return sip::store::open_sqlite(o);
+  }();
   if (!store)
-    return {nullptr, {ExitCode::Usage, "cannot open " + path + ": " + store.error().to_string()}};
+    return {nullptr,
+            {ExitCode::Usage, "cannot open " + sip::store::redact_postgres_url(path) + ": " +
+                                  store.error().to_string()}};
   sip::store::Id owner_id = 0;
   std::unordered_map<sip::store::Id, std::string> names;
   auto customers = (*store)->customers().list();

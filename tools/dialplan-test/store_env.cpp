@@ -6,6 +6,7 @@
 #include "inputs.hpp"
 #include "sip/base/ci.hpp"
 #include "sip/directory/load.hpp"
+#include "sip/store/pg_store.hpp"
 #include "sip/store/sqlite_store.hpp"
 
 namespace dialplan_test {
@@ -28,10 +29,21 @@ std::unique_ptr<StoreEnvironment> load_store_environment(const std::string& path
                                                          const std::string& plan,
                                                          const std::string& default_domain,
                                                          std::int64_t now) {
-  sip::store::SqliteOptions options;
-  options.path = path;
-  options.read_only = true;
-  auto store = need(sip::store::open_sqlite(options), path, "cannot open the store");
+  // A PostgreSQL URL or conninfo: the daemon's database, read-only.
+  auto opened = [&path] {
+    if (sip::store::is_postgres_url(path)) {
+      sip::store::PgOptions pg;
+      pg.url = path;
+      pg.read_only = true;
+      return sip::store::open_postgres(pg);
+    }
+    sip::store::SqliteOptions options;
+    options.path = path;
+    options.read_only = true;
+    return sip::store::open_sqlite(options);
+  }();
+  auto store = need(std::move(opened), sip::store::redact_postgres_url(path),
+                    "cannot open the store");
   auto env = std::make_unique<StoreEnvironment>();
   std::vector<sip::store::Binding> bindings;
   // One read snapshot: a daemon writing meanwhile is seen before or after.

@@ -252,13 +252,35 @@ ServerConfig parse_object(const json& root, const std::string& base_dir) {
     fail("default_domain: \"" + cfg.default_domain + "\" is not one of \"domains\"");
   }
   if (auto it = root.find("store"); it != root.end()) {
-    check_keys(*it, "store", {"path", "synchronous_full", "commit_linger_ms", "cdr_flush_ms"});
+    check_keys(*it, "store",
+               {"path", "url", "synchronous_full", "commit_linger_ms", "cdr_flush_ms",
+                "connect_timeout_ms", "query_timeout_ms", "retry_interval_ms", "max_queue"});
     cfg.cdr_flush = std::chrono::milliseconds(
         get_int(*it, "cdr_flush_ms", "store", cfg.cdr_flush.count(), 0, 1000));
     cfg.commit_linger = std::chrono::milliseconds(
         get_int(*it, "commit_linger_ms", "store", cfg.commit_linger.count(), 0, 100));
     cfg.store.path = resolve(base_dir, get_string(*it, "path", "store", cfg.store.path));
     cfg.store.synchronous_full = get_bool(*it, "synchronous_full", "store", false);
+    const std::string url = get_string(*it, "url", "store", "");
+    if (url.rfind("sqlite:", 0) == 0) {
+      if (it->contains("path")) fail("store.url and store.path: give one of them");
+      cfg.store.path = resolve(base_dir, url.substr(7));
+    } else if (!url.empty()) {
+      if (!store::is_postgres_url(url)) {
+        fail("store.url: expected postgresql://..., a libpq conninfo (key=value ...) or "
+             "sqlite:PATH");
+      }
+      if (it->contains("path")) fail("store.url and store.path: give one of them");
+      cfg.postgres.url = url;
+    }
+    cfg.postgres.connect_timeout = std::chrono::milliseconds(get_int(
+        *it, "connect_timeout_ms", "store", cfg.postgres.connect_timeout.count(), 100, 600000));
+    cfg.postgres.query_timeout = std::chrono::milliseconds(get_int(
+        *it, "query_timeout_ms", "store", cfg.postgres.query_timeout.count(), 100, 3600000));
+    cfg.postgres.retry_interval = std::chrono::milliseconds(get_int(
+        *it, "retry_interval_ms", "store", cfg.postgres.retry_interval.count(), 10, 600000));
+    cfg.store_max_queue = static_cast<std::size_t>(get_int(
+        *it, "max_queue", "store", static_cast<std::int64_t>(cfg.store_max_queue), 1, 10000000));
   }
   if (auto it = root.find("control"); it != root.end()) {
     check_keys(*it, "control", {"socket", "mode"});
@@ -365,12 +387,17 @@ ServerConfig parse_object(const json& root, const std::string& base_dir) {
     cfg.log_level = parse_level(get_string(*it, "level", "log", "info"));
   }
   if (cfg.domains.empty()) fail("domains: at least one served domain is required");
-  if (cfg.store.path.empty()) fail("store.path: required");
+  if (cfg.store.path.empty() && cfg.postgres.url.empty()) fail("store.path: required");
   if (cfg.control.socket.empty()) fail("control.socket: required");
   return cfg;
 }
 
 }  // namespace
+
+std::string store_description(const ServerConfig& config) {
+  return config.postgres.url.empty() ? config.store.path
+                                     : store::redact_postgres_url(config.postgres.url);
+}
 
 ServerConfig default_config(const std::string& dir) {
   ServerConfig cfg;
@@ -420,10 +447,18 @@ std::string config_to_json(const ServerConfig& c) {
   }
   j["domains"] = c.domains;
   j["default_domain"] = c.default_domain;
-  j["store"] = {{"path", c.store.path},
-                {"synchronous_full", c.store.synchronous_full},
+  j["store"] = {{"synchronous_full", c.store.synchronous_full},
                 {"commit_linger_ms", c.commit_linger.count()},
-                {"cdr_flush_ms", c.cdr_flush.count()}};
+                {"cdr_flush_ms", c.cdr_flush.count()},
+                {"max_queue", c.store_max_queue}};
+  if (c.postgres.url.empty()) {
+    j["store"]["path"] = c.store.path;
+  } else {
+    j["store"]["url"] = c.postgres.url;
+    j["store"]["connect_timeout_ms"] = c.postgres.connect_timeout.count();
+    j["store"]["query_timeout_ms"] = c.postgres.query_timeout.count();
+    j["store"]["retry_interval_ms"] = c.postgres.retry_interval.count();
+  }
   char mode[8];
   std::snprintf(mode, sizeof mode, "0%o", c.control.mode);
   j["control"] = {{"socket", c.control.socket}, {"mode", mode}};

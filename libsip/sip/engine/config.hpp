@@ -17,6 +17,7 @@
 #include "sip/policy/source_guard.hpp"
 #include "sip/provreg/agent.hpp"
 #include "sip/registrar/registrar.hpp"
+#include "sip/store/pg_store.hpp"
 #include "sip/store/sqlite_store.hpp"
 #include "sip/transport/transport_layer.hpp"
 
@@ -33,6 +34,12 @@ struct ServerConfig {
   std::vector<std::string> domains;  // operator domains, created in the store when missing
   std::string default_domain;        // "local" alias target (default: first domain)
   store::SqliteOptions store;
+  // "store.url": PostgreSQL instead of the SQLite file at store.path when
+  // postgres.url is set (docs/postgresql.md), with its timeouts.
+  store::PgOptions postgres;
+  // Write queue bound (jobs not yet committed); beyond it writes fail at once
+  // (REGISTER gets 500, a CDR batch is dropped with a log line).
+  std::size_t store_max_queue = 100000;
   // Group commit: how long the writer waits for more binding changes before
   // committing (fewer, larger transactions; REGISTER answers wait as long).
   // 3 ms cut CPU per registration by 10-20% at 800-6000 REGISTER/s.
@@ -74,6 +81,9 @@ Result<ServerConfig> load_config(const std::string& path, std::string* message =
 // The built-in demo defaults (UDP+TCP on 127.0.0.1:5060, domain
 // sipsmith.test, store and socket in `dir`).
 ServerConfig default_config(const std::string& dir);
+// What the daemon logs and reports as its store: the SQLite path, or the
+// PostgreSQL URL with the password masked.
+std::string store_description(const ServerConfig& config);
 // The config as JSON text (for --check-config and the demo script).
 std::string config_to_json(const ServerConfig& config);
 

@@ -97,60 +97,6 @@ void QueueCdrSink::flush() {
   }
 }
 
-dialplan::KvResult StoreKv::read(store::Id owner, const dialplan::Action& action) {
-  dialplan::KvResult out;
-  if (const auto* r = std::get_if<dialplan::KvRead>(&action)) {
-    auto v = core_.kv().get(owner, r->key);
-    if (!v) {
-      out.ok = false;
-      out.error = v.error().detail;
-    } else {
-      out.value = std::move(*v);
-    }
-  } else {
-    auto keys = core_.kv().keys(owner);
-    if (!keys) {
-      out.ok = false;
-      out.error = keys.error().detail;
-    } else {
-      out.keys = std::move(*keys);
-    }
-  }
-  return out;
-}
-
-void StoreKv::write(store::Id owner, const dialplan::Action& action,
-                    std::function<void(dialplan::KvResult)> done) {
-  store::WriteQueue::Job job;
-  if (const auto* w = std::get_if<dialplan::KvWrite>(&action)) {
-    job = [owner, key = w->key, value = w->value, now = wall_.unix_seconds()](store::Store& s) {
-      return s.kv().put(owner, key, value, now);
-    };
-  } else if (const auto* d = std::get_if<dialplan::KvDelete>(&action)) {
-    job = [owner, key = d->key](store::Store& s) { return s.kv().remove(owner, key); };
-  } else {
-    dialplan::KvResult bad;
-    bad.ok = false;
-    bad.error = "not a key/value write";
-    return done(std::move(bad));
-  }
-  auto shared = std::make_shared<std::function<void(dialplan::KvResult)>>(std::move(done));
-  auto r = queue_.submit(std::move(job), [shared](Result<void> result) {
-    dialplan::KvResult out;
-    if (!result) {
-      out.ok = false;
-      out.error = result.error().detail;
-    }
-    (*shared)(std::move(out));
-  });
-  if (!r) {
-    dialplan::KvResult out;
-    out.ok = false;
-    out.error = "store writer busy";
-    (*shared)(std::move(out));
-  }
-}
-
 Result<void> Engine::Impl::load_directory() {
   for (const auto& name : config.domains) {
     auto found = store->domains().find(name);
@@ -181,27 +127,51 @@ Result<void> Engine::Impl::load_directory() {
 
 bool Engine::Impl::build(std::string* message) {
   set_log_level(config.log_level);
-  auto opened = store::open_sqlite(config.store);
+  // SQLite file or PostgreSQL (store.url): the core thread's connection and
+  // the writer's come from the same factory.
+  const store::StoreFactory open_store = config.postgres.url.empty()
+                                             ? store::sqlite_factory(config.store)
+                                             : store::postgres_factory(config.postgres);
+  auto opened = open_store();
   if (!opened) {
-    *message =
-        "cannot open the store " + config.store.path + ": " + std::string(opened.error().detail);
+    *message = "cannot open the store " + store_description(config) + ": " +
+               std::string(opened.error().detail);
     return false;
   }
-  store = std::move(*opened);
+  if (auto r = load_kv_cache(**opened, *kv_cache); !r) {
+    *message = "cannot load the dial plans' key/value data: " + std::string(r.error().detail);
+    return false;
+  }
+  store = cache_kv_writes(std::move(*opened), kv_cache);
   if (auto r = load_directory(); !r) {
     *message = "cannot load domains and accounts: " + std::string(r.error().detail);
     return false;
   }
   store::WriteQueueOptions wq;
   wq.linger = config.commit_linger;
+  wq.max_queue = config.store_max_queue;
+  wq.retry_interval = config.postgres.retry_interval;
   auto queue = store::WriteQueue::start(
-      store::sqlite_factory(config.store),
+      open_store,
       [this](std::function<void()> fn) { loop.post(std::move(fn)); }, wq);
   if (!queue) {
     *message = "cannot start the store writer: " + std::string(queue.error().detail);
     return false;
   }
   writes = std::move(*queue);
+  if (!config.postgres.url.empty()) {
+    // Daemons sharing the database: a change committed by any of them is
+    // read here off the core thread, then swapped into the Directory.
+    auto listener = store::ChangeListener::start(
+        config.postgres,
+        [this](store::Store& s, const store::StoreChanges& what) { on_store_changes(s, what); });
+    if (!listener) {
+      *message = "cannot listen for provisioning changes: " +
+                 std::string(listener.error().detail);
+      return false;
+    }
+    changes = std::move(*listener);
+  }
 
   nonces = std::make_unique<auth::NonceService>(loop.clock(), config.nonce_lifetime);
   guard = std::make_unique<policy::SourceGuard>(loop.clock(), config.security);
@@ -274,7 +244,7 @@ bool Engine::Impl::build(std::string* message) {
   svc.guard = guard.get();
   svc.resolver = resolver.get();
   svc.cdrs = cdr_sink.get();
-  kv = std::make_unique<StoreKv>(*store, *writes, loop.clock());
+  kv = std::make_unique<StoreKv>(kv_cache, *writes, loop.clock());
   svc.kv = kv.get();
   if (!config.webget.allow.empty()) {
     web = std::make_unique<http::WebFetcher>(
@@ -327,9 +297,10 @@ Result<void> Engine::Impl::reload() {
     return r.error();
   }
   if (fresh->transport.listen.size() != config.transport.listen.size() ||
-      fresh->store.path != config.store.path || fresh->control.socket != config.control.socket) {
+      fresh->store.path != config.store.path || fresh->postgres.url != config.postgres.url ||
+      fresh->control.socket != config.control.socket) {
     log(LogLevel::Warn, kModule,
-        "reload: listen addresses, store path and control socket apply after a restart");
+        "reload: listen addresses, store path or url and control socket apply after a restart");
   }
   set_log_level(fresh->log_level);
   guard->reconfigure(fresh->security);
@@ -360,6 +331,7 @@ void Engine::Impl::drain_and_stop() {
   stopping = true;
   log_info("stopping: ending calls and draining the store writer");
   stop_control();
+  if (changes) changes->stop();
   // Calls end first so their final CDRs are in the queue before the flush.
   if (calls) calls->shutdown();
   if (cdr_sink) cdr_sink->flush();

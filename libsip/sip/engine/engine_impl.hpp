@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -25,6 +26,7 @@
 #include "sip/event/bus.hpp"
 #include "sip/provreg/agent.hpp"
 #include "sip/registrar/registrar.hpp"
+#include "sip/store/pg_listen.hpp"
 #include "sip/store/store.hpp"
 #include "sip/store/write_queue.hpp"
 #include "sip/transaction/transaction_layer.hpp"
@@ -111,18 +113,38 @@ class QueueCdrSink final : public b2bua::CdrSink {
   std::uint64_t dropped_ = 0;
 };
 
-// Dial plan key/value actions over the store: reads on the core thread's
-// connection, writes through the WriteQueue.
+// The dial plans' key/value data in memory, so a call's sys.DBRead never
+// waits for the database (engine_store.cpp). Core thread only. Loaded at start;
+// dial plan writes change it at once (undone if their commit fails), the
+// control socket's and HTTP API's writes after they commit (through
+// cache_kv_writes); on PostgreSQL, another daemon's changes replace an
+// owner's entry (ChangeListener), unless this daemon has writes of that
+// owner in flight (their own notification follows).
+struct KvCache {
+  std::unordered_map<store::Id, std::map<std::string, std::string>> owners;
+  std::unordered_map<store::Id, int> pending;  // dial plan writes not yet committed
+};
+
+// Fills `cache` from the store (start-up).
+Result<void> load_kv_cache(store::Store& store, KvCache& cache);
+// The core thread's Store with the key/value writes that bypass StoreKv (the
+// control socket, the HTTP API) mirrored into the cache, and a removed
+// customer's data dropped from it.
+std::unique_ptr<store::Store> cache_kv_writes(std::unique_ptr<store::Store> inner,
+                                              std::shared_ptr<KvCache> cache);
+
+// Dial plan key/value actions: reads from the KvCache, writes through the
+// WriteQueue (and into the cache at once).
 class StoreKv final : public b2bua::KvService {
  public:
-  StoreKv(store::Store& core, store::WriteQueue& queue, const Clock& wall)
-      : core_(core), queue_(queue), wall_(wall) {}
+  StoreKv(std::shared_ptr<KvCache> cache, store::WriteQueue& queue, const Clock& wall)
+      : cache_(std::move(cache)), queue_(queue), wall_(wall) {}
   dialplan::KvResult read(store::Id owner, const dialplan::Action& action) override;
   void write(store::Id owner, const dialplan::Action& action,
              std::function<void(dialplan::KvResult)> done) override;
 
  private:
-  store::Store& core_;
+  std::shared_ptr<KvCache> cache_;
   store::WriteQueue& queue_;
   const Clock& wall_;
 };
@@ -142,6 +164,11 @@ struct Engine::Impl {
   bool start_control(std::string* message);  // and the HTTP API
   void stop_control();
   void apply_http(const http::Options& options);  // SIGHUP
+  // engine_store.cpp, on the ChangeListener's thread: reads what another
+  // daemon changed (a Directory snapshot, owners' key/value data) and posts
+  // it to the core thread.
+  void on_store_changes(store::Store& s, const store::StoreChanges& what);
+  void reload_kv(store::Store& s, const store::StoreChanges& what);
   // engine_provreg.cpp: the provider registration agent, following the Directory.
   void start_provider_agent();
   // For the call manager: the flow provider (owner, name) registered through.
@@ -149,9 +176,13 @@ struct Engine::Impl {
 
   ServerConfig config;
   transport::EventLoop loop;
+  std::shared_ptr<KvCache> kv_cache = std::make_shared<KvCache>();
   std::unique_ptr<store::Store> store;
   std::unique_ptr<store::WriteQueue> writes;
   directory::Directory directory;
+  // PostgreSQL only: other daemons' provisioning changes (LISTEN/NOTIFY),
+  // read on the listener's thread and applied to `directory` here.
+  std::unique_ptr<store::ChangeListener> changes;
   std::unique_ptr<auth::NonceService> nonces;
   // Source blocking: the registrar and the call manager report failed
   // authentications to it; the dispatcher (and, when blocking silently, the

@@ -25,7 +25,7 @@ nlohmann::json Engine::Impl::ready() const {
           {"domains", config.domains},
           {"control", config.control.socket},
           {"http", config.http.bind},
-          {"store", config.store.path},
+          {"store", store_description(config)},
           {"accounts", directory.account_count()},
           {"bindings_restored", bindings_restored}};
 }
@@ -38,6 +38,8 @@ nlohmann::json Engine::Impl::stats() const {
   const auto& cs = calls->stats();
   const auto uptime =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started);
+  std::size_t kv_keys = 0;
+  for (const auto& [owner, values] : kv_cache->owners) kv_keys += values.size();
   return {
       {"uptime_s", uptime.count()},
       {"accounts", directory.account_count()},
@@ -99,7 +101,13 @@ nlohmann::json Engine::Impl::stats() const {
         {"failed", w.failed},
         {"rejected", w.rejected},
         {"batches", w.batches},
-        {"queued", w.queued}}},
+        {"queued", w.queued},
+        {"backend", config.postgres.url.empty() ? "sqlite" : "postgresql"},
+        {"unavailable", w.unavailable},
+        {"outages", w.outages},
+        {"acked_early", w.acked_early},
+        {"failed_after_ack", w.failed_after_ack},
+        {"kv_cached_keys", kv_keys}}},
       {"console", {{"subscribers", events.subscribers()}}},
   };
 }

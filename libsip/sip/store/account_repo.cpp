@@ -1,7 +1,7 @@
 // SIP accounts: username unique per domain case-insensitively; the domain
 // must be a served domain's name (not an alias) open to the owner; the owner
 // must exist and stay within its max_accounts.
-#include "sip/store/sqlite_repos.hpp"
+#include "sip/store/sql_repos.hpp"
 #include "sip/store/validate.hpp"
 
 namespace sip::store {
@@ -50,7 +50,7 @@ Error invalid(const char* detail) {
 
 }  // namespace
 
-Result<std::vector<SipAccount>> SqliteAccounts::list(Id owner) {
+Result<std::vector<SipAccount>> SqlAccounts::list(Id owner) {
   auto s = db_.prepare(SIP_ACCOUNT_SELECT
                        "WHERE ?1 = 0 OR a.owner_id = ?1 ORDER BY d.name, "
                        "lower(a.username)");
@@ -65,14 +65,14 @@ Result<std::vector<SipAccount>> SqliteAccounts::list(Id owner) {
   }
 }
 
-Result<SipAccount> SqliteAccounts::get(Id id) {
+Result<SipAccount> SqlAccounts::get(Id id) {
   auto s = db_.prepare(SIP_ACCOUNT_SELECT "WHERE a.id = ?1");
   if (!s) return s.error();
   s->bind(1, id);
   return first_account(*s);
 }
 
-Result<SipAccount> SqliteAccounts::find(std::string_view username, std::string_view domain) {
+Result<SipAccount> SqlAccounts::find(std::string_view username, std::string_view domain) {
   const std::string host = to_lower(domain);
   auto s = db_.prepare(SIP_ACCOUNT_SELECT
                        "WHERE lower(a.username) = lower(?1) AND a.domain_id = "
@@ -83,7 +83,7 @@ Result<SipAccount> SqliteAccounts::find(std::string_view username, std::string_v
   return first_account(*s);
 }
 
-Result<SqliteAccounts::Placement> SqliteAccounts::place(const SipAccount& a, Id previous_owner) {
+Result<SqlAccounts::Placement> SqlAccounts::place(const SipAccount& a, Id previous_owner) {
   Placement p;
   Id domain_owner = 0;
   {
@@ -122,7 +122,7 @@ Result<SqliteAccounts::Placement> SqliteAccounts::place(const SipAccount& a, Id 
   return p;
 }
 
-Result<Id> SqliteAccounts::add(const SipAccount& account) {
+Result<Id> SqlAccounts::add(const SipAccount& account) {
   SipAccount a = account;
   if (auto r = normalize_account(a); !r) return r.error();
   if (a.created == 0) a.created = unix_now();
@@ -136,7 +136,8 @@ Result<Id> SqliteAccounts::add(const SipAccount& account) {
         "INSERT INTO sip_accounts (owner_id, username, domain_id, ha1_md5, ha1_sha256, "
         "out_dialplan, in_dialplan, incoming_only, disabled, keepalive, ip_acl, dont_mangle, "
         "network_id, description, created, digest_algorithms) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) "
+        "RETURNING id");
     if (!s) return s.error();
     s->bind(1, a.owner_id)
         .bind(2, a.username)
@@ -154,14 +155,15 @@ Result<Id> SqliteAccounts::add(const SipAccount& account) {
         .bind(14, a.description)
         .bind(15, a.created)
         .bind(16, a.digest_algorithms);
-    if (auto r = s->run("cannot add the account", kTakenDetail); !r) return r.error();
-    id = db_.last_insert_rowid();
+    auto added = inserted_id(*s, "cannot add the account", kTakenDetail);
+    if (!added) return added.error();
+    id = *added;
   }
   if (auto r = tx->commit(); !r) return r.error();
   return id;
 }
 
-Result<void> SqliteAccounts::update(const SipAccount& account) {
+Result<void> SqlAccounts::update(const SipAccount& account) {
   SipAccount a = account;
   if (auto r = normalize_account(a); !r) return r;
   auto tx = TxScope::begin(db_);
@@ -206,7 +208,7 @@ Result<void> SqliteAccounts::update(const SipAccount& account) {
   return tx->commit();
 }
 
-Result<void> SqliteAccounts::remove(Id id) {
+Result<void> SqlAccounts::remove(Id id) {
   auto s = db_.prepare("DELETE FROM sip_accounts WHERE id = ?1");
   if (!s) return s.error();
   s->bind(1, id);

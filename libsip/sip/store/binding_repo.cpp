@@ -1,6 +1,6 @@
 // Registrar bindings keyed by (account_id, contact_key); removed with their
 // account (schema cascade). The hot path of the WriteQueue.
-#include "sip/store/sqlite_repos.hpp"
+#include "sip/store/sql_repos.hpp"
 #include "sip/store/validate.hpp"
 
 namespace sip::store {
@@ -32,7 +32,7 @@ Binding read_binding(const Stmt& s) {
 
 }  // namespace
 
-Result<std::vector<Binding>> SqliteBindings::select(const char* sql, Id account_id) {
+Result<std::vector<Binding>> SqlBindings::select(const char* sql, Id account_id) {
   auto s = db_.prepare(sql);
   if (!s) return s.error();
   if (account_id != 0) s->bind(1, account_id);
@@ -45,16 +45,16 @@ Result<std::vector<Binding>> SqliteBindings::select(const char* sql, Id account_
   }
 }
 
-Result<std::vector<Binding>> SqliteBindings::list() {
+Result<std::vector<Binding>> SqlBindings::list() {
   return select(SIP_BINDING_SELECT "ORDER BY account_id, contact_key", 0);
 }
 
-Result<std::vector<Binding>> SqliteBindings::list_for(Id account_id) {
+Result<std::vector<Binding>> SqlBindings::list_for(Id account_id) {
   if (account_id == 0) return std::vector<Binding>{};
   return select(SIP_BINDING_SELECT "WHERE account_id = ?1 ORDER BY contact_key", account_id);
 }
 
-Result<void> SqliteBindings::upsert(const Binding& b) {
+Result<void> SqlBindings::upsert(const Binding& b) {
   if (auto r = check_binding(b); !r) return r;
   auto s = db_.prepare(
       "INSERT INTO bindings (account_id, contact_key, contact_uri, mangled_uri, instance_id, "
@@ -90,21 +90,21 @@ Result<void> SqliteBindings::upsert(const Binding& b) {
   return r;
 }
 
-Result<void> SqliteBindings::remove(Id account_id, std::string_view contact_key) {
+Result<void> SqlBindings::remove(Id account_id, std::string_view contact_key) {
   auto s = db_.prepare("DELETE FROM bindings WHERE account_id = ?1 AND contact_key = ?2");
   if (!s) return s.error();
   s->bind(1, account_id).bind(2, contact_key);
   return s->run("cannot remove the binding");
 }
 
-Result<void> SqliteBindings::remove_account(Id account_id) {
+Result<void> SqlBindings::remove_account(Id account_id) {
   auto s = db_.prepare("DELETE FROM bindings WHERE account_id = ?1");
   if (!s) return s.error();
   s->bind(1, account_id);
   return s->run("cannot remove the bindings");
 }
 
-Result<std::size_t> SqliteBindings::remove_expired(std::int64_t now) {
+Result<std::size_t> SqlBindings::remove_expired(std::int64_t now) {
   auto s = db_.prepare("DELETE FROM bindings WHERE expires <= ?1");
   if (!s) return s.error();
   s->bind(1, now);

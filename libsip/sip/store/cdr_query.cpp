@@ -30,7 +30,7 @@ class Builder {
 
 }  // namespace
 
-CdrSql cdr_query_sql(const CdrQuery& q) {
+CdrSql cdr_query_sql(const CdrQuery& q, bool postgres) {
   CdrSql out;
   Builder b(out);
   if (q.owner_id != 0) b.where("owner_id = " + b.param(q.owner_id));
@@ -76,7 +76,7 @@ CdrSql cdr_query_sql(const CdrQuery& q) {
                            ? INT64_MAX
                            : static_cast<std::int64_t>(q.limit);
     out.tail += " LIMIT " + b.param(limit);
-  } else if (q.offset != 0) {
+  } else if (q.offset != 0 && !postgres) {
     out.tail += " LIMIT -1";  // SQLite takes OFFSET only after a LIMIT
   }
   if (q.offset != 0) {

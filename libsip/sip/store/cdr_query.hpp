@@ -19,6 +19,8 @@ struct CdrSql {
   std::vector<std::variant<std::int64_t, std::string>> params;  // ?1, ?2, ...
 };
 
-CdrSql cdr_query_sql(const CdrQuery& query);
+// `postgres`: the PostgreSQL spelling where the dialects differ (an OFFSET
+// without a LIMIT).
+CdrSql cdr_query_sql(const CdrQuery& query, bool postgres = false);
 
 }  // namespace sip::store

@@ -5,7 +5,7 @@
 #include <chrono>
 
 #include "sip/store/cdr_query.hpp"
-#include "sip/store/sqlite_repos.hpp"
+#include "sip/store/sql_repos.hpp"
 #include "sip/store/validate.hpp"
 
 namespace sip::store {
@@ -54,8 +54,16 @@ Cdr read_cdr(const Stmt& s) {
 
 }  // namespace
 
-Result<void> SqliteCdrs::upsert(const Cdr& cdr) {
+Result<void> SqlCdrs::upsert(const Cdr& cdr) {
   if (auto r = check_cdr(cdr); !r) return r;
+  // final_seq is max + 1 of what is committed: it needs the writers'
+  // serialisation of a write transaction (one is open in the WriteQueue).
+  if (!db_.in_transaction()) {
+    auto tx = TxScope::begin(db_);
+    if (!tx) return tx.error();
+    if (auto r = upsert(cdr); !r) return r;
+    return tx->commit();
+  }
   // An update touches only the non-indexed columns a leg changes as it
   // progresses, so the four secondary indexes are written once, at insert
   // (INSERT OR REPLACE would delete and re-insert every index entry): the
@@ -80,7 +88,7 @@ Result<void> SqliteCdrs::upsert(const Cdr& cdr) {
       "answer_reason = excluded.answer_reason, hungup_at = excluded.hungup_at, "
       "hangup_reason = excluded.hangup_reason, ring_duration = excluded.ring_duration, "
       "talk_duration = excluded.talk_duration, "
-      "final_seq = CASE WHEN final_seq = 0 THEN excluded.final_seq ELSE final_seq END");
+      "final_seq = CASE WHEN cdrs.final_seq = 0 THEN excluded.final_seq ELSE cdrs.final_seq END");
   if (!s) return s.error();
   s->bind(1, cdr.id)
       .bind(2, cdr.owner_id)
@@ -126,8 +134,9 @@ void bind_all(Stmt& s, const CdrSql& sql) {
 
 }  // namespace
 
-Result<void> SqliteCdrs::scan(const CdrQuery& q, const std::function<bool(const Cdr&)>& visit) {
-  const CdrSql sql = cdr_query_sql(q);
+Result<void> SqlCdrs::scan(const CdrQuery& q, const std::function<bool(const Cdr&)>& visit) {
+  const CdrSql sql = cdr_query_sql(q, db_.dialect() == Dialect::postgres);
+  if (db_.dialect() == Dialect::postgres) return scan_cursor(sql, visit);
   auto s = db_.prepare_text("SELECT " SIP_CDR_READ_COLUMNS " FROM cdrs" + sql.tail);
   if (!s) return s.error();
   bind_all(*s, sql);
@@ -138,7 +147,41 @@ Result<void> SqliteCdrs::scan(const CdrQuery& q, const std::function<bool(const 
   }
 }
 
-Result<std::vector<Cdr>> SqliteCdrs::list(const CdrQuery& q) {
+// PostgreSQL would send every row at once: a cursor in a read snapshot
+// fetches them in batches, so memory stays flat there too.
+Result<void> SqlCdrs::scan_cursor(const CdrSql& sql,
+                                  const std::function<bool(const Cdr&)>& visit) {
+  auto tx = TxScope::begin(db_, true);
+  if (!tx) return tx.error();
+  {
+    auto declare = db_.prepare_text("DECLARE sip_cdr_scan NO SCROLL CURSOR FOR SELECT "
+                                    SIP_CDR_READ_COLUMNS " FROM cdrs" + sql.tail);
+    if (!declare) return declare.error();
+    bind_all(*declare, sql);
+    if (auto r = declare->run("cannot read cdrs"); !r) return r;
+  }
+  constexpr int kBatch = 500;
+  for (bool more = true; more;) {
+    auto fetch = db_.prepare("FETCH 500 FROM sip_cdr_scan");
+    if (!fetch) return fetch.error();
+    int rows = 0;
+    for (;;) {
+      auto row = fetch->step("cannot read cdrs");
+      if (!row) return row.error();
+      if (!*row) break;
+      ++rows;
+      if (!visit(read_cdr(*fetch))) {
+        more = false;
+        break;
+      }
+    }
+    if (rows < kBatch) more = false;
+  }
+  if (auto r = db_.run("CLOSE sip_cdr_scan", "cannot read cdrs"); !r) return r;
+  return tx->commit();
+}
+
+Result<std::vector<Cdr>> SqlCdrs::list(const CdrQuery& q) {
   std::vector<Cdr> out;
   auto r = scan(q, [&out](const Cdr& c) {
     out.push_back(c);
@@ -148,17 +191,18 @@ Result<std::vector<Cdr>> SqliteCdrs::list(const CdrQuery& q) {
   return out;
 }
 
-Result<std::int64_t> SqliteCdrs::count(const CdrQuery& q) {
-  CdrSql sql = cdr_query_sql(q);
+Result<std::int64_t> SqlCdrs::count(const CdrQuery& q) {
+  CdrSql sql = cdr_query_sql(q, db_.dialect() == Dialect::postgres);
   // The order never changes a count, and sorting every match (the id
   // tie-break is not in an index) cost 70 ms for 80,000 rows: drop it,
   // keeping LIMIT/OFFSET (it binds no parameters).
   if (const std::size_t order = sql.tail.find(" ORDER BY "); order != std::string::npos) {
-    const std::size_t limit = sql.tail.find(" LIMIT ", order);
+    std::size_t limit = sql.tail.find(" LIMIT ", order);
+    if (limit == std::string::npos) limit = sql.tail.find(" OFFSET ", order);  // PostgreSQL
     sql.tail = sql.tail.substr(0, order) +
                (limit == std::string::npos ? std::string() : sql.tail.substr(limit));
   }
-  auto s = db_.prepare_text("SELECT count(*) FROM (SELECT 1 FROM cdrs" + sql.tail + ")");
+  auto s = db_.prepare_text("SELECT count(*) FROM (SELECT 1 FROM cdrs" + sql.tail + ") AS q");
   if (!s) return s.error();
   bind_all(*s, sql);
   auto row = s->step();
@@ -166,7 +210,7 @@ Result<std::int64_t> SqliteCdrs::count(const CdrQuery& q) {
   return *row ? s->column_int(0) : 0;
 }
 
-Result<Cdr> SqliteCdrs::get(std::string_view id) {
+Result<Cdr> SqlCdrs::get(std::string_view id) {
   auto s = db_.prepare("SELECT " SIP_CDR_READ_COLUMNS " FROM cdrs WHERE id = ?1");
   if (!s) return s.error();
   s->bind(1, id);

@@ -1,7 +1,7 @@
 // Customers: username and api_key unique; removal cascades (schema) to the
 // customer's domains, accounts, bindings, providers, dial plans and dial plan
 // data (CDRs stay).
-#include "sip/store/sqlite_repos.hpp"
+#include "sip/store/sql_repos.hpp"
 #include "sip/store/validate.hpp"
 
 namespace sip::store {
@@ -32,7 +32,7 @@ constexpr const char* kTakenDetail = "customer username or api_key is already ta
 
 }  // namespace
 
-Result<std::vector<Customer>> SqliteCustomers::list() {
+Result<std::vector<Customer>> SqlCustomers::list() {
   auto s = db_.prepare(SIP_CUSTOMER_SELECT "ORDER BY username");
   if (!s) return s.error();
   std::vector<Customer> out;
@@ -44,21 +44,21 @@ Result<std::vector<Customer>> SqliteCustomers::list() {
   }
 }
 
-Result<Customer> SqliteCustomers::one(Stmt& s) {
+Result<Customer> SqlCustomers::one(Stmt& s) {
   auto row = s.step();
   if (!row) return row.error();
   if (!*row) return make_error(Errc::not_found, 0, "no such customer");
   return read_customer(s);
 }
 
-Result<Customer> SqliteCustomers::get(Id id) {
+Result<Customer> SqlCustomers::get(Id id) {
   auto s = db_.prepare(SIP_CUSTOMER_SELECT "WHERE id = ?1");
   if (!s) return s.error();
   s->bind(1, id);
   return one(*s);
 }
 
-Result<Customer> SqliteCustomers::find(std::string_view username) {
+Result<Customer> SqlCustomers::find(std::string_view username) {
   const std::string key = to_lower(username);
   auto s = db_.prepare(SIP_CUSTOMER_SELECT "WHERE username = ?1");
   if (!s) return s.error();
@@ -66,7 +66,7 @@ Result<Customer> SqliteCustomers::find(std::string_view username) {
   return one(*s);
 }
 
-Result<Customer> SqliteCustomers::find_by_api_key(std::string_view api_key) {
+Result<Customer> SqlCustomers::find_by_api_key(std::string_view api_key) {
   if (api_key.empty()) return make_error(Errc::not_found, 0, "no such customer");
   const std::string key = to_lower(api_key);
   auto s = db_.prepare(SIP_CUSTOMER_SELECT "WHERE api_key = ?1");
@@ -75,13 +75,14 @@ Result<Customer> SqliteCustomers::find_by_api_key(std::string_view api_key) {
   return one(*s);
 }
 
-Result<Id> SqliteCustomers::add(const Customer& customer) {
+Result<Id> SqlCustomers::add(const Customer& customer) {
   Customer c = customer;
   if (auto r = normalize_customer(c); !r) return r.error();
   if (c.created == 0) c.created = unix_now();
   auto s = db_.prepare(
       "INSERT INTO customers (username, password_hash, api_key, time_zone, max_executions, "
-      "max_accounts, admin, disabled, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+      "max_accounts, admin, disabled, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+      "RETURNING id");
   if (!s) return s.error();
   s->bind(1, c.username)
       .bind(2, c.password_hash)
@@ -92,11 +93,10 @@ Result<Id> SqliteCustomers::add(const Customer& customer) {
       .bind(7, c.admin)
       .bind(8, c.disabled)
       .bind(9, c.created);
-  if (auto r = s->run("cannot add the customer", kTakenDetail); !r) return r.error();
-  return db_.last_insert_rowid();
+  return inserted_id(*s, "cannot add the customer", kTakenDetail);
 }
 
-Result<void> SqliteCustomers::update(const Customer& customer) {
+Result<void> SqlCustomers::update(const Customer& customer) {
   Customer c = customer;
   if (auto r = normalize_customer(c); !r) return r;
   auto s = db_.prepare(
@@ -117,7 +117,7 @@ Result<void> SqliteCustomers::update(const Customer& customer) {
   return {};
 }
 
-Result<void> SqliteCustomers::remove(Id id) {
+Result<void> SqlCustomers::remove(Id id) {
   auto tx = TxScope::begin(db_);
   if (!tx) return tx.error();
   // Accounts of other customers on this customer's domains would be left

@@ -2,7 +2,7 @@
 // exist; `updated` grows on every update, even within one second (plan
 // caches key on it: max(given or now, previous + 1)); removed
 // with their owner (schema cascade). Compiling the source is the caller's job.
-#include "sip/store/sqlite_repos.hpp"
+#include "sip/store/sql_repos.hpp"
 #include "sip/store/validate.hpp"
 
 namespace sip::store {
@@ -35,7 +35,7 @@ constexpr const char* kTakenDetail = "the customer already has a dial plan with 
 
 }  // namespace
 
-Result<std::vector<DialPlan>> SqliteDialPlans::list(Id owner) {
+Result<std::vector<DialPlan>> SqlDialPlans::list(Id owner) {
   auto s = db_.prepare(SIP_DIALPLAN_SELECT
                        "WHERE ?1 = 0 OR owner_id = ?1 ORDER BY owner_id, lower(name)");
   if (!s) return s.error();
@@ -49,21 +49,21 @@ Result<std::vector<DialPlan>> SqliteDialPlans::list(Id owner) {
   }
 }
 
-Result<DialPlan> SqliteDialPlans::get(Id id) {
+Result<DialPlan> SqlDialPlans::get(Id id) {
   auto s = db_.prepare(SIP_DIALPLAN_SELECT "WHERE id = ?1");
   if (!s) return s.error();
   s->bind(1, id);
   return first_plan(*s);
 }
 
-Result<DialPlan> SqliteDialPlans::find(Id owner, std::string_view name) {
+Result<DialPlan> SqlDialPlans::find(Id owner, std::string_view name) {
   auto s = db_.prepare(SIP_DIALPLAN_SELECT "WHERE owner_id = ?1 AND lower(name) = lower(?2)");
   if (!s) return s.error();
   s->bind(1, owner).bind(2, name);
   return first_plan(*s);
 }
 
-Result<Id> SqliteDialPlans::add(const DialPlan& plan) {
+Result<Id> SqlDialPlans::add(const DialPlan& plan) {
   DialPlan d = plan;
   if (auto r = check_dialplan(d); !r) return r.error();
   const std::int64_t now = unix_now();
@@ -74,7 +74,7 @@ Result<Id> SqliteDialPlans::add(const DialPlan& plan) {
   }
   auto s = db_.prepare(
       "INSERT INTO dialplans (owner_id, name, type, source, description, created, updated) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id");
   if (!s) return s.error();
   s->bind(1, d.owner_id)
       .bind(2, d.name)
@@ -83,18 +83,17 @@ Result<Id> SqliteDialPlans::add(const DialPlan& plan) {
       .bind(5, d.description)
       .bind(6, d.created)
       .bind(7, d.updated);
-  if (auto r = s->run("cannot add the dial plan", kTakenDetail); !r) return r.error();
-  return db_.last_insert_rowid();
+  return inserted_id(*s, "cannot add the dial plan", kTakenDetail);
 }
 
-Result<void> SqliteDialPlans::update(const DialPlan& plan) {
+Result<void> SqlDialPlans::update(const DialPlan& plan) {
   DialPlan d = plan;
   if (auto r = check_dialplan(d); !r) return r;
   if (d.updated == 0) d.updated = unix_now();
   if (auto r = check_owner_exists(db_, d.owner_id, "dial plan owner does not exist"); !r) return r;
   auto s = db_.prepare(
       "UPDATE dialplans SET owner_id = ?2, name = ?3, type = ?4, source = ?5, description = ?6, "
-      "updated = max(?7, updated + 1) WHERE id = ?1");
+      "updated = CASE WHEN ?7 > updated THEN ?7 ELSE updated + 1 END WHERE id = ?1");
   if (!s) return s.error();
   s->bind(1, d.id)
       .bind(2, d.owner_id)
@@ -108,7 +107,7 @@ Result<void> SqliteDialPlans::update(const DialPlan& plan) {
   return {};
 }
 
-Result<void> SqliteDialPlans::remove(Id id) {
+Result<void> SqlDialPlans::remove(Id id) {
   auto s = db_.prepare("DELETE FROM dialplans WHERE id = ?1");
   if (!s) return s.error();
   s->bind(1, id);

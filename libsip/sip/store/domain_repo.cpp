@@ -2,7 +2,7 @@
 // (the alias table's key covers alias/alias, the code covers name/alias).
 #include <unordered_map>
 
-#include "sip/store/sqlite_repos.hpp"
+#include "sip/store/sql_repos.hpp"
 #include "sip/store/validate.hpp"
 
 namespace sip::store {
@@ -25,7 +25,7 @@ Error no_domain() {
 
 }  // namespace
 
-Result<std::vector<Domain>> SqliteDomains::list() {
+Result<std::vector<Domain>> SqlDomains::list() {
   std::vector<Domain> out;
   std::unordered_map<Id, std::size_t> index;
   {
@@ -51,7 +51,7 @@ Result<std::vector<Domain>> SqliteDomains::list() {
   return out;
 }
 
-Result<void> SqliteDomains::load_aliases(Domain& domain) {
+Result<void> SqlDomains::load_aliases(Domain& domain) {
   auto s = db_.prepare("SELECT alias FROM domain_aliases WHERE domain_id = ?1 ORDER BY alias");
   if (!s) return s.error();
   s->bind(1, domain.id);
@@ -63,7 +63,7 @@ Result<void> SqliteDomains::load_aliases(Domain& domain) {
   }
 }
 
-Result<Domain> SqliteDomains::get(Id id) {
+Result<Domain> SqlDomains::get(Id id) {
   Domain d;
   {
     auto s = db_.prepare(SIP_DOMAIN_SELECT "WHERE id = ?1");
@@ -78,7 +78,7 @@ Result<Domain> SqliteDomains::get(Id id) {
   return d;
 }
 
-Result<Domain> SqliteDomains::find(std::string_view name_or_alias) {
+Result<Domain> SqlDomains::find(std::string_view name_or_alias) {
   const std::string key = to_lower(name_or_alias);
   Id id = 0;
   {
@@ -95,7 +95,7 @@ Result<Domain> SqliteDomains::find(std::string_view name_or_alias) {
   return get(id);
 }
 
-Result<void> SqliteDomains::check_free(const std::string& name, Id self) {
+Result<void> SqlDomains::check_free(const std::string& name, Id self) {
   auto s = db_.prepare(
       "SELECT 1 FROM domains WHERE name = ?1 AND id <> ?2 "
       "UNION ALL SELECT 1 FROM domain_aliases WHERE alias = ?1 AND domain_id <> ?2 LIMIT 1");
@@ -107,7 +107,7 @@ Result<void> SqliteDomains::check_free(const std::string& name, Id self) {
   return {};
 }
 
-Result<void> SqliteDomains::check_names(const Domain& domain, Id self) {
+Result<void> SqlDomains::check_names(const Domain& domain, Id self) {
   if (auto r = check_free(domain.name, self); !r) return r;
   for (const auto& alias : domain.aliases) {
     if (auto r = check_free(alias, self); !r) return r;
@@ -115,7 +115,7 @@ Result<void> SqliteDomains::check_names(const Domain& domain, Id self) {
   return {};
 }
 
-Result<void> SqliteDomains::check_owner(Id owner_id) {
+Result<void> SqlDomains::check_owner(Id owner_id) {
   if (owner_id == 0) return {};
   auto s = db_.prepare("SELECT 1 FROM customers WHERE id = ?1");
   if (!s) return s.error();
@@ -126,7 +126,7 @@ Result<void> SqliteDomains::check_owner(Id owner_id) {
   return {};
 }
 
-Result<void> SqliteDomains::write_aliases(const Domain& domain, Id id) {
+Result<void> SqlDomains::write_aliases(const Domain& domain, Id id) {
   {
     auto s = db_.prepare("DELETE FROM domain_aliases WHERE domain_id = ?1");
     if (!s) return s.error();
@@ -144,7 +144,7 @@ Result<void> SqliteDomains::write_aliases(const Domain& domain, Id id) {
   return {};
 }
 
-Result<Id> SqliteDomains::add(const Domain& domain) {
+Result<Id> SqlDomains::add(const Domain& domain) {
   Domain d = domain;
   if (auto r = normalize_domain(d); !r) return r.error();
   if (d.created == 0) d.created = unix_now();
@@ -154,20 +154,19 @@ Result<Id> SqliteDomains::add(const Domain& domain) {
   if (auto r = check_names(d, 0); !r) return r.error();
   Id id = 0;
   {
-    auto s = db_.prepare("INSERT INTO domains (name, owner_id, created) VALUES (?1, ?2, ?3)");
+    auto s = db_.prepare("INSERT INTO domains (name, owner_id, created) VALUES (?1, ?2, ?3) RETURNING id");
     if (!s) return s.error();
     s->bind(1, d.name).bind_id_or_null(2, d.owner_id).bind(3, d.created);
-    if (auto r = s->run("cannot add the domain", "a domain name is already in use"); !r) {
-      return r.error();
-    }
-    id = db_.last_insert_rowid();
+    auto added = inserted_id(*s, "cannot add the domain", "a domain name is already in use");
+    if (!added) return added.error();
+    id = *added;
   }
   if (auto r = write_aliases(d, id); !r) return r.error();
   if (auto r = tx->commit(); !r) return r.error();
   return id;
 }
 
-Result<void> SqliteDomains::update(const Domain& domain) {
+Result<void> SqlDomains::update(const Domain& domain) {
   Domain d = domain;
   if (auto r = normalize_domain(d); !r) return r;
   auto tx = TxScope::begin(db_);
@@ -198,7 +197,7 @@ Result<void> SqliteDomains::update(const Domain& domain) {
   return tx->commit();
 }
 
-Result<void> SqliteDomains::remove(Id id) {
+Result<void> SqlDomains::remove(Id id) {
   auto tx = TxScope::begin(db_);
   if (!tx) return tx.error();
   {

@@ -1,6 +1,6 @@
 // The dial plans' per-customer key/value store over the dialplan_kv table
 // (migration 1): (owner_id, key) primary key, values as text.
-#include "sip/store/sqlite_repos.hpp"
+#include "sip/store/sql_repos.hpp"
 
 namespace sip::store {
 namespace {
@@ -16,7 +16,7 @@ Result<void> check_key(std::string_view key) {
 
 }  // namespace
 
-Result<std::optional<std::string>> SqliteKv::get(Id owner, std::string_view key) {
+Result<std::optional<std::string>> SqlKv::get(Id owner, std::string_view key) {
   if (auto r = check_key(key); !r) return r.error();
   auto s = db_.prepare("SELECT value FROM dialplan_kv WHERE owner_id = ?1 AND key = ?2");
   if (!s) return s.error();
@@ -27,7 +27,7 @@ Result<std::optional<std::string>> SqliteKv::get(Id owner, std::string_view key)
   return std::optional<std::string>(s->column_text(0));
 }
 
-Result<void> SqliteKv::put(Id owner, std::string_view key, std::string_view value,
+Result<void> SqlKv::put(Id owner, std::string_view key, std::string_view value,
                            std::int64_t updated) {
   if (auto r = check_key(key); !r) return r;
   if (value.size() > kMaxValue)
@@ -52,7 +52,7 @@ Result<void> SqliteKv::put(Id owner, std::string_view key, std::string_view valu
   return s->run();
 }
 
-Result<void> SqliteKv::remove(Id owner, std::string_view key) {
+Result<void> SqlKv::remove(Id owner, std::string_view key) {
   if (auto r = check_key(key); !r) return r;
   auto s = db_.prepare("DELETE FROM dialplan_kv WHERE owner_id = ?1 AND key = ?2");
   if (!s) return s.error();
@@ -60,7 +60,7 @@ Result<void> SqliteKv::remove(Id owner, std::string_view key) {
   return s->run();
 }
 
-Result<std::vector<std::string>> SqliteKv::keys(Id owner) {
+Result<std::vector<std::string>> SqlKv::keys(Id owner) {
   auto s = db_.prepare("SELECT key FROM dialplan_kv WHERE owner_id = ?1 ORDER BY key");
   if (!s) return s.error();
   s->bind(1, owner);
@@ -72,6 +72,20 @@ Result<std::vector<std::string>> SqliteKv::keys(Id owner) {
     out.push_back(s->column_text(0));
   }
   return out;
+}
+
+Result<void> SqlKv::scan(
+    Id owner, const std::function<bool(Id, const std::string&, const std::string&)>& visit) {
+  auto s = db_.prepare(
+      "SELECT owner_id, key, value FROM dialplan_kv WHERE ?1 = 0 OR owner_id = ?1 "
+      "ORDER BY owner_id, key");
+  if (!s) return s.error();
+  s->bind(1, owner);
+  for (;;) {
+    auto row = s->step();
+    if (!row) return row.error();
+    if (!*row || !visit(s->column_int(0), s->column_text(1), s->column_text(2))) return {};
+  }
 }
 
 }  // namespace sip::store

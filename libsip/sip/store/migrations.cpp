@@ -225,7 +225,7 @@ int latest_schema_version() noexcept {
   return kMigrations.back().version;
 }
 
-Result<int> check_schema_version(Db& db) {
+Result<int> check_schema_version(SqliteDb& db) {
   auto version = db.query_int("PRAGMA user_version");
   if (!version) {
     // SQLITE_NOTADB surfaces as storage from the query; a file we cannot
@@ -239,7 +239,7 @@ Result<int> check_schema_version(Db& db) {
   return static_cast<int>(*version);
 }
 
-Result<int> migrate(Db& db) {
+Result<int> migrate(SqliteDb& db) {
   auto current = check_schema_version(db);
   if (!current) return current.error();
   int version = *current;

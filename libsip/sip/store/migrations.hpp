@@ -15,9 +15,9 @@ int latest_schema_version() noexcept;
 
 // The file's user_version; bad_config when it is newer than
 // latest_schema_version() or the file is not a SQLite database. Reads only.
-Result<int> check_schema_version(Db& db);
+Result<int> check_schema_version(SqliteDb& db);
 
 // Applies every step above the file's version; returns the new version.
-Result<int> migrate(Db& db);
+Result<int> migrate(SqliteDb& db);
 
 }  // namespace sip::store

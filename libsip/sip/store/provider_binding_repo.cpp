@@ -1,10 +1,10 @@
 // Provider registration states: one row per provider, replaced on every
 // change, removed with the provider (schema cascade) or by the agent.
-#include "sip/store/sqlite_repos.hpp"
+#include "sip/store/sql_repos.hpp"
 
 namespace sip::store {
 
-Result<std::vector<ProviderBindingState>> SqliteProviderBindings::list() {
+Result<std::vector<ProviderBindingState>> SqlProviderBindings::list() {
   auto s = db_.prepare(
       "SELECT provider_id, state, reason, registered_until, next_attempt, attempts, fingerprint, "
       "contact, updated FROM provider_bindings ORDER BY provider_id");
@@ -29,7 +29,7 @@ Result<std::vector<ProviderBindingState>> SqliteProviderBindings::list() {
   return out;
 }
 
-Result<void> SqliteProviderBindings::upsert(const ProviderBindingState& b) {
+Result<void> SqlProviderBindings::upsert(const ProviderBindingState& b) {
   // A provider removed meanwhile: nothing to keep (no foreign key error).
   auto s = db_.prepare(
       "INSERT INTO provider_bindings (provider_id, state, reason, registered_until, "
@@ -54,7 +54,7 @@ Result<void> SqliteProviderBindings::upsert(const ProviderBindingState& b) {
   return s->run("cannot store the provider registration state");
 }
 
-Result<void> SqliteProviderBindings::remove(Id provider_id) {
+Result<void> SqlProviderBindings::remove(Id provider_id) {
   auto s = db_.prepare("DELETE FROM provider_bindings WHERE provider_id = ?1");
   if (!s) return s.error();
   s->bind(1, provider_id);

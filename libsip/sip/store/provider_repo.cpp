@@ -1,6 +1,6 @@
 // SIP providers: name unique per owner case-insensitively; the owner must
 // exist; removed with their owner (schema cascade).
-#include "sip/store/sqlite_repos.hpp"
+#include "sip/store/sql_repos.hpp"
 #include "sip/store/validate.hpp"
 
 namespace sip::store {
@@ -76,7 +76,7 @@ Result<void> check_owner_exists(Db& db, Id owner_id, const char* detail) {
   return {};
 }
 
-Result<std::vector<Provider>> SqliteProviders::list(Id owner) {
+Result<std::vector<Provider>> SqlProviders::list(Id owner) {
   auto s = db_.prepare(SIP_PROVIDER_SELECT
                        "WHERE ?1 = 0 OR owner_id = ?1 ORDER BY owner_id, lower(name)");
   if (!s) return s.error();
@@ -90,21 +90,21 @@ Result<std::vector<Provider>> SqliteProviders::list(Id owner) {
   }
 }
 
-Result<Provider> SqliteProviders::get(Id id) {
+Result<Provider> SqlProviders::get(Id id) {
   auto s = db_.prepare(SIP_PROVIDER_SELECT "WHERE id = ?1");
   if (!s) return s.error();
   s->bind(1, id);
   return first_provider(*s);
 }
 
-Result<Provider> SqliteProviders::find(Id owner, std::string_view name) {
+Result<Provider> SqlProviders::find(Id owner, std::string_view name) {
   auto s = db_.prepare(SIP_PROVIDER_SELECT "WHERE owner_id = ?1 AND lower(name) = lower(?2)");
   if (!s) return s.error();
   s->bind(1, owner).bind(2, name);
   return first_provider(*s);
 }
 
-Result<Id> SqliteProviders::add(const Provider& provider) {
+Result<Id> SqlProviders::add(const Provider& provider) {
   Provider p = provider;
   if (auto r = normalize_provider(p); !r) return r.error();
   if (p.created == 0) p.created = unix_now();
@@ -115,14 +115,13 @@ Result<Id> SqliteProviders::add(const Provider& provider) {
       "INSERT INTO providers (owner_id, name, type, server, username, password, auth_username, "
       "outbound_proxy, from_template, custom_headers, register_enabled, register_contact, "
       "register_expiry, register_server, register_realm, read_only, created) VALUES (?2, ?3, "
-      "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)");
+      "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) RETURNING id");
   if (!s) return s.error();
   bind_fields(*s, p);
-  if (auto r = s->run("cannot add the provider", kTakenDetail); !r) return r.error();
-  return db_.last_insert_rowid();
+  return inserted_id(*s, "cannot add the provider", kTakenDetail);
 }
 
-Result<void> SqliteProviders::update(const Provider& provider) {
+Result<void> SqlProviders::update(const Provider& provider) {
   Provider p = provider;
   if (auto r = normalize_provider(p); !r) return r;
   if (auto r = check_owner_exists(db_, p.owner_id, "provider owner does not exist"); !r) return r;
@@ -140,7 +139,7 @@ Result<void> SqliteProviders::update(const Provider& provider) {
   return {};
 }
 
-Result<void> SqliteProviders::remove(Id id) {
+Result<void> SqlProviders::remove(Id id) {
   auto s = db_.prepare("DELETE FROM providers WHERE id = ?1");
   if (!s) return s.error();
   s->bind(1, id);

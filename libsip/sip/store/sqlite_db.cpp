@@ -30,83 +30,64 @@ Error map_sqlite_error(sqlite3* db, int rc, const char* detail, const char* conf
   return make_error(Errc::storage, 0, detail);
 }
 
-// ---- Stmt ----
+// ---- SqliteStmt ----
 
-Stmt::Stmt(Stmt&& other) noexcept : db_(other.db_), stmt_(other.stmt_), bind_rc_(other.bind_rc_) {
-  other.stmt_ = nullptr;
-}
+class SqliteStmt final : public StmtImpl {
+ public:
+  SqliteStmt(sqlite3* db, sqlite3_stmt* stmt) noexcept : db_(db), stmt_(stmt) {}
+  ~SqliteStmt() override { sqlite3_finalize(stmt_); }
+  SqliteStmt(const SqliteStmt&) = delete;
+  SqliteStmt& operator=(const SqliteStmt&) = delete;
 
-Stmt::~Stmt() {
-  if (stmt_ != nullptr) {
+  void bind_int(int index, std::int64_t value) override {
+    note(sqlite3_bind_int64(stmt_, index, value));
+  }
+  void bind_double(int index, double value) override {
+    note(sqlite3_bind_double(stmt_, index, value));
+  }
+  void bind_text(int index, std::string_view value) override {
+    note(sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT,
+                             SQLITE_UTF8));
+  }
+  void bind_null(int index) override { note(sqlite3_bind_null(stmt_, index)); }
+
+  Result<bool> step(const char* detail, const char* conflict_detail) override {
+    if (bind_rc_ != SQLITE_OK) return map_sqlite_error(db_, bind_rc_, detail);
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    // The extended code tells constraint kinds apart.
+    return map_sqlite_error(db_, sqlite3_extended_errcode(db_), detail, conflict_detail);
+  }
+
+  std::int64_t column_int(int index) const override {
+    return sqlite3_column_int64(stmt_, index);
+  }
+  double column_double(int index) const override { return sqlite3_column_double(stmt_, index); }
+  std::string column_text(int index) const override {
+    const auto* text = sqlite3_column_text(stmt_, index);
+    if (text == nullptr) return {};
+    const int n = sqlite3_column_bytes(stmt_, index);
+    return std::string(reinterpret_cast<const char*>(text), static_cast<std::size_t>(n));
+  }
+  void reset() noexcept override {
     sqlite3_reset(stmt_);
     sqlite3_clear_bindings(stmt_);
+    bind_rc_ = SQLITE_OK;
   }
-}
 
-Stmt& Stmt::bind(int index, std::int64_t value) {
-  const int rc = sqlite3_bind_int64(stmt_, index, value);
-  if (rc != SQLITE_OK && bind_rc_ == SQLITE_OK) bind_rc_ = rc;
-  return *this;
-}
-
-Stmt& Stmt::bind(int index, double value) {
-  const int rc = sqlite3_bind_double(stmt_, index, value);
-  if (rc != SQLITE_OK && bind_rc_ == SQLITE_OK) bind_rc_ = rc;
-  return *this;
-}
-
-Stmt& Stmt::bind(int index, std::string_view value) {
-  const int rc =
-      sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
-  if (rc != SQLITE_OK && bind_rc_ == SQLITE_OK) bind_rc_ = rc;
-  return *this;
-}
-
-Stmt& Stmt::bind_null(int index) {
-  const int rc = sqlite3_bind_null(stmt_, index);
-  if (rc != SQLITE_OK && bind_rc_ == SQLITE_OK) bind_rc_ = rc;
-  return *this;
-}
-
-Stmt& Stmt::bind_id_or_null(int index, std::int64_t id) {
-  return id == 0 ? bind_null(index) : bind(index, id);
-}
-
-Result<bool> Stmt::step(const char* detail, const char* conflict_detail) {
-  if (bind_rc_ != SQLITE_OK) return map_sqlite_error(db_, bind_rc_, detail);
-  const int rc = sqlite3_step(stmt_);
-  if (rc == SQLITE_ROW) return true;
-  if (rc == SQLITE_DONE) return false;
-  // The extended code tells constraint kinds apart.
-  return map_sqlite_error(db_, sqlite3_extended_errcode(db_), detail, conflict_detail);
-}
-
-Result<void> Stmt::run(const char* detail, const char* conflict_detail) {
-  for (;;) {
-    auto r = step(detail, conflict_detail);
-    if (!r) return r.error();
-    if (!*r) return {};
+ private:
+  void note(int rc) noexcept {
+    if (rc != SQLITE_OK && bind_rc_ == SQLITE_OK) bind_rc_ = rc;
   }
-}
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+  int bind_rc_ = SQLITE_OK;  // first failing sqlite3_bind_* result
+};
 
-std::int64_t Stmt::column_int(int index) const {
-  return sqlite3_column_int64(stmt_, index);
-}
+// ---- SqliteDb ----
 
-double Stmt::column_double(int index) const {
-  return sqlite3_column_double(stmt_, index);
-}
-
-std::string Stmt::column_text(int index) const {
-  const auto* text = sqlite3_column_text(stmt_, index);
-  if (text == nullptr) return {};
-  const int n = sqlite3_column_bytes(stmt_, index);
-  return std::string(reinterpret_cast<const char*>(text), static_cast<std::size_t>(n));
-}
-
-// ---- Db ----
-
-Result<std::unique_ptr<Db>> Db::open(const OpenOptions& options) {
+Result<std::unique_ptr<SqliteDb>> SqliteDb::open(const OpenOptions& options) {
   sqlite3* raw = nullptr;
   int flags = SQLITE_OPEN_NOMUTEX;
   if (options.read_only) {
@@ -116,116 +97,82 @@ Result<std::unique_ptr<Db>> Db::open(const OpenOptions& options) {
     if (options.create) flags |= SQLITE_OPEN_CREATE;
   }
   const int rc = sqlite3_open_v2(options.path.c_str(), &raw, flags, nullptr);
-  std::unique_ptr<Db> db(new Db(raw));  // closes `raw` on every path
+  std::unique_ptr<SqliteDb> db(new SqliteDb(raw));  // closes `raw` on every path
   if (rc != SQLITE_OK) return map_sqlite_error(raw, rc, "cannot open the database file");
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_busy_timeout(raw, options.busy_timeout_ms);
   return db;
 }
 
-Db::~Db() {
-  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
-  for (auto& [sql, stmt] : text_cache_) sqlite3_finalize(stmt);
+SqliteDb::~SqliteDb() {
+  cache_.clear();  // finalizes the statements before the close
+  text_cache_.clear();
   sqlite3_close_v2(db_);
 }
 
-Result<void> Db::exec(const char* sql, const char* detail) {
+Result<void> SqliteDb::exec(const char* sql, const char* detail) {
   const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) return map_sqlite_error(db_, sqlite3_extended_errcode(db_), detail);
   return {};
 }
 
-Result<Stmt> Db::prepare_text(const std::string& sql) {
+Result<Stmt> SqliteDb::prepare_text(const std::string& sql) {
   auto it = text_cache_.find(sql);
   if (it == text_cache_.end()) {
     sqlite3_stmt* stmt = nullptr;
     const int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
                                       SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
     if (rc != SQLITE_OK) return map_sqlite_error(db_, rc, "cannot prepare a statement");
-    it = text_cache_.emplace(sql, stmt).first;
+    it = text_cache_.emplace(sql, std::make_unique<SqliteStmt>(db_, stmt)).first;
   }
-  return Stmt(db_, it->second);
+  return Stmt(it->second.get());
 }
 
-Result<Stmt> Db::prepare(const char* sql) {
+Result<Stmt> SqliteDb::prepare(const char* sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {
     sqlite3_stmt* stmt = nullptr;
     const int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
     if (rc != SQLITE_OK) return map_sqlite_error(db_, rc, "cannot prepare a statement");
-    it = cache_.emplace(sql, stmt).first;
+    it = cache_.emplace(sql, std::make_unique<SqliteStmt>(db_, stmt)).first;
   }
-  return Stmt(db_, it->second);
+  return Stmt(it->second.get());
 }
 
-Result<void> Db::run(const char* sql, const char* detail) {
-  auto stmt = prepare(sql);
-  if (!stmt) return stmt.error();
-  return stmt->run(detail);
-}
-
-Result<std::int64_t> Db::query_int(const char* sql) {
-  auto stmt = prepare(sql);
-  if (!stmt) return stmt.error();
-  auto row = stmt->step("database query failed");
-  if (!row) return row.error();
-  if (!*row) return make_error(Errc::storage, 0, "query returned no row");
-  return stmt->column_int(0);
-}
-
-bool Db::in_transaction() const noexcept {
+bool SqliteDb::in_transaction() const noexcept {
   return sqlite3_get_autocommit(db_) == 0;
 }
 
-std::int64_t Db::last_insert_rowid() const noexcept {
-  return sqlite3_last_insert_rowid(db_);
-}
-
-int Db::changes() const noexcept {
+int SqliteDb::changes() const noexcept {
   return sqlite3_changes(db_);
 }
 
-// ---- TxScope ----
-
-Result<TxScope> TxScope::begin(Db& db, bool read_only) {
-  const bool nested = db.in_transaction();
-  auto r = nested      ? db.run("SAVEPOINT sip_tx", "cannot open a savepoint")
-           : read_only ? db.run("BEGIN", "cannot begin a read transaction")
-                       : db.run("BEGIN IMMEDIATE", "cannot begin a transaction");
-  if (!r) return r.error();
-  return TxScope(&db, nested);
+Result<void> SqliteDb::tx_begin(bool read_only) {
+  return read_only ? run("BEGIN", "cannot begin a read transaction")
+                   : run("BEGIN IMMEDIATE", "cannot begin a transaction");
 }
 
-TxScope::TxScope(TxScope&& other) noexcept : db_(other.db_), nested_(other.nested_) {
-  other.db_ = nullptr;
+Result<void> SqliteDb::tx_commit() {
+  return run("COMMIT", "cannot commit a transaction");
 }
 
-TxScope::~TxScope() {
-  if (db_ != nullptr) rollback();
+Result<void> SqliteDb::tx_savepoint() {
+  return run("SAVEPOINT sip_tx", "cannot open a savepoint");
 }
 
-Result<void> TxScope::commit() {
-  if (db_ == nullptr) return make_error(Errc::storage, 0, "transaction already finished");
-  auto r = nested_ ? db_->run("RELEASE sip_tx", "cannot release a savepoint")
-                   : db_->run("COMMIT", "cannot commit a transaction");
-  if (!r) return r;  // the destructor rolls back what is left
-  db_ = nullptr;
-  return {};
+Result<void> SqliteDb::tx_release() {
+  return run("RELEASE sip_tx", "cannot release a savepoint");
 }
 
-void TxScope::rollback() noexcept {
+void SqliteDb::tx_rollback(bool nested) noexcept {
   // SQLite may already have rolled the whole transaction back (I/O error,
   // full disk); then there is nothing left to undo here.
-  if (!db_->in_transaction()) {
-    db_ = nullptr;
-    return;
-  }
-  if (nested_) {
-    (void)db_->exec("ROLLBACK TO sip_tx; RELEASE sip_tx", "cannot roll back a savepoint");
+  if (!in_transaction()) return;
+  if (nested) {
+    (void)exec("ROLLBACK TO sip_tx; RELEASE sip_tx", "cannot roll back a savepoint");
   } else {
-    (void)db_->exec("ROLLBACK", "cannot roll back a transaction");
+    (void)exec("ROLLBACK", "cannot roll back a transaction");
   }
-  db_ = nullptr;
 }
 
 }  // namespace sip::store

@@ -7,14 +7,14 @@
 
 #include "sip/store/migrations.hpp"
 #include "sip/store/sqlite_db.hpp"
-#include "sip/store/sqlite_repos.hpp"
+#include "sip/store/sql_repos.hpp"
 
 namespace sip::store {
 namespace {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(std::unique_ptr<Db> db, int version, bool read_only)
+  SqliteStore(std::unique_ptr<SqliteDb> db, int version, bool read_only)
       : db_(std::move(db)),
         customers_(*db_),
         domains_(*db_),
@@ -50,16 +50,16 @@ class SqliteStore final : public Store {
   }
 
  private:
-  std::unique_ptr<Db> db_;
-  SqliteCustomers customers_;
-  SqliteDomains domains_;
-  SqliteAccounts accounts_;
-  SqliteBindings bindings_;
-  SqliteProviders providers_;
-  SqliteDialPlans dialplans_;
-  SqliteCdrs cdrs_;
-  SqliteKv kv_;
-  SqliteProviderBindings provider_bindings_;
+  std::unique_ptr<SqliteDb> db_;
+  SqlCustomers customers_;
+  SqlDomains domains_;
+  SqlAccounts accounts_;
+  SqlBindings bindings_;
+  SqlProviders providers_;
+  SqlDialPlans dialplans_;
+  SqlCdrs cdrs_;
+  SqlKv kv_;
+  SqlProviderBindings provider_bindings_;
   int version_;
   bool read_only_;
 };
@@ -71,7 +71,7 @@ bool is_memory(const std::string& path) {
 // Read-only: the file must exist and be at exactly this build's schema
 // (nothing may be migrated; an older file would fail on its first query).
 Result<std::unique_ptr<Store>> open_read_only(const SqliteOptions& options, int busy_ms) {
-  auto db = Db::open({options.path, false, true, busy_ms});
+  auto db = SqliteDb::open({options.path, false, true, busy_ms});
   if (!db) return db.error();
   auto version = check_schema_version(**db);
   if (!version) return version.error();
@@ -91,7 +91,7 @@ Result<std::unique_ptr<Store>> open_sqlite(const SqliteOptions& options) {
   const auto busy = options.busy_timeout.count();
   const int busy_ms = static_cast<int>(busy < 0 ? 0 : (busy > INT32_MAX ? INT32_MAX : busy));
   if (options.read_only) return open_read_only(options, busy_ms);
-  auto db = Db::open({options.path, options.create, false, busy_ms});
+  auto db = SqliteDb::open({options.path, options.create, false, busy_ms});
   if (!db) return db.error();
   // Refuse a newer file before any pragma writes to it.
   if (auto v = check_schema_version(**db); !v) return v.error();

@@ -136,6 +136,11 @@ class KvRepository {
                            std::int64_t updated) = 0;
   virtual Result<void> remove(Id owner, std::string_view key) = 0;  // ok if absent
   virtual Result<std::vector<std::string>> keys(Id owner) = 0;      // sorted
+  // Every key and value of `owner` (0 = of every owner), ordered by owner
+  // then key, until `visit` returns false (the daemon's in-memory copy).
+  virtual Result<void> scan(
+      Id owner, const std::function<bool(Id owner, const std::string& key,
+                                         const std::string& value)>& visit) = 0;
 };
 
 // Provider registration states (one row per provider; removed with it).

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "sip/base/log.hpp"
+
 namespace sip::store {
 namespace {
 
@@ -49,18 +51,24 @@ class WriteQueueImpl final : public WriteQueue {
   }
 
   Result<void> submit(Job job, Done done) override {
+    std::vector<Done> acks;
     {
       std::lock_guard lock(mu_);
       if (stopping_ || pending_ >= options_.max_queue) {
         ++stats_.rejected;
         return make_error(Errc::limit_reached, 0,
-                          stopping_ ? "the write queue is stopped" : "the write queue is full");
+                          stopping_      ? "the write queue is stopped"
+                          : unavailable_ ? "the write queue is full while the store is unavailable"
+                                         : "the write queue is full");
       }
-      queue_.push_back(Entry{std::move(job), std::move(done)});
+      Entry e{std::move(job), std::move(done), false};
+      if (unavailable_) early_ack(e, acks);  // the daemon goes on from memory
+      queue_.push_back(std::move(e));
       ++pending_;
       ++submitted_;
       ++stats_.submitted;
     }
+    deliver(acks);
     work_cv_.notify_one();
     return {};
   }
@@ -68,7 +76,10 @@ class WriteQueueImpl final : public WriteQueue {
   void flush() override {
     std::unique_lock lock(mu_);
     const std::uint64_t target = submitted_;
-    progress_cv_.wait(lock, [&] { return finished_ >= target; });
+    // While the store is unavailable every waiting job is acknowledged
+    // already: flush does not wait for the database to come back.
+    progress_cv_.wait(lock,
+                      [&] { return finished_ >= target || (unavailable_ && undelivered_ == 0); });
   }
 
   void stop() override {
@@ -86,6 +97,7 @@ class WriteQueueImpl final : public WriteQueue {
     std::lock_guard lock(mu_);
     WriteQueueStats s = stats_;
     s.queued = pending_;
+    s.unavailable = unavailable_;
     return s;
   }
 
@@ -93,13 +105,48 @@ class WriteQueueImpl final : public WriteQueue {
   struct Entry {
     Job job;
     Done done;
+    bool acked = false;  // `done` already ran with ok (the store was unavailable)
   };
+
+  // Under mu_: marks the job acknowledged and takes its `done` (deliver()
+  // runs it with ok, outside the lock); the job stays queued for its replay.
+  void early_ack(Entry& e, std::vector<Done>& out) {
+    e.acked = true;
+    ++stats_.acked_early;
+    if (e.done) {
+      out.push_back(std::move(e.done));
+      ++undelivered_;
+    }
+    e.done = nullptr;
+  }
+  // Without mu_: hands the taken `done`s to post, then lets flush() go on.
+  void deliver(std::vector<Done>& acks) {
+    if (acks.empty()) return;
+    for (auto& done : acks) {
+      if (post_) {
+        post_([d = std::move(done)] { d(Result<void>{}); });
+      } else {
+        done(Result<void>{});
+      }
+    }
+    {
+      std::lock_guard lock(mu_);
+      undelivered_ -= acks.size();
+    }
+    acks.clear();
+    progress_cv_.notify_all();
+  }
+
+  static bool unreachable(const Result<void>& r) {
+    return !r && (r.error().code == Errc::network || r.error().code == Errc::timed_out);
+  }
 
   void run() {
     std::vector<Entry> batch;
     std::vector<Result<void>> results;
+    int attempts_at_stop = 0;
     for (;;) {
-      {
+      if (batch.empty()) {
         std::unique_lock lock(mu_);
         work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
         if (queue_.empty()) return;  // stopping and drained
@@ -113,7 +160,51 @@ class WriteQueueImpl final : public WriteQueue {
           queue_.pop_front();
         }
       }
-      run_batch(batch, results);
+      const Result<void> outcome = run_batch(batch, results);
+      if (unreachable(outcome)) {
+        // Keep the batch (in order, ahead of the queue) and try again; a
+        // stop gives up after a few attempts (what is left is logged).
+        std::vector<Done> acks;
+        std::unique_lock lock(mu_);
+        if (!unavailable_) {
+          unavailable_ = true;
+          ++stats_.outages;
+          log(LogLevel::Error, "store",
+              "the store is unavailable (" + std::string(outcome.error().detail) +
+                  "): writes are queued and replayed when it answers");
+        }
+        ++stats_.retries;
+        for (auto& e : batch)
+          if (!e.acked) early_ack(e, acks);
+        for (auto& e : queue_)
+          if (!e.acked) early_ack(e, acks);
+        progress_cv_.notify_all();  // flush() waits no longer once delivered
+        lock.unlock();
+        deliver(acks);
+        lock.lock();
+        if (stopping_ && ++attempts_at_stop > 3) {
+          const std::size_t lost = batch.size() + queue_.size();
+          log(LogLevel::Error, "store",
+              "stopping while the store is unavailable: " + std::to_string(lost) +
+                  " acknowledged writes were not stored");
+          stats_.failed_after_ack += lost;
+          finished_ += lost;
+          pending_ -= lost;
+          queue_.clear();
+          progress_cv_.notify_all();
+          return;
+        }
+        work_cv_.wait_for(lock, options_.retry_interval, [&] { return stopping_; });
+        results.clear();
+        continue;
+      }
+      if (outcome) {
+        std::lock_guard lock(mu_);
+        if (unavailable_) {
+          unavailable_ = false;
+          log(LogLevel::Info, "store", "the store answers again: queued writes replayed");
+        }
+      }
       finish(batch, results);
       batch.clear();
       results.clear();
@@ -131,22 +222,38 @@ class WriteQueueImpl final : public WriteQueue {
   }
 
   // One transaction; each job in its own savepoint (nested transaction).
-  void run_batch(const std::vector<Entry>& batch, std::vector<Result<void>>& results) {
+  // The transaction's own result (BEGIN/COMMIT).
+  Result<void> run_batch(const std::vector<Entry>& batch, std::vector<Result<void>>& results) {
     results.assign(batch.size(), Result<void>{});
     auto outcome = store_->transaction([&]() -> Result<void> {
-      for (std::size_t i = 0; i < batch.size(); ++i) results[i] = run_job(*store_, batch[i].job);
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        results[i] = run_job(*store_, batch[i].job);
+        // The connection went: the rest would fail the same way.
+        if (unreachable(results[i])) return results[i];
+      }
       return {};
     });
     if (!outcome) {
       // BEGIN or COMMIT failed: nothing of the batch is on disk.
       for (auto& r : results) r = outcome;
     }
+    return outcome;
   }
 
   void finish(std::vector<Entry>& batch, const std::vector<Result<void>>& results) {
     std::uint64_t ok = 0;
+    std::uint64_t lost = 0;
     for (std::size_t i = 0; i < batch.size(); ++i) {
       if (results[i]) ++ok;
+      if (batch[i].acked) {
+        if (!results[i]) {
+          ++lost;
+          log(LogLevel::Error, "store",
+              "a write acknowledged while the store was unavailable failed on replay: " +
+                  std::string(results[i].error().detail));
+        }
+        continue;
+      }
       if (!batch[i].done) continue;
       if (post_) {
         post_([done = std::move(batch[i].done), r = results[i]] { done(r); });
@@ -158,6 +265,7 @@ class WriteQueueImpl final : public WriteQueue {
       std::lock_guard lock(mu_);
       stats_.committed += ok;
       stats_.failed += batch.size() - ok;
+      stats_.failed_after_ack += lost;
       ++stats_.batches;
       pending_ -= batch.size();
       finished_ += batch.size();
@@ -176,6 +284,8 @@ class WriteQueueImpl final : public WriteQueue {
   std::condition_variable progress_cv_;
   std::deque<Entry> queue_;
   bool stopping_ = false;
+  bool unavailable_ = false;     // the last batch found the store unreachable
+  std::size_t undelivered_ = 0;  // early acknowledgements not yet handed to post
   std::size_t pending_ = 0;      // submitted, not yet finished
   std::uint64_t submitted_ = 0;  // jobs are finished in submit order
   std::uint64_t finished_ = 0;

@@ -8,6 +8,16 @@
 // wherever `post` runs it. The queue is bounded: submit() beyond `max_queue`
 // fails at once with limit_reached (the caller answers 503/500, nothing is lost
 // silently). The destructor drains the queue (graceful stop loses nothing).
+//
+// An unreachable store (a batch whose transaction fails with Errc::network or
+// Errc::timed_out: PostgreSQL down, restarting, or its port dropping
+// packets) does not fail the writes: the batch is kept and retried, in
+// order, every `retry_interval`, and later jobs queue behind it (bounded by
+// max_queue; submit() then fails with "the write queue is full while the
+// store is unavailable"). Jobs held that way are acknowledged at once
+// (`done` gets ok, the daemon keeps working from memory) and replayed when
+// the store answers again; a replayed job that then fails is logged and
+// counted (failed_after_ack). SQLite never reports those errors.
 #pragma once
 
 #include <chrono>
@@ -25,6 +35,7 @@ struct WriteQueueOptions {
   std::size_t max_queue = 100000;       // jobs waiting (not yet committed)
   std::size_t max_batch = 2000;         // jobs per transaction
   std::chrono::milliseconds linger{0};  // extra wait to grow a batch (0 = none)
+  std::chrono::milliseconds retry_interval{500};  // while the store is unavailable
 };
 
 struct WriteQueueStats {
@@ -34,6 +45,11 @@ struct WriteQueueStats {
   std::uint64_t rejected = 0;   // submit() refused: queue full or stopped
   std::uint64_t batches = 0;
   std::size_t queued = 0;  // now waiting
+  bool unavailable = false;           // the store did not answer the last attempt
+  std::uint64_t outages = 0;          // times it became unavailable
+  std::uint64_t retries = 0;          // batch attempts while unavailable
+  std::uint64_t acked_early = 0;      // jobs acknowledged before their commit
+  std::uint64_t failed_after_ack = 0;  // of those, replays that failed (logged)
 };
 
 class WriteQueue {

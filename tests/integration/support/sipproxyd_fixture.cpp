@@ -11,6 +11,9 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "../../support/pg_test_server.hpp"
+#include "support/test_store.hpp"
+
 namespace sipsmith::itest {
 namespace {
 
@@ -126,7 +129,11 @@ Daemon::Daemon(const TempDir& dir, json config) : dir_(dir), config_(std::move(c
     config_["listen"].push_back(
         {{"transport", "tls"}, {"address", "127.0.0.1:" + std::to_string(tls_port_)}});
   }
-  if (!config_.contains("store")) config_["store"] = {{"path", "sipsmith.db"}};
+  if (!config_.contains("store")) {
+    config_["store"] = test_store_is_postgres()
+                           ? json{{"url", sip::testing::pg_fresh_database_conninfo()}}
+                           : json{{"path", "sipsmith.db"}};
+  }
   config_["control"] = {{"socket", "sipproxyd.sock"}};
   if (!config_.contains("domains")) config_["domains"] = json::array({"sipsmith.test"});
   write_file(config_path_, "// written by the integration test\n" + config_.dump(2) + "\n");

@@ -5,9 +5,9 @@
 namespace sip::store::testing {
 namespace {
 
-using AccountRepo = StoreTest;
+using AccountRepo = RepoTest;
 
-TEST_F(AccountRepo, EveryFieldRoundTrips) {
+TEST_P(AccountRepo, EveryFieldRoundTrips) {
   auto s = open();
   ASSERT_TRUE(s);
   const auto base = add_basics(*s);
@@ -69,7 +69,7 @@ TEST_F(AccountRepo, EveryFieldRoundTrips) {
   EXPECT_EQ(again->description, "");
 }
 
-TEST_F(AccountRepo, ListIsOrderedAndFiltersByOwner) {
+TEST_P(AccountRepo, ListIsOrderedAndFiltersByOwner) {
   auto s = open();
   ASSERT_TRUE(s);
   const auto base = add_basics(*s);  // 1001@sipsmith.test
@@ -90,7 +90,7 @@ TEST_F(AccountRepo, ListIsOrderedAndFiltersByOwner) {
   for (const auto& a : *mine) EXPECT_EQ(a.owner_id, base.customer);
 }
 
-TEST_F(AccountRepo, ConflictsAndNotFound) {
+TEST_P(AccountRepo, ConflictsAndNotFound) {
   auto s = open();
   ASSERT_TRUE(s);
   const auto base = add_basics(*s);
@@ -118,7 +118,7 @@ TEST_F(AccountRepo, ConflictsAndNotFound) {
   EXPECT_EQ(s->accounts().remove(999).error().code, Errc::not_found);
 }
 
-TEST_F(AccountRepo, ValidationRules) {
+TEST_P(AccountRepo, ValidationRules) {
   auto s = open();
   ASSERT_TRUE(s);
   const auto base = add_basics(*s);
@@ -147,7 +147,7 @@ TEST_F(AccountRepo, ValidationRules) {
   EXPECT_EQ(by_alias->id, base.account);
 }
 
-TEST_F(AccountRepo, OwnerMaxAccountsIsEnforced) {
+TEST_P(AccountRepo, OwnerMaxAccountsIsEnforced) {
   auto s = open();
   ASSERT_TRUE(s);
   ASSERT_TRUE(s->domains().add(domain("sipsmith.test")).ok());
@@ -161,7 +161,7 @@ TEST_F(AccountRepo, OwnerMaxAccountsIsEnforced) {
   EXPECT_EQ(over.error().code, Errc::limit_reached);
 }
 
-TEST_F(AccountRepo, RemoveTakesItsBindings) {
+TEST_P(AccountRepo, RemoveTakesItsBindings) {
   auto s = open();
   ASSERT_TRUE(s);
   const auto base = add_basics(*s);
@@ -171,6 +171,8 @@ TEST_F(AccountRepo, RemoveTakesItsBindings) {
   ASSERT_TRUE(left.ok());
   EXPECT_TRUE(left->empty());
 }
+
+SIPSMITH_ON_BOTH_BACKENDS(AccountRepo);
 
 }  // namespace
 }  // namespace sip::store::testing

@@ -5,9 +5,9 @@
 namespace sip::store::testing {
 namespace {
 
-using BindingRepo = StoreTest;
+using BindingRepo = RepoTest;
 
-TEST_F(BindingRepo, UpsertInsertsThenReplacesByKey) {
+TEST_P(BindingRepo, UpsertInsertsThenReplacesByKey) {
   auto s = open();
   ASSERT_TRUE(s);
   const auto base = add_basics(*s);
@@ -49,7 +49,7 @@ TEST_F(BindingRepo, UpsertInsertsThenReplacesByKey) {
   EXPECT_EQ(got->front().expires, 5000000000);
 }
 
-TEST_F(BindingRepo, ListRemoveAndExpire) {
+TEST_P(BindingRepo, ListRemoveAndExpire) {
   auto s = open();
   ASSERT_TRUE(s);
   const auto base = add_basics(*s);
@@ -76,7 +76,7 @@ TEST_F(BindingRepo, ListRemoveAndExpire) {
   EXPECT_TRUE(s->bindings().list()->empty());
 }
 
-TEST_F(BindingRepo, UnknownAccountAndEmptyKeyAreRefused) {
+TEST_P(BindingRepo, UnknownAccountAndEmptyKeyAreRefused) {
   auto s = open();
   ASSERT_TRUE(s);
   const auto base = add_basics(*s);
@@ -86,7 +86,7 @@ TEST_F(BindingRepo, UnknownAccountAndEmptyKeyAreRefused) {
   EXPECT_EQ(s->bindings().upsert(binding(base.account, "")).error().code, Errc::invalid_argument);
 }
 
-TEST_F(BindingRepo, TransactionCommitsOrRollsBackAsAWhole) {
+TEST_P(BindingRepo, TransactionCommitsOrRollsBackAsAWhole) {
   auto s = open();
   ASSERT_TRUE(s);
   const auto base = add_basics(*s);
@@ -104,6 +104,8 @@ TEST_F(BindingRepo, TransactionCommitsOrRollsBackAsAWhole) {
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(s->bindings().list()->size(), 2u);
 }
+
+SIPSMITH_ON_BOTH_BACKENDS(BindingRepo);
 
 }  // namespace
 }  // namespace sip::store::testing

@@ -6,7 +6,7 @@
 namespace sip::store::testing {
 namespace {
 
-using CdrRepo = StoreTest;
+using CdrRepo = RepoTest;
 
 Cdr cdr(std::string id, Id owner, std::int64_t created, std::string call_id = "c1",
         std::string bridge = "") {
@@ -27,7 +27,7 @@ std::vector<std::string> ids(const Result<std::vector<Cdr>>& r) {
   return out;
 }
 
-TEST_F(CdrRepo, UpsertReplacesByIdAndKeepsEveryField) {
+TEST_P(CdrRepo, UpsertReplacesByIdAndKeepsEveryField) {
   auto s = open();
   ASSERT_TRUE(s);
   Cdr c = cdr("a1", 7, 1700000000000, "call-1", "br-1");
@@ -71,7 +71,7 @@ TEST_F(CdrRepo, UpsertReplacesByIdAndKeepsEveryField) {
   EXPECT_EQ(s->cdrs().upsert(cdr("", 1, 1)).error().code, Errc::invalid_argument);
 }
 
-TEST_F(CdrRepo, ListFiltersOrdersNewestFirstAndLimits) {
+TEST_P(CdrRepo, ListFiltersOrdersNewestFirstAndLimits) {
   auto s = open();
   ASSERT_TRUE(s);
   ASSERT_TRUE(s->cdrs().upsert(cdr("a", 1, 1000, "x", "b1")).ok());
@@ -114,7 +114,7 @@ Cdr ended(std::string id, std::int64_t created, int status, int talk = 0,
   return c;
 }
 
-TEST_F(CdrRepo, FiltersOnAccountDirectionStatusTalkAndEnd) {
+TEST_P(CdrRepo, FiltersOnAccountDirectionStatusTalkAndEnd) {
   auto s = open();
   ASSERT_TRUE(s);
   ASSERT_TRUE(s->cdrs().upsert(ended("a", 1000, 200, 30)).ok());
@@ -151,7 +151,7 @@ TEST_F(CdrRepo, FiltersOnAccountDirectionStatusTalkAndEnd) {
   EXPECT_EQ(*s->cdrs().count(q), 2);
 }
 
-TEST_F(CdrRepo, KeysetPagesWalkEveryRowOnceInEitherCreatedOrder) {
+TEST_P(CdrRepo, KeysetPagesWalkEveryRowOnceInEitherCreatedOrder) {
   auto s = open();
   ASSERT_TRUE(s);
   // Equal created times: the id breaks the tie.
@@ -178,7 +178,7 @@ TEST_F(CdrRepo, KeysetPagesWalkEveryRowOnceInEitherCreatedOrder) {
 
 // final_seq numbers records in the order they ENDED (commit order), not the
 // order they were created; it is given once; `inserted` is the first write.
-TEST_F(CdrRepo, FinalSeqFollowsTheOrderRecordsEnded) {
+TEST_P(CdrRepo, FinalSeqFollowsTheOrderRecordsEnded) {
   auto s = open();
   ASSERT_TRUE(s);
   Cdr early = cdr("early", 1, 1000);  // created first, ends last
@@ -219,7 +219,7 @@ TEST_F(CdrRepo, FinalSeqFollowsTheOrderRecordsEnded) {
   EXPECT_EQ(visited, 2u);
 }
 
-TEST_F(CdrRepo, StayWhenTheCustomerIsRemoved) {
+TEST_P(CdrRepo, StayWhenTheCustomerIsRemoved) {
   auto s = open();
   ASSERT_TRUE(s);
   const Id owner = *s->customers().add(customer("demo"));
@@ -229,6 +229,8 @@ TEST_F(CdrRepo, StayWhenTheCustomerIsRemoved) {
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(got->owner_id, owner);
 }
+
+SIPSMITH_ON_BOTH_BACKENDS(CdrRepo);
 
 }  // namespace
 }  // namespace sip::store::testing

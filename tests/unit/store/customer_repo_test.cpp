@@ -4,9 +4,9 @@
 namespace sip::store::testing {
 namespace {
 
-using CustomerRepo = StoreTest;
+using CustomerRepo = RepoTest;
 
-TEST_F(CustomerRepo, AddGetFindListUpdate) {
+TEST_P(CustomerRepo, AddGetFindListUpdate) {
   auto s = open();
   ASSERT_TRUE(s);
   Customer c = customer("Demo.User");
@@ -60,7 +60,7 @@ TEST_F(CustomerRepo, AddGetFindListUpdate) {
   EXPECT_EQ(again->created, got->created);
 }
 
-TEST_F(CustomerRepo, RejectsInvalidUsernamesAndFields) {
+TEST_P(CustomerRepo, RejectsInvalidUsernamesAndFields) {
   auto s = open();
   ASSERT_TRUE(s);
   for (const char* bad : {"ab", "has space", "ümlaut", "semi;colon", "a/b"}) {
@@ -80,7 +80,7 @@ TEST_F(CustomerRepo, RejectsInvalidUsernamesAndFields) {
   EXPECT_EQ(s->customers().add(c).error().code, Errc::invalid_argument);
 }
 
-TEST_F(CustomerRepo, DuplicatesConflictAndUnknownIdsAreNotFound) {
+TEST_P(CustomerRepo, DuplicatesConflictAndUnknownIdsAreNotFound) {
   auto s = open();
   ASSERT_TRUE(s);
   Customer c = customer("demo");
@@ -110,7 +110,7 @@ TEST_F(CustomerRepo, DuplicatesConflictAndUnknownIdsAreNotFound) {
   EXPECT_EQ(s->customers().remove(999).error().code, Errc::not_found);
 }
 
-TEST_F(CustomerRepo, RemoveCascadesToDomainsAccountsAndBindings) {
+TEST_P(CustomerRepo, RemoveCascadesToDomainsAccountsAndBindings) {
   auto s = open();
   ASSERT_TRUE(s);
   const auto base = add_basics(*s);  // operator domain sipsmith.test, account 1001
@@ -145,7 +145,7 @@ TEST_F(CustomerRepo, RemoveCascadesToDomainsAccountsAndBindings) {
   EXPECT_TRUE(s->domains().add(domain("own-alias.test")).ok());
 }
 
-TEST_F(CustomerRepo, OwnedDomainsAreClosedToOtherCustomers) {
+TEST_P(CustomerRepo, OwnedDomainsAreClosedToOtherCustomers) {
   auto s = open();
   ASSERT_TRUE(s);
   auto owner = s->customers().add(customer("owner"));
@@ -167,6 +167,8 @@ TEST_F(CustomerRepo, OwnedDomainsAreClosedToOtherCustomers) {
   EXPECT_EQ(s->domains().update(open_domain).error().code, Errc::invalid_argument);
   EXPECT_TRUE(s->customers().remove(*owner).ok());  // the domain was not its own any more
 }
+
+SIPSMITH_ON_BOTH_BACKENDS(CustomerRepo);
 
 }  // namespace
 }  // namespace sip::store::testing

@@ -6,7 +6,7 @@
 namespace sip::store::testing {
 namespace {
 
-using DialPlanRepo = StoreTest;
+using DialPlanRepo = RepoTest;
 
 DialPlan plan(Id owner, std::string name, std::string type = "lua") {
   DialPlan d;
@@ -17,7 +17,7 @@ DialPlan plan(Id owner, std::string name, std::string type = "lua") {
   return d;
 }
 
-TEST_F(DialPlanRepo, AddGetFindUpdateRemove) {
+TEST_P(DialPlanRepo, AddGetFindUpdateRemove) {
   auto s = open();
   ASSERT_TRUE(s);
   const Id owner = *s->customers().add(customer("demo"));
@@ -51,7 +51,7 @@ TEST_F(DialPlanRepo, AddGetFindUpdateRemove) {
   EXPECT_EQ(s->dialplans().remove(*id).error().code, Errc::not_found);
 }
 
-TEST_F(DialPlanRepo, NamesTypesAndSizes) {
+TEST_P(DialPlanRepo, NamesTypesAndSizes) {
   auto s = open();
   ASSERT_TRUE(s);
   const Id a = *s->customers().add(customer("alice"));
@@ -80,7 +80,7 @@ TEST_F(DialPlanRepo, NamesTypesAndSizes) {
   EXPECT_EQ(s->dialplans().list(b)->size(), 1u);
 }
 
-TEST_F(DialPlanRepo, RemovedWithTheirCustomerAndInsideTransactions) {
+TEST_P(DialPlanRepo, RemovedWithTheirCustomerAndInsideTransactions) {
   auto s = open();
   ASSERT_TRUE(s);
   const Id a = *s->customers().add(customer("alice"));
@@ -95,6 +95,8 @@ TEST_F(DialPlanRepo, RemovedWithTheirCustomerAndInsideTransactions) {
   ASSERT_TRUE(s->customers().remove(a).ok());
   EXPECT_EQ(s->dialplans().list()->size(), 0u);
 }
+
+SIPSMITH_ON_BOTH_BACKENDS(DialPlanRepo);
 
 }  // namespace
 }  // namespace sip::store::testing

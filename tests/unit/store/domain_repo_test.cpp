@@ -5,9 +5,9 @@
 namespace sip::store::testing {
 namespace {
 
-using DomainRepo = StoreTest;
+using DomainRepo = RepoTest;
 
-TEST_F(DomainRepo, AddFindByNameOrAliasListUpdate) {
+TEST_P(DomainRepo, AddFindByNameOrAliasListUpdate) {
   auto s = open();
   ASSERT_TRUE(s);
   Domain d = domain("SipSmith.Test");
@@ -46,7 +46,7 @@ TEST_F(DomainRepo, AddFindByNameOrAliasListUpdate) {
   EXPECT_EQ(after->aliases, (std::vector<std::string>{"extra.test", "local"}));
 }
 
-TEST_F(DomainRepo, NamesAndAliasesAreUniqueAcrossBoth) {
+TEST_P(DomainRepo, NamesAndAliasesAreUniqueAcrossBoth) {
   auto s = open();
   ASSERT_TRUE(s);
   Domain first = domain("one.test");
@@ -82,7 +82,7 @@ TEST_F(DomainRepo, NamesAndAliasesAreUniqueAcrossBoth) {
   EXPECT_TRUE(s->domains().update(same).ok());
 }
 
-TEST_F(DomainRepo, RejectsBadHostNamesAndUnknownOwners) {
+TEST_P(DomainRepo, RejectsBadHostNamesAndUnknownOwners) {
   auto s = open();
   ASSERT_TRUE(s);
   for (const char* bad : {"", "has space.test", "-lead.test", "trail-.test", "a..b", "dot.",
@@ -98,7 +98,7 @@ TEST_F(DomainRepo, RejectsBadHostNamesAndUnknownOwners) {
   EXPECT_TRUE(s->domains().add(domain("[2001:db8::1]")).ok());
 }
 
-TEST_F(DomainRepo, RemoveRefusedWhileAccountsUseItAndUnknownIdsNotFound) {
+TEST_P(DomainRepo, RemoveRefusedWhileAccountsUseItAndUnknownIdsNotFound) {
   auto s = open();
   ASSERT_TRUE(s);
   const auto base = add_basics(*s);
@@ -114,6 +114,8 @@ TEST_F(DomainRepo, RemoveRefusedWhileAccountsUseItAndUnknownIdsNotFound) {
   ghost.id = 999;
   EXPECT_EQ(s->domains().update(ghost).error().code, Errc::not_found);
 }
+
+SIPSMITH_ON_BOTH_BACKENDS(DomainRepo);
 
 }  // namespace
 }  // namespace sip::store::testing

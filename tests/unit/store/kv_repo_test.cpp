@@ -5,9 +5,9 @@
 namespace sip::store::testing {
 namespace {
 
-using KvRepo = StoreTest;
+using KvRepo = RepoTest;
 
-TEST_F(KvRepo, ValuesArePerOwner) {
+TEST_P(KvRepo, ValuesArePerOwner) {
   auto s = open();
   ASSERT_TRUE(s);
   const Id a = *s->customers().add(customer("alpha"));
@@ -26,7 +26,7 @@ TEST_F(KvRepo, ValuesArePerOwner) {
   EXPECT_TRUE(s->kv().keys(a)->empty()) << "keys go with their owner";
 }
 
-TEST_F(KvRepo, KeyAndValueLimits) {
+TEST_P(KvRepo, KeyAndValueLimits) {
   auto s = open();
   ASSERT_TRUE(s);
   const Id a = *s->customers().add(customer("alpha"));
@@ -35,6 +35,29 @@ TEST_F(KvRepo, KeyAndValueLimits) {
   EXPECT_EQ(s->kv().put(a, "k", std::string(10001, 'v'), 1).error().code, Errc::invalid_argument);
   EXPECT_TRUE(s->kv().put(a, "k", std::string(10000, 'v'), 1).ok());
 }
+
+TEST_P(KvRepo, ScanReadsOneOwnerOrEveryOwnerInOrder) {
+  auto s = open();
+  ASSERT_TRUE(s);
+  const Id a = *s->customers().add(customer("alice"));
+  const Id b = *s->customers().add(customer("bob"));
+  ASSERT_TRUE(s->kv().put(b, "y", "2", 1).ok());
+  ASSERT_TRUE(s->kv().put(a, "z", "3", 1).ok());
+  ASSERT_TRUE(s->kv().put(a, "B", "1", 1).ok());
+  std::vector<std::string> seen;
+  auto collect = [&seen](Id owner, const std::string& k, const std::string& v) {
+    seen.push_back(std::to_string(owner) + k + v);
+    return true;
+  };
+  ASSERT_TRUE(s->kv().scan(0, collect).ok());
+  EXPECT_EQ(seen, (std::vector<std::string>{std::to_string(a) + "B1", std::to_string(a) + "z3",
+                                            std::to_string(b) + "y2"}));
+  seen.clear();
+  ASSERT_TRUE(s->kv().scan(b, collect).ok());
+  EXPECT_EQ(seen, (std::vector<std::string>{std::to_string(b) + "y2"}));
+}
+
+SIPSMITH_ON_BOTH_BACKENDS(KvRepo);
 
 }  // namespace
 }  // namespace sip::store::testing

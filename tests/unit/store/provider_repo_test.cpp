@@ -5,7 +5,7 @@
 namespace sip::store::testing {
 namespace {
 
-using ProviderRepo = StoreTest;
+using ProviderRepo = RepoTest;
 
 Provider provider(Id owner, std::string name, std::string server = "sip:sip.example.net") {
   Provider p;
@@ -17,7 +17,7 @@ Provider provider(Id owner, std::string name, std::string server = "sip:sip.exam
   return p;
 }
 
-TEST_F(ProviderRepo, AddGetFindUpdateRemove) {
+TEST_P(ProviderRepo, AddGetFindUpdateRemove) {
   auto s = open();
   ASSERT_TRUE(s);
   const Id owner = *s->customers().add(customer("demo"));
@@ -58,7 +58,7 @@ TEST_F(ProviderRepo, AddGetFindUpdateRemove) {
   EXPECT_EQ(s->providers().update(ghost).error().code, Errc::not_found);
 }
 
-TEST_F(ProviderRepo, NamesAreUniquePerOwnerCaseInsensitively) {
+TEST_P(ProviderRepo, NamesAreUniquePerOwnerCaseInsensitively) {
   auto s = open();
   ASSERT_TRUE(s);
   const Id a = *s->customers().add(customer("alice"));
@@ -82,7 +82,7 @@ TEST_F(ProviderRepo, NamesAreUniquePerOwnerCaseInsensitively) {
   EXPECT_EQ(s->providers().list(b)->size(), 1u);
 }
 
-TEST_F(ProviderRepo, FieldRulesAndServerForms) {
+TEST_P(ProviderRepo, FieldRulesAndServerForms) {
   auto s = open();
   ASSERT_TRUE(s);
   const Id owner = *s->customers().add(customer("demo"));
@@ -121,7 +121,7 @@ TEST_F(ProviderRepo, FieldRulesAndServerForms) {
   EXPECT_EQ(code(provider(4242, "orphan")), Errc::invalid_argument);  // no such owner
 }
 
-TEST_F(ProviderRepo, RemovedWithTheirCustomer) {
+TEST_P(ProviderRepo, RemovedWithTheirCustomer) {
   auto s = open();
   ASSERT_TRUE(s);
   const Id a = *s->customers().add(customer("alice"));
@@ -133,6 +133,8 @@ TEST_F(ProviderRepo, RemovedWithTheirCustomer) {
   EXPECT_EQ(s->providers().list(a)->size(), 0u);
   EXPECT_EQ(s->providers().list()->size(), 1u);
 }
+
+SIPSMITH_ON_BOTH_BACKENDS(ProviderRepo);
 
 }  // namespace
 }  // namespace sip::store::testing

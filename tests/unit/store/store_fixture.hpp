@@ -1,5 +1,7 @@
 // Shared fixture of the store tests: a fresh temp directory per test holding
 // a real SQLite file (removed afterwards), plus small record builders.
+// RepoTest runs a repository test on each backend: SQLite in that file, and
+// PostgreSQL in a fresh schema of the tests' server (pg_test_server.hpp).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -9,6 +11,8 @@
 #include <memory>
 #include <string>
 
+#include "../../support/pg_test_server.hpp"
+#include "sip/store/pg_store.hpp"
 #include "sip/store/sqlite_store.hpp"
 #include "sip/store/store.hpp"
 
@@ -97,5 +101,40 @@ class StoreTest : public ::testing::Test {
   std::filesystem::path dir_;
   std::string path_;
 };
+
+enum class Backend { sqlite, postgres };
+
+inline std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {
+  return info.param == Backend::sqlite ? "Sqlite" : "Postgres";
+}
+
+class RepoTest : public StoreTest, public ::testing::WithParamInterface<Backend> {
+ public:
+  // The same database on every call within a test (reopening sees the data).
+  std::unique_ptr<Store> open() {
+    if (GetParam() == Backend::sqlite) return StoreTest::open();
+    if (conninfo_.empty()) conninfo_ = sip::testing::pg_fresh_schema_conninfo();
+    PgOptions o;
+    o.url = conninfo_;
+    auto s = open_postgres(o);
+    EXPECT_TRUE(s.ok()) << s.error().to_string();
+    return s.ok() ? std::move(*s) : nullptr;
+  }
+  StoreFactory factory() {
+    if (GetParam() == Backend::sqlite) return sqlite_factory(options());
+    if (conninfo_.empty()) conninfo_ = sip::testing::pg_fresh_schema_conninfo();
+    PgOptions o;
+    o.url = conninfo_;
+    return postgres_factory(o);
+  }
+
+  std::string conninfo_;
+};
+
+#define SIPSMITH_ON_BOTH_BACKENDS(suite)                                                        \
+  INSTANTIATE_TEST_SUITE_P(Backends, suite,                                                     \
+                           ::testing::Values(::sip::store::testing::Backend::sqlite,            \
+                                             ::sip::store::testing::Backend::postgres),         \
+                           ::sip::store::testing::backend_name)
 
 }  // namespace sip::store::testing

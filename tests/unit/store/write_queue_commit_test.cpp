@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <iostream>
+#include <thread>
 
 #include "sip/store/write_queue.hpp"
 #include "store_fixture.hpp"
@@ -14,8 +15,9 @@ namespace {
 // set (the body's work is rolled back, as when COMMIT itself fails).
 class FailingCommitStore final : public Store {
  public:
-  FailingCommitStore(std::unique_ptr<Store> inner, std::atomic<bool>& fail)
-      : inner_(std::move(inner)), fail_(fail) {}
+  FailingCommitStore(std::unique_ptr<Store> inner, std::atomic<bool>& fail,
+                     Errc code = Errc::storage)
+      : inner_(std::move(inner)), fail_(fail), code_(code) {}
   CustomerRepository& customers() override { return inner_->customers(); }
   DomainRepository& domains() override { return inner_->domains(); }
   AccountRepository& accounts() override { return inner_->accounts(); }
@@ -36,7 +38,7 @@ class FailingCommitStore final : public Store {
     ++depth_;
     auto r = inner_->transaction([&]() -> Result<void> {
       if (auto b = body(); !b) return b;
-      if (fail_) return make_error(Errc::storage, 0, "commit failed (test)");
+      if (fail_) return make_error(code_, 0, "commit failed (test)");
       return {};
     });
     --depth_;
@@ -46,6 +48,7 @@ class FailingCommitStore final : public Store {
  private:
   std::unique_ptr<Store> inner_;
   std::atomic<bool>& fail_;
+  Errc code_;
   int depth_ = 0;
 };
 
@@ -86,6 +89,67 @@ TEST_F(WriteQueueCommit, FailedCommitFailsEveryJobOfTheBatch) {
                   .ok());
   (*q)->flush();
   EXPECT_EQ(core->bindings().list()->size(), 1u);
+}
+
+// An unreachable store (network errors: PostgreSQL down): the batch is kept,
+// its jobs and every later one are acknowledged at once, the queue stays
+// bounded with a clear error, and when the store answers again everything
+// is written in submit order.
+TEST_F(WriteQueueCommit, UnreachableStoreAcknowledgesQueuesAndReplaysInOrder) {
+  auto core = open();
+  ASSERT_TRUE(core);
+  const auto base = add_basics(*core);
+  std::atomic<bool> down{true};
+  StoreFactory factory = [this, &down]() -> Result<std::unique_ptr<Store>> {
+    auto inner = open_sqlite(options());
+    if (!inner) return inner.error();
+    return std::unique_ptr<Store>(
+        std::make_unique<FailingCommitStore>(std::move(*inner), down, Errc::network));
+  };
+  WriteQueueOptions o;
+  o.max_queue = 30;
+  o.retry_interval = std::chrono::milliseconds(20);
+  auto q = WriteQueue::start(factory, [](std::function<void()> f) { f(); }, o);
+  ASSERT_TRUE(q.ok());
+  std::vector<Result<void>> results;
+  auto upsert = [&base](std::uint32_t cseq) {
+    return [&base, cseq](Store& s) {
+      Binding b = binding(base.account, "phone");
+      b.cseq = cseq;  // the last write must win
+      return s.bindings().upsert(b);
+    };
+  };
+  ASSERT_TRUE((*q)->submit(upsert(1), [&](Result<void> r) { results.push_back(r); }).ok());
+  (*q)->flush();  // returns: the job is acknowledged, not committed
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_TRUE(results[0].ok());
+  EXPECT_TRUE((*q)->stats().unavailable);
+  for (std::uint32_t i = 2; i <= 30; ++i) {
+    ASSERT_TRUE((*q)->submit(upsert(i), [&](Result<void> r) { results.push_back(r); }).ok());
+  }
+  EXPECT_EQ(results.size(), 30u);  // acknowledged at submit while unavailable
+  auto full = (*q)->submit(upsert(99));
+  ASSERT_FALSE(full.ok());
+  EXPECT_EQ(full.error().code, Errc::limit_reached);
+  EXPECT_STREQ(full.error().detail, "the write queue is full while the store is unavailable");
+  EXPECT_TRUE(core->bindings().list()->empty());
+
+  down = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while ((*q)->stats().queued > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  const auto st = (*q)->stats();
+  EXPECT_EQ(st.queued, 0u);
+  EXPECT_FALSE(st.unavailable);
+  EXPECT_EQ(st.outages, 1u);
+  EXPECT_EQ(st.acked_early, 30u);
+  EXPECT_EQ(st.committed, 30u);
+  EXPECT_EQ(st.failed_after_ack, 0u);
+  auto rows = core->bindings().list_for(base.account);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].cseq, 30u);
+  for (const auto& r : results) EXPECT_TRUE(r.ok());
 }
 
 // Not a benchmark gate: prints the figure for the report, asserts only that

@@ -1,5 +1,6 @@
-// The SQLite implementations of the repository interfaces (internal to the
-// module; sqlite_store.cpp composes them). Each borrows the store's Db and
+// The SQL implementations of the repository interfaces, written once for
+// both backends over sql_db.hpp (internal to the module; sqlite_store.cpp
+// and pg_store.cpp compose them). Each borrows the store's Db and
 // validates records with validate.hpp before writing. Multi-statement
 // writes run in a TxScope, so they nest inside Store::transaction and the
 // WriteQueue's savepoints.
@@ -9,10 +10,12 @@
 #include <chrono>
 #include <cstdint>
 
-#include "sip/store/sqlite_db.hpp"
+#include "sip/store/sql_db.hpp"
 #include "sip/store/store.hpp"
 
 namespace sip::store {
+
+struct CdrSql;  // cdr_query.hpp
 
 inline std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(
@@ -20,9 +23,9 @@ inline std::int64_t unix_now() {
       .count();
 }
 
-class SqliteCustomers final : public CustomerRepository {
+class SqlCustomers final : public CustomerRepository {
  public:
-  explicit SqliteCustomers(Db& db) : db_(db) {}
+  explicit SqlCustomers(Db& db) : db_(db) {}
   Result<std::vector<Customer>> list() override;
   Result<Customer> get(Id id) override;
   Result<Customer> find(std::string_view username) override;
@@ -36,9 +39,9 @@ class SqliteCustomers final : public CustomerRepository {
   Db& db_;
 };
 
-class SqliteDomains final : public DomainRepository {
+class SqlDomains final : public DomainRepository {
  public:
-  explicit SqliteDomains(Db& db) : db_(db) {}
+  explicit SqlDomains(Db& db) : db_(db) {}
   Result<std::vector<Domain>> list() override;
   Result<Domain> find(std::string_view name_or_alias) override;
   Result<Id> add(const Domain& domain) override;
@@ -56,9 +59,9 @@ class SqliteDomains final : public DomainRepository {
   Db& db_;
 };
 
-class SqliteAccounts final : public AccountRepository {
+class SqlAccounts final : public AccountRepository {
  public:
-  explicit SqliteAccounts(Db& db) : db_(db) {}
+  explicit SqlAccounts(Db& db) : db_(db) {}
   Result<std::vector<SipAccount>> list(Id owner = 0) override;
   Result<SipAccount> get(Id id) override;
   Result<SipAccount> find(std::string_view username, std::string_view domain) override;
@@ -75,9 +78,9 @@ class SqliteAccounts final : public AccountRepository {
   Db& db_;
 };
 
-class SqliteBindings final : public BindingRepository {
+class SqlBindings final : public BindingRepository {
  public:
-  explicit SqliteBindings(Db& db) : db_(db) {}
+  explicit SqlBindings(Db& db) : db_(db) {}
   Result<std::vector<Binding>> list() override;
   Result<std::vector<Binding>> list_for(Id account_id) override;
   Result<void> upsert(const Binding& binding) override;
@@ -90,9 +93,9 @@ class SqliteBindings final : public BindingRepository {
   Db& db_;
 };
 
-class SqliteProviders final : public ProviderRepository {
+class SqlProviders final : public ProviderRepository {
  public:
-  explicit SqliteProviders(Db& db) : db_(db) {}
+  explicit SqlProviders(Db& db) : db_(db) {}
   Result<std::vector<Provider>> list(Id owner = 0) override;
   Result<Provider> get(Id id) override;
   Result<Provider> find(Id owner, std::string_view name) override;
@@ -104,9 +107,9 @@ class SqliteProviders final : public ProviderRepository {
   Db& db_;
 };
 
-class SqliteProviderBindings final : public ProviderBindingRepository {
+class SqlProviderBindings final : public ProviderBindingRepository {
  public:
-  explicit SqliteProviderBindings(Db& db) : db_(db) {}
+  explicit SqlProviderBindings(Db& db) : db_(db) {}
   Result<std::vector<ProviderBindingState>> list() override;
   Result<void> upsert(const ProviderBindingState& state) override;
   Result<void> remove(Id provider_id) override;
@@ -115,9 +118,9 @@ class SqliteProviderBindings final : public ProviderBindingRepository {
   Db& db_;
 };
 
-class SqliteDialPlans final : public DialPlanRepository {
+class SqlDialPlans final : public DialPlanRepository {
  public:
-  explicit SqliteDialPlans(Db& db) : db_(db) {}
+  explicit SqlDialPlans(Db& db) : db_(db) {}
   Result<std::vector<DialPlan>> list(Id owner = 0) override;
   Result<DialPlan> get(Id id) override;
   Result<DialPlan> find(Id owner, std::string_view name) override;
@@ -129,9 +132,9 @@ class SqliteDialPlans final : public DialPlanRepository {
   Db& db_;
 };
 
-class SqliteCdrs final : public CdrRepository {
+class SqlCdrs final : public CdrRepository {
  public:
-  explicit SqliteCdrs(Db& db) : db_(db) {}
+  explicit SqlCdrs(Db& db) : db_(db) {}
   Result<void> upsert(const Cdr& cdr) override;
   Result<void> scan(const CdrQuery& query,
                     const std::function<bool(const Cdr&)>& visit) override;
@@ -140,21 +143,35 @@ class SqliteCdrs final : public CdrRepository {
   Result<Cdr> get(std::string_view id) override;
 
  private:
+  Result<void> scan_cursor(const CdrSql& sql, const std::function<bool(const Cdr&)>& visit);
   Db& db_;
 };
 
-class SqliteKv final : public KvRepository {
+class SqlKv final : public KvRepository {
  public:
-  explicit SqliteKv(Db& db) : db_(db) {}
+  explicit SqlKv(Db& db) : db_(db) {}
   Result<std::optional<std::string>> get(Id owner, std::string_view key) override;
   Result<void> put(Id owner, std::string_view key, std::string_view value,
                    std::int64_t updated) override;
   Result<void> remove(Id owner, std::string_view key) override;
   Result<std::vector<std::string>> keys(Id owner) override;
+  Result<void> scan(Id owner,
+                    const std::function<bool(Id, const std::string&, const std::string&)>& visit)
+      override;
 
  private:
   Db& db_;
 };
+
+// Steps an "INSERT ... RETURNING id" to its end; the new row's id.
+inline Result<Id> inserted_id(Stmt& s, const char* detail, const char* conflict_detail) {
+  auto row = s.step(detail, conflict_detail);
+  if (!row) return row.error();
+  if (!*row) return make_error(Errc::storage, 0, detail);
+  const Id id = s.column_int(0);
+  if (auto done = s.step(detail, conflict_detail); !done) return done.error();
+  return id;
+}
 
 // invalid_argument when no customer has `owner_id` (foreign keys would
 // report it too, without saying which field).
