@@ -296,55 +296,6 @@ Result<int> check_pg_version(PgDb& db) {
   return static_cast<int>(*version);
 }
 
-class PgStore final : public Store {
- public:
-  PgStore(std::unique_ptr<PgDb> db, int version, bool read_only)
-      : db_(std::move(db)),
-        customers_(*db_),
-        domains_(*db_),
-        accounts_(*db_),
-        bindings_(*db_),
-        providers_(*db_),
-        dialplans_(*db_),
-        cdrs_(*db_),
-        kv_(*db_),
-        provider_bindings_(*db_),
-        version_(version),
-        read_only_(read_only) {}
-
-  CustomerRepository& customers() override { return customers_; }
-  DomainRepository& domains() override { return domains_; }
-  AccountRepository& accounts() override { return accounts_; }
-  BindingRepository& bindings() override { return bindings_; }
-  ProviderRepository& providers() override { return providers_; }
-  DialPlanRepository& dialplans() override { return dialplans_; }
-  CdrRepository& cdrs() override { return cdrs_; }
-  KvRepository& kv() override { return kv_; }
-  ProviderBindingRepository& provider_bindings() override { return provider_bindings_; }
-  int schema_version() const override { return version_; }
-
-  Result<void> transaction(const std::function<Result<void>()>& body) override {
-    auto tx = TxScope::begin(*db_, read_only_);
-    if (!tx) return tx.error();
-    if (auto r = body(); !r) return r;  // the scope rolls back
-    return tx->commit();
-  }
-
- private:
-  std::unique_ptr<PgDb> db_;
-  SqlCustomers customers_;
-  SqlDomains domains_;
-  SqlAccounts accounts_;
-  SqlBindings bindings_;
-  SqlProviders providers_;
-  SqlDialPlans dialplans_;
-  SqlCdrs cdrs_;
-  SqlKv kv_;
-  SqlProviderBindings provider_bindings_;
-  int version_;
-  bool read_only_;
-};
-
 }  // namespace
 
 int latest_postgres_schema_version() noexcept {
@@ -379,11 +330,11 @@ Result<std::unique_ptr<Store>> open_postgres(const PgOptions& options) {
     }
     auto version = check_pg_version(**db);
     if (!version) return version.error();
-    return std::unique_ptr<Store>(std::make_unique<PgStore>(std::move(*db), *version, true));
+    return std::unique_ptr<Store>(std::make_unique<SqlStore>(std::move(*db), *version, true));
   }
   auto version = migrate_pg(**db);
   if (!version) return version.error();
-  return std::unique_ptr<Store>(std::make_unique<PgStore>(std::move(*db), *version, false));
+  return std::unique_ptr<Store>(std::make_unique<SqlStore>(std::move(*db), *version, false));
 }
 
 StoreFactory postgres_factory(PgOptions options) {

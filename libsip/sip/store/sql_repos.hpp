@@ -9,6 +9,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <memory>
 
 #include "sip/store/sql_db.hpp"
 #include "sip/store/store.hpp"
@@ -136,8 +138,7 @@ class SqlCdrs final : public CdrRepository {
  public:
   explicit SqlCdrs(Db& db) : db_(db) {}
   Result<void> upsert(const Cdr& cdr) override;
-  Result<void> scan(const CdrQuery& query,
-                    const std::function<bool(const Cdr&)>& visit) override;
+  Result<void> scan(const CdrQuery& query, const std::function<bool(const Cdr&)>& visit) override;
   Result<std::vector<Cdr>> list(const CdrQuery& query) override;
   Result<std::int64_t> count(const CdrQuery& query) override;
   Result<Cdr> get(std::string_view id) override;
@@ -155,9 +156,9 @@ class SqlKv final : public KvRepository {
                    std::int64_t updated) override;
   Result<void> remove(Id owner, std::string_view key) override;
   Result<std::vector<std::string>> keys(Id owner) override;
-  Result<void> scan(Id owner,
-                    const std::function<bool(Id, const std::string&, const std::string&)>& visit)
-      override;
+  Result<void> scan(
+      Id owner,
+      const std::function<bool(Id, const std::string&, const std::string&)>& visit) override;
 
  private:
   Db& db_;
@@ -176,5 +177,61 @@ inline Result<Id> inserted_id(Stmt& s, const char* detail, const char* conflict_
 // invalid_argument when no customer has `owner_id` (foreign keys would
 // report it too, without saying which field).
 Result<void> check_owner_exists(Db& db, Id owner_id, const char* detail);
+
+// The Store over one connection of either backend: the same repositories,
+// transactions through TxScope (SQLite: BEGIN IMMEDIATE; PostgreSQL: a
+// transaction with the write lock; nested: a savepoint). sqlite_store.cpp
+// and pg_store.cpp open, check and migrate the connection.
+class SqlStore final : public Store {
+ public:
+  SqlStore(std::unique_ptr<Db> db, int version, bool read_only)
+      : db_(std::move(db)),
+        customers_(*db_),
+        domains_(*db_),
+        accounts_(*db_),
+        bindings_(*db_),
+        providers_(*db_),
+        dialplans_(*db_),
+        cdrs_(*db_),
+        kv_(*db_),
+        provider_bindings_(*db_),
+        version_(version),
+        read_only_(read_only) {}
+
+  CustomerRepository& customers() override { return customers_; }
+  DomainRepository& domains() override { return domains_; }
+  AccountRepository& accounts() override { return accounts_; }
+  BindingRepository& bindings() override { return bindings_; }
+  ProviderRepository& providers() override { return providers_; }
+  DialPlanRepository& dialplans() override { return dialplans_; }
+  CdrRepository& cdrs() override { return cdrs_; }
+  KvRepository& kv() override { return kv_; }
+  ProviderBindingRepository& provider_bindings() override { return provider_bindings_; }
+  int schema_version() const override { return version_; }
+
+  // Outside a transaction: one write transaction (read-only: one
+  // consistent snapshot). Inside one (a WriteQueue job, or a body calling
+  // transaction() again): a savepoint.
+  Result<void> transaction(const std::function<Result<void>()>& body) override {
+    auto tx = TxScope::begin(*db_, read_only_);
+    if (!tx) return tx.error();
+    if (auto r = body(); !r) return r;  // the scope rolls back
+    return tx->commit();
+  }
+
+ private:
+  std::unique_ptr<Db> db_;
+  SqlCustomers customers_;
+  SqlDomains domains_;
+  SqlAccounts accounts_;
+  SqlBindings bindings_;
+  SqlProviders providers_;
+  SqlDialPlans dialplans_;
+  SqlCdrs cdrs_;
+  SqlKv kv_;
+  SqlProviderBindings provider_bindings_;
+  int version_;
+  bool read_only_;
+};
 
 }  // namespace sip::store

@@ -6,63 +6,11 @@
 #include <utility>
 
 #include "sip/store/migrations.hpp"
-#include "sip/store/sqlite_db.hpp"
 #include "sip/store/sql_repos.hpp"
+#include "sip/store/sqlite_db.hpp"
 
 namespace sip::store {
 namespace {
-
-class SqliteStore final : public Store {
- public:
-  SqliteStore(std::unique_ptr<SqliteDb> db, int version, bool read_only)
-      : db_(std::move(db)),
-        customers_(*db_),
-        domains_(*db_),
-        accounts_(*db_),
-        bindings_(*db_),
-        providers_(*db_),
-        dialplans_(*db_),
-        cdrs_(*db_),
-        kv_(*db_),
-        provider_bindings_(*db_),
-        version_(version),
-        read_only_(read_only) {}
-
-  CustomerRepository& customers() override { return customers_; }
-  DomainRepository& domains() override { return domains_; }
-  AccountRepository& accounts() override { return accounts_; }
-  BindingRepository& bindings() override { return bindings_; }
-  ProviderRepository& providers() override { return providers_; }
-  DialPlanRepository& dialplans() override { return dialplans_; }
-  CdrRepository& cdrs() override { return cdrs_; }
-  KvRepository& kv() override { return kv_; }
-  ProviderBindingRepository& provider_bindings() override { return provider_bindings_; }
-  int schema_version() const override { return version_; }
-
-  // Outside a transaction: BEGIN IMMEDIATE .. COMMIT (read-only: a plain
-  // BEGIN, one consistent snapshot). Inside one (a WriteQueue job, or a body
-  // calling transaction() again): a savepoint.
-  Result<void> transaction(const std::function<Result<void>()>& body) override {
-    auto tx = TxScope::begin(*db_, read_only_);
-    if (!tx) return tx.error();
-    if (auto r = body(); !r) return r;  // the scope rolls back
-    return tx->commit();
-  }
-
- private:
-  std::unique_ptr<SqliteDb> db_;
-  SqlCustomers customers_;
-  SqlDomains domains_;
-  SqlAccounts accounts_;
-  SqlBindings bindings_;
-  SqlProviders providers_;
-  SqlDialPlans dialplans_;
-  SqlCdrs cdrs_;
-  SqlKv kv_;
-  SqlProviderBindings provider_bindings_;
-  int version_;
-  bool read_only_;
-};
 
 bool is_memory(const std::string& path) {
   return path.empty() || path == ":memory:";
@@ -81,7 +29,7 @@ Result<std::unique_ptr<Store>> open_read_only(const SqliteOptions& options, int 
     return make_error(Errc::bad_config, 0,
                       "the store has an older schema than this sipsmith knows (start sipproxyd "
                       "once to migrate it)");
-  return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(*db), *version, true));
+  return std::unique_ptr<Store>(std::make_unique<SqlStore>(std::move(*db), *version, true));
 }
 
 }  // namespace
@@ -112,7 +60,7 @@ Result<std::unique_ptr<Store>> open_sqlite(const SqliteOptions& options) {
   }
   auto version = migrate(**db);
   if (!version) return version.error();
-  return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(*db), *version, false));
+  return std::unique_ptr<Store>(std::make_unique<SqlStore>(std::move(*db), *version, false));
 }
 
 StoreFactory sqlite_factory(SqliteOptions options) {
