@@ -85,7 +85,7 @@ std::string CallManager::Impl::join_calls(Call& x, bool x_keep_a, Call& y, bool 
   end_call(y, why);
 
   // Each kept party gets the other's session.
-  auto offer_for = [this](const Side& to, const Side& from) {
+  auto offer_for = [](const Side& to, const Side& from) {
     std::optional<std::string> body;
     if (!from.sdp.empty() && to.mangle && from.mangle)
       body = mangle_sdp(from.sdp_type, from.sdp, from.source_ip);
