@@ -326,6 +326,9 @@ struct CallManager::Impl final {
   // Side B's dialog from a leg's 2xx.
   Side side_from_answer(const Leg& leg, const msg::Message& r) const;
   void send_reinvite(Call& call, bool to_a, std::string_view content_type, std::string_view body);
+  // The last session `from` sent, as party `to` is given it (NAT-mangled
+  // when both sides allow it).
+  static std::string session_for(const Side& to, const Side& from);
 
   // ---- callback.cpp: call.callback (third-party call control)
   std::string start_callback(store::Id owner, std::string_view first, std::string_view second,

@@ -163,11 +163,8 @@ void CallManager::Impl::callback_answered(Call& call, Leg& leg, const msg::Messa
   call.b = side_from_answer(leg, r);
   call.winner = leg.id;
   call.ack_b = send_ack(call.b, leg.cseq, {}, {});
-  std::optional<std::string> body;
-  if (!call.b.sdp.empty() && call.a.mangle && call.b.mangle)
-    body = mangle_sdp(call.b.sdp_type, call.b.sdp, call.b.source_ip);
-  call.ack_a = send_ack(call.a, call.callback_first_cseq, call.b.sdp_type,
-                        body ? std::string_view(*body) : std::string_view(call.b.sdp));
+  call.ack_a =
+      send_ack(call.a, call.callback_first_cseq, call.b.sdp_type, session_for(call.a, call.b));
   call.state = CallState::Confirmed;
   call.cdr.answered_at = now;
   index_dialogs(call);

@@ -85,14 +85,8 @@ std::string CallManager::Impl::join_calls(Call& x, bool x_keep_a, Call& y, bool 
   end_call(y, why);
 
   // Each kept party gets the other's session.
-  auto offer_for = [](const Side& to, const Side& from) {
-    std::optional<std::string> body;
-    if (!from.sdp.empty() && to.mangle && from.mangle)
-      body = mangle_sdp(from.sdp_type, from.sdp, from.source_ip);
-    return body ? *body : from.sdp;
-  };
-  const std::string to_a = offer_for(x.a, x.b);
-  const std::string to_b = offer_for(x.b, x.a);
+  const std::string to_a = session_for(x.a, x.b);
+  const std::string to_b = session_for(x.b, x.a);
   const std::string type_a = x.b.sdp_type, type_b = x.a.sdp_type;
   const CallId xid = x.id;
   send_reinvite(x, true, type_a, to_a);

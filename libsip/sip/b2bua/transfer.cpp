@@ -284,6 +284,13 @@ void CallManager::Impl::transfer_plan_done(CallId cid, std::size_t plan, const d
   call->transfer.reset();
 }
 
+std::string CallManager::Impl::session_for(const Side& to, const Side& from) {
+  std::optional<std::string> body;
+  if (!from.sdp.empty() && to.mangle && from.mangle)
+    body = mangle_sdp(from.sdp_type, from.sdp, from.source_ip);
+  return body ? std::move(*body) : from.sdp;
+}
+
 void CallManager::Impl::send_reinvite(Call& call, bool to_a, std::string_view content_type,
                                       std::string_view body) {
   Side& side = to_a ? call.a : call.b;
@@ -360,11 +367,7 @@ void CallManager::Impl::transfer_answered(Call& call, Leg& leg, const msg::Messa
       call.owner_name + ": transferred " + call.a.remote + " to " + leg.target.request_uri);
 
   // The transferee gets the new party's session.
-  std::optional<std::string> body;
-  if (!call.b.sdp.empty() && call.a.mangle && call.b.mangle)
-    body = mangle_sdp(call.b.sdp_type, call.b.sdp, call.b.source_ip);
-  const std::string sdp = body ? *body : call.b.sdp;
-  send_reinvite(call, true, call.b.sdp_type, sdp);
+  send_reinvite(call, true, call.b.sdp_type, session_for(call.a, call.b));
 }
 
 std::string CallManager::blind_transfer(std::uint64_t id, store::Id owner,
