@@ -136,6 +136,18 @@ struct Transfer {
   bool progress_sent = false;  // a 180 was notified
 };
 
+// An INVITE with Replaces (replaces.cpp) waiting for the replaced party's
+// partner to answer our re-INVITE with the new party's offer.
+struct Replacing {
+  txn::ServerId uas{};  // the new party's INVITE transaction
+  msg::Message invite;  // its INVITE
+  Side side;            // its dialog (we are the UAS), becomes side A
+  bool replaced_is_a = false;
+  bool ack_later = false;  // offerless INVITE: the partner's ACK carries the answer
+  std::uint32_t cseq = 0;  // of our re-INVITE to the partner
+  store::Cdr cdr;          // the new party's record
+};
+
 struct Call {
   CallId id = 0;
   // What this call's plans and dial strings look up: the Directory version
@@ -198,6 +210,7 @@ struct Call {
   // Records of parties joined in from another call (join.cpp): still
   // running, finished when this call ends.
   std::vector<store::Cdr> adopted;
+  std::optional<Replacing> replacing;
 };
 
 struct CallManager::Impl final {
@@ -277,6 +290,10 @@ struct CallManager::Impl final {
   void index_dialogs(Call& call);
   void unindex_dialogs(Call& call);
   std::string contact_for(const Side& side) const;
+  // The dialog with the sender of an out-of-dialog INVITE `m` (we are its
+  // UAS, `tag` our To tag); mangle on, no record.
+  Side caller_side(const msg::Message& m, const transport::Origin& origin,
+                   const std::string& tag) const;
 
   // ---- auth.cpp
   // Counts a failed INVITE authentication from `ip` in the engine's guard.
@@ -325,10 +342,31 @@ struct CallManager::Impl final {
   std::size_t root_of(const Call& call, std::size_t plan) const;
   // Side B's dialog from a leg's 2xx.
   Side side_from_answer(const Leg& leg, const msg::Message& r) const;
-  void send_reinvite(Call& call, bool to_a, std::string_view content_type, std::string_view body);
+  // A re-INVITE to one party with `body` as the offer (none when empty).
+  // `done` gets the final response (null on timeout or transport error);
+  // with `ack_later` a 2xx is not ACKed here (the caller sends the ACK,
+  // with the answer). Returns the CSeq used, 0 when nothing was sent.
+  std::uint32_t send_reinvite(Call& call, bool to_a, std::string_view content_type,
+                              std::string_view body,
+                              std::function<void(const msg::Message*)> done = {},
+                              bool ack_later = false);
   // The last session `from` sent, as party `to` is given it (NAT-mangled
   // when both sides allow it).
   static std::string session_for(const Side& to, const Side& from);
+
+  // ---- replaces.cpp: INVITE with Replaces (RFC 3891)
+  // `owner`: the customer of the authenticated calling account, or 0 for a
+  // caller from outside (honoured only when we relayed a REFER naming the
+  // dialog to that address). The new party takes the replaced party's place.
+  void on_replacing_invite(txn::ServerTransaction& txn, transport::Inbound& in, store::Id owner,
+                           const store::SipAccount* account);
+  void replacing_answered(CallId cid, const msg::Message* r);
+  // The bridged dialog a Replaces value names (Call-ID and both tags), as
+  // (call, is side A).
+  std::optional<std::pair<CallId, bool>> find_replaced(const msg::Replaces& r);
+  // A REFER relayed (tr=p) to `recipient` whose Refer-To names a dialog of
+  // the same customer: the INVITE with Replaces that follows is expected.
+  void expect_replaces(const Call& call, const Side& recipient, const msg::Message& refer);
 
   // ---- callback.cpp: call.callback (third-party call control)
   std::string start_callback(store::Id owner, std::string_view first, std::string_view second,
@@ -352,6 +390,7 @@ struct CallManager::Impl final {
                          bool bye_x_leaving = true);
   // The record of party A (the call's own) or B (the answering leg's).
   store::Cdr* party_cdr(Call& call, bool a);
+  store::Cdr* cdr_by_id(Call& call, const std::string& id);
 
   // ---- helpers
   const Services::Listener* listener_for(transport::Kind kind) const;
@@ -372,6 +411,14 @@ struct CallManager::Impl final {
   // apart from `retired`: the call may end before the NOTIFY is answered.
   std::unordered_set<std::string> byes_pending;
   std::unordered_set<std::string> left_themselves;
+  // Dialogs (dialog_key) named by a Replaces of a REFER we relayed: which
+  // customer, to which address, until when (ms, now_ms()). Bounded.
+  struct ExpectedReplaces {
+    store::Id owner = 0;
+    std::string ip;
+    std::int64_t until = 0;
+  };
+  std::unordered_map<std::string, ExpectedReplaces> expected_replaces;
   struct CachedPlan {
     std::int64_t updated = 0;
     std::shared_ptr<const dialplan::CompiledPlan> plan;

@@ -220,6 +220,8 @@ void CallManager::Impl::on_invite(txn::ServerTransaction txn, transport::Inbound
   const auto from = m.from();
   const auto ruri = m.request_uri();
   if (!from || !ruri) return reject(400, "Bad From or Request-URI");
+  // RFC 3891: the caller takes the place of a party of a bridged call.
+  const bool replacing = !m.value(msg::HeaderId::Replaces).empty();
 
   // One Directory version for the whole call (Call::lookups).
   directory::SnapshotPtr dir = svc.directory->snapshot();
@@ -246,10 +248,12 @@ void CallManager::Impl::on_invite(txn::ServerTransaction txn, transport::Inbound
         return reject(403, "Forbidden");
     }
     if (account->disabled) return reject(403, "SIP account disabled");
+    if (replacing) return on_replacing_invite(txn, in, account->owner_id, account);
     if (account->incoming_only) return reject(403, "SIP account is incoming only");
     if (account->out_dialplan.empty()) return reject(480, "SIP account missing dialplan setting");
     plan_name = account->out_dialplan;
   } else {
+    if (replacing) return on_replacing_invite(txn, in, 0, nullptr);
     const auto domain = ruri->is_sip() ? dir->canonical_domain(ruri->host) : std::nullopt;
     if (!domain) return reject(404, "Domain not serviced");
     if (ruri->user.empty()) return reject(484, "No user specified");
@@ -306,29 +310,10 @@ void CallManager::Impl::on_invite(txn::ServerTransaction txn, transport::Inbound
   call.cdr.local_socket = socket_text(in.origin.kind, in.origin.local.to_string());
   call.cdr.remote_socket = socket_text(in.origin.kind, in.origin.remote.to_string());
   call.cdr.bridge_id = random_token(32);
-  {
-    Side& a = call.a;
-    a.call_id = str(m.call_id());
-    a.local_tag = call.to_tag;
-    a.local = str(m.value(msg::HeaderId::To)) + ";tag=" + call.to_tag;
-    a.remote = str(m.value(msg::HeaderId::From));
-    a.remote_tag = str(from->tag());
-    if (auto c = m.value(msg::HeaderId::Contact); !c.empty())
-      if (auto cv = msg::parse_contact(c)) a.remote_target = str(cv->addr.uri.text);
-    if (a.remote_target.empty()) a.remote_target = str(from->uri.text);
-    m.for_each(msg::HeaderId::RecordRoute,
-               [&](const msg::HeaderField& f) { a.route_set.push_back(str(m.text(f.value))); });
-    a.dest.kind = in.origin.kind;
-    a.dest.address = in.origin.remote;
-    a.dest.flow = in.origin.flow;
-    a.kind = in.origin.kind;
-    a.via_host = via_host_for(in.origin.kind, in.origin.local.to_string());
-    a.source_ip = in.origin.remote.ip_string();
-    a.local_cseq = 1;
-    a.cdr_id = call.cdr.id;
-    // The calling account's dont_mangle keeps its SDP as it is.
-    a.mangle = !(direction == dialplan::Direction::Out && account->dont_mangle);
-  }
+  call.a = caller_side(m, in.origin, call.to_tag);
+  call.a.cdr_id = call.cdr.id;
+  // The calling account's dont_mangle keeps its SDP as it is.
+  call.a.mangle = !(direction == dialplan::Direction::Out && account->dont_mangle);
   // Dial string plans read nothing of the context but its limits: skip
   // copying the request for them (the hot path of plain calls).
   dialplan::CallContext ctx;
@@ -405,6 +390,11 @@ void CallManager::Impl::end_call(Call& call, std::string_view reason) {
     // A callback's first destination answered and still waits for our ACK.
     send_ack(call.a, call.callback_first_cseq, {}, {});
     send_bye(call.a);
+  }
+  if (call.replacing) {
+    // An INVITE with Replaces waited for this call.
+    (void)svc.layer->respond(call.replacing->uas, 481, "Call/Transaction Does Not Exist");
+    call.replacing.reset();
   }
   const bool was_bridged = call.state != CallState::Routing;
   call.state = CallState::Ended;

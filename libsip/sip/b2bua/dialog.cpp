@@ -40,6 +40,30 @@ std::string CallManager::Impl::via_host_for(transport::Kind kind, const std::str
   return hint.empty() ? std::string("127.0.0.1") : hint;
 }
 
+Side CallManager::Impl::caller_side(const msg::Message& m, const transport::Origin& origin,
+                                    const std::string& tag) const {
+  Side a;
+  const auto from = m.from();
+  a.call_id = str(m.call_id());
+  a.local_tag = tag;
+  a.local = str(m.value(msg::HeaderId::To)) + ";tag=" + tag;
+  a.remote = str(m.value(msg::HeaderId::From));
+  if (from) a.remote_tag = str(from->tag());
+  if (auto c = m.value(msg::HeaderId::Contact); !c.empty())
+    if (auto cv = msg::parse_contact(c)) a.remote_target = str(cv->addr.uri.text);
+  if (a.remote_target.empty() && from) a.remote_target = str(from->uri.text);
+  m.for_each(msg::HeaderId::RecordRoute,
+             [&](const msg::HeaderField& f) { a.route_set.push_back(str(m.text(f.value))); });
+  a.dest.kind = origin.kind;
+  a.dest.address = origin.remote;
+  a.dest.flow = origin.flow;
+  a.kind = origin.kind;
+  a.via_host = via_host_for(origin.kind, origin.local.to_string());
+  a.source_ip = origin.remote.ip_string();
+  a.local_cseq = 1;
+  return a;
+}
+
 void CallManager::Impl::index_dialogs(Call& call) {
   dialogs[dialog_key(call.a.call_id, call.a.local_tag)] = {call.id, true};
   dialogs[dialog_key(call.b.call_id, call.b.local_tag)] = {call.id, false};
@@ -99,7 +123,8 @@ void CallManager::Impl::retransmit_ok(CallId cid) {
   Call* call = find_call(cid);
   if (call == nullptr) return;
   call->ok_timer = 0;
-  if (call->state != CallState::Answered || !call->ok) return;
+  // Answered: the caller's 200; Confirmed: a replacing party's (replaces.cpp).
+  if (call->state == CallState::Routing || call->state == CallState::Ended || !call->ok) return;
   const auto& cfg = svc.layer->config();
   call->ok_elapsed += call->ok_interval;
   if (call->ok_elapsed >= cfg.timeout()) {
@@ -149,6 +174,14 @@ void CallManager::Impl::on_ack(transport::Inbound&& in) {
     call->invite.reset();
     for (auto& l : call->legs) l->invite.reset();
     return;
+  }
+  if (from_a && call->ok) {
+    // The ACK of our 200 to a party that replaced another (replaces.cpp).
+    if (call->ok_timer != 0) {
+      svc.timers->cancel(call->ok_timer);
+      call->ok_timer = 0;
+    }
+    call->ok.reset();
   }
   std::uint32_t& pending = from_a ? call->pending_ack_cseq_b : call->pending_ack_cseq_a;
   if (pending == 0) return;
@@ -211,6 +244,7 @@ void CallManager::Impl::on_in_dialog(txn::ServerTransaction txn, transport::Inbo
       (void)txn.respond(603, "Transfers are disabled on dialogue");
       return;
     }
+    expect_replaces(*call, other, m);
   }
   // A target refresh (re-INVITE, UPDATE) moves the peer's remote target.
   if (method == msg::Method::Invite || method == msg::Method::Update) {

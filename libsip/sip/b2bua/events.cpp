@@ -1,6 +1,7 @@
 #include "sip/b2bua/events.hpp"
 
 #include <string>
+#include <utility>
 
 #include "sip/event/bus.hpp"
 #include "sip/event/format.hpp"
@@ -54,6 +55,15 @@ void emit_call(event::Bus* bus, const Call& call, CallEvent::Kind kind, int stat
                   (status != 0 ? " (" + status_text(status, {}) + ")" : "");
       break;
   }
+  bus->emit(std::move(e));
+}
+
+void emit_call_note(event::Bus* bus, const Call& call, std::string_view what, bool warn,
+                    std::string message) {
+  if (bus == nullptr || !bus->wants(Type::Call)) return;
+  event::Event e = base(Type::Call, call, what);
+  if (warn) e.level = event::Level::Warn;
+  e.message = std::move(message);
   bus->emit(std::move(e));
 }
 

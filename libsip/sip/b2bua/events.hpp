@@ -12,6 +12,11 @@ namespace sip::b2bua {
 
 void emit_call(event::Bus* bus, const Call& call, CallEvent::Kind kind, int status,
                std::string_view reason);
+// A change of a bridged call's parties (type call): `what` is
+// "transferred", "joined", "replaced" or a failure ("transfer_failed",
+// "replace_failed": warn).
+void emit_call_note(event::Bus* bus, const Call& call, std::string_view what, bool warn,
+                    std::string message);
 // `what`: "dialled", "answered", "failed".
 void emit_leg(event::Bus* bus, const Call& call, const Leg& leg, std::string_view what, int status,
               std::string_view reason);

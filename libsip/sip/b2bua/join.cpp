@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "sip/b2bua/call_impl.hpp"
+#include "sip/b2bua/events.hpp"
 #include "sip/base/log.hpp"
 
 namespace sip::b2bua {
@@ -21,7 +22,10 @@ std::string str(std::string_view v) {
 }  // namespace
 
 store::Cdr* CallManager::Impl::party_cdr(Call& call, bool a) {
-  const std::string& id = (a ? call.a : call.b).cdr_id;
+  return cdr_by_id(call, (a ? call.a : call.b).cdr_id);
+}
+
+store::Cdr* CallManager::Impl::cdr_by_id(Call& call, const std::string& id) {
   if (id.empty()) return nullptr;
   if (call.cdr.id == id) return &call.cdr;
   for (auto& l : call.legs)
@@ -36,7 +40,8 @@ std::string CallManager::Impl::join_calls(Call& x, bool x_keep_a, Call& y, bool 
   if (x.id == y.id) return "a call cannot be joined with itself";
   if (x.state != CallState::Confirmed || y.state != CallState::Confirmed)
     return "both calls must be established";
-  if (x.transfer || y.transfer) return "a transfer of one of the calls is in progress";
+  if (x.transfer || y.transfer || x.replacing || y.replacing)
+    return "a transfer of one of the calls is in progress";
 
   const std::int64_t now = now_ms();
   // The parties that leave: BYE, their records end.
@@ -80,6 +85,8 @@ std::string CallManager::Impl::join_calls(Call& x, bool x_keep_a, Call& y, bool 
   index_dialogs(x);
   log(LogLevel::Info, kLog,
       x.owner_name + ": joined " + x.a.remote + " with " + x.b.remote + " (" + str(why) + ")");
+  emit_call_note(svc.events, x, "joined", false,
+                 x.a.remote + " joined with " + x.b.remote + " (" + str(why) + ")");
 
   // y ends (nothing left to hang up there).
   end_call(y, why);

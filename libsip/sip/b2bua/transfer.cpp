@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "sip/b2bua/call_impl.hpp"
+#include "sip/b2bua/events.hpp"
 #include "sip/base/ci.hpp"
 #include "sip/base/log.hpp"
 #include "sip/base/random.hpp"
@@ -45,31 +46,11 @@ std::optional<std::string> replaces_of(std::string_view uri_headers) {
 void CallManager::Impl::attended_refer(Call& call, bool from_a, txn::ServerTransaction& txn,
                                        const std::string& replaces) {
   // "call-id;to-tag=..;from-tag=.." names the referrer's other dialog with
-  // us; the tag that is ours finds it.
-  const auto semi = replaces.find(';');
-  const std::string call_id = replaces.substr(0, semi);
-  std::string tags[2];
-  if (semi != std::string::npos) {
-    std::string_view rest(replaces);
-    rest.remove_prefix(semi + 1);
-    while (!rest.empty()) {
-      const auto next = rest.find(';');
-      std::string_view p = rest.substr(0, next);
-      rest.remove_prefix(next == std::string_view::npos ? rest.size() : next + 1);
-      while (!p.empty() && p.front() == ' ') p.remove_prefix(1);
-      if (p.rfind("to-tag=", 0) == 0) tags[0] = str(p.substr(7));
-      if (p.rfind("from-tag=", 0) == 0) tags[1] = str(p.substr(9));
-    }
-  }
-  Call* other = nullptr;
-  bool other_referrer_is_a = false;
-  for (const auto& tag : tags) {
-    if (tag.empty() || other != nullptr) continue;
-    const auto it = dialogs.find(dialog_key(call_id, tag));
-    if (it == dialogs.end()) continue;
-    other = find_call(it->second.first);
-    other_referrer_is_a = it->second.second;
-  }
+  // us (all three must match).
+  const auto parsed = msg::parse_replaces(replaces);
+  const auto found = parsed ? find_replaced(*parsed) : std::nullopt;
+  Call* other = found ? find_call(found->first) : nullptr;
+  const bool other_referrer_is_a = found && found->second;
   if (other == nullptr || other->id == call.id) {
     (void)txn.respond(481, "Replaced dialog not found");
     return;
@@ -79,7 +60,7 @@ void CallManager::Impl::attended_refer(Call& call, bool from_a, txn::ServerTrans
     (void)txn.respond(481, "Replaced dialog not found");
     return;
   }
-  if (other->state != CallState::Confirmed || other->transfer) {
+  if (other->state != CallState::Confirmed || other->transfer || other->replacing) {
     (void)txn.respond(491, "Request Pending");
     return;
   }
@@ -99,9 +80,13 @@ void CallManager::Impl::attended_refer(Call& call, bool from_a, txn::ServerTrans
   notify_referrer(call, 200, "OK", true,
                   [this, told, key]() mutable { bye_retired(std::move(told), key); });
   call.transfer.reset();
+  const CallId cid = call.id;
   const std::string error =
       join_calls(call, !from_a, *other, !other_referrer_is_a, "transferred", false);
-  if (!error.empty()) log(LogLevel::Info, kLog, call.owner_name + ": attended transfer: " + error);
+  if (error.empty()) return;
+  log(LogLevel::Info, kLog, call.owner_name + ": attended transfer: " + error);
+  if (Call* c = find_call(cid))
+    emit_call_note(svc.events, *c, "transfer_failed", true, "attended transfer failed: " + error);
 }
 
 std::size_t CallManager::Impl::root_of(const Call& call, std::size_t plan) const {
@@ -168,7 +153,7 @@ void CallManager::Impl::bye_retired(Side gone, const std::string& key) {
 
 void CallManager::Impl::on_refer(Call& call, bool from_a, txn::ServerTransaction& txn,
                                  const msg::Message& m) {
-  if (call.state != CallState::Confirmed || call.transfer) {
+  if (call.state != CallState::Confirmed || call.transfer || call.replacing) {
     (void)txn.respond(491, "Request Pending");
     return;
   }
@@ -196,6 +181,8 @@ void CallManager::Impl::on_refer(Call& call, bool from_a, txn::ServerTransaction
   Call* c = find_call(cid);
   if (c == nullptr) return;
   log(LogLevel::Info, kLog, c->owner_name + ": transfer failed: " + error);
+  emit_call_note(svc.events, *c, "transfer_failed", true,
+                 "transfer to " + target + " failed: " + error);
   // The REFER was accepted: its subscription ends with the failure.
   Transfer t;
   t.referrer_is_a = from_a;
@@ -208,7 +195,7 @@ void CallManager::Impl::on_refer(Call& call, bool from_a, txn::ServerTransaction
 std::string CallManager::Impl::start_transfer(Call& call, bool transferee_is_a,
                                               std::string_view target_uri, bool notify) {
   if (call.state != CallState::Confirmed) return "the call is not established";
-  if (call.transfer) return "a transfer of this call is in progress";
+  if (call.transfer || call.replacing) return "a transfer of this call is in progress";
   const directory::Snapshot& dir = call.lookups->snapshot();
   const store::DialPlan* stored = dir.find_dialplan(call.owner, kTransferPlan);
   if (stored == nullptr) return "no dial plan named \"transfer\"";
@@ -280,6 +267,8 @@ void CallManager::Impl::transfer_plan_done(CallId cid, std::size_t plan, const d
   const std::string reason = caller.send ? caller.reason : "Request Terminated";
   log(LogLevel::Info, kLog,
       call->owner_name + ": transfer failed (" + std::to_string(status) + " " + reason + ")");
+  emit_call_note(svc.events, *call, "transfer_failed", true,
+                 "transfer failed: " + std::to_string(status) + " " + reason);
   notify_referrer(*call, status, reason, true);
   call->transfer.reset();
 }
@@ -291,33 +280,52 @@ std::string CallManager::Impl::session_for(const Side& to, const Side& from) {
   return body ? std::move(*body) : from.sdp;
 }
 
-void CallManager::Impl::send_reinvite(Call& call, bool to_a, std::string_view content_type,
-                                      std::string_view body) {
+std::uint32_t CallManager::Impl::send_reinvite(Call& call, bool to_a, std::string_view content_type,
+                                               std::string_view body,
+                                               std::function<void(const msg::Message*)> done,
+                                               bool ack_later) {
   Side& side = to_a ? call.a : call.b;
   const std::uint32_t cseq = side.local_cseq++;
   auto invite = build_in_dialog(side, "INVITE", cseq, content_type, body);
-  if (!invite) return;
+  if (!invite) {
+    if (done) done(nullptr);
+    return 0;
+  }
   const CallId cid = call.id;
   std::weak_ptr<int> token = alive;
+  auto shared_done = std::make_shared<std::function<void(const msg::Message*)>>(std::move(done));
   txn::ClientEvents ev;
-  ev.on_response = [this, token, cid, to_a, cseq](const msg::Message& r) {
+  ev.on_response = [this, token, cid, to_a, cseq, shared_done, ack_later](const msg::Message& r) {
     if (token.expired() || r.status() < 200) return;
     Call* c = find_call(cid);
     if (c == nullptr) return;
     Side& s = to_a ? c->a : c->b;
     if (r.status() >= 300) {
       log(LogLevel::Info, kLog,
-          "re-INVITE after a transfer refused: " + std::to_string(r.status()) + " " +
-              str(r.reason()));
-      return;
+          "re-INVITE refused: " + std::to_string(r.status()) + " " + str(r.reason()));
+    } else {
+      if (!r.body().empty()) {
+        s.sdp_type = str(r.value(msg::HeaderId::ContentType));
+        s.sdp = str(r.body());
+      }
+      if (!ack_later) (void)send_ack(s, cseq, {}, {});
     }
-    if (!r.body().empty()) {
-      s.sdp_type = str(r.value(msg::HeaderId::ContentType));
-      s.sdp = str(r.body());
-    }
-    (void)send_ack(s, cseq, {}, {});
+    if (*shared_done) (*shared_done)(&r);
   };
-  (void)svc.layer->send_request(std::move(*invite), side.dest, std::move(ev));
+  if (*shared_done) {
+    ev.on_timeout = [token, shared_done] {
+      if (!token.expired()) (*shared_done)(nullptr);
+    };
+    ev.on_transport_error = [token, shared_done](const Error&) {
+      if (!token.expired()) (*shared_done)(nullptr);
+    };
+  }
+  auto sent = svc.layer->send_request(std::move(*invite), side.dest, std::move(ev));
+  if (!sent) {
+    if (*shared_done) (*shared_done)(nullptr);
+    return 0;
+  }
+  return cseq;
 }
 
 void CallManager::Impl::transfer_answered(Call& call, Leg& leg, const msg::Message& r) {
@@ -365,6 +373,8 @@ void CallManager::Impl::transfer_answered(Call& call, Leg& leg, const msg::Messa
   call.transfer.reset();
   log(LogLevel::Info, kLog,
       call.owner_name + ": transferred " + call.a.remote + " to " + leg.target.request_uri);
+  emit_call_note(svc.events, call, "transferred", false,
+                 call.a.remote + " transferred to " + leg.target.request_uri);
 
   // The transferee gets the new party's session.
   send_reinvite(call, true, call.b.sdp_type, session_for(call.a, call.b));

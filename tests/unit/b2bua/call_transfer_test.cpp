@@ -288,6 +288,120 @@ TEST_F(CallTransferTest, OperatorDualTransferJoinsTheFarEnds) {
   EXPECT_EQ(calls->stats().active, 0u);
 }
 
+// ---- INVITE with Replaces ---------------------------------------------------
+
+constexpr std::string_view kCarolOffer =
+    "v=0\r\no=carol 9 9 IN IP4 203.0.113.60\r\ns=-\r\nc=IN IP4 203.0.113.60\r\nt=0 0\r\n"
+    "m=audio 6100 RTP/AVP 0\r\n";
+
+// An INVITE from `remote` as `from` (tag "n-1") carrying Replaces `value`.
+Invite replacing(const std::string& from, std::string_view remote, const std::string& value) {
+  Invite n;
+  n.uri = "sip:sipsmith@192.0.2.1:5060";
+  n.from = from;
+  n.from_tag = "n-1";
+  n.to = "<sip:dave@sipsmith.test>";
+  n.call_id = "n-1@" + std::string(remote);
+  n.remote = std::string(remote);
+  static int branches = 0;
+  n.branch = "z9hG4bKrepl" + std::to_string(++branches);
+  n.sdp = std::string(kCarolOffer);
+  n.headers.push_back("Replaces: " + value);
+  return n;
+}
+
+TEST_F(CallTransferTest, InviteWithReplacesFromTheOwnersPhoneTakesOverTheCall) {
+  register_phone("bob", kBob1);
+  register_phone("dave", kDave);
+  register_phone("carol", kCarol);
+  const Invite y = bob_calls_dave();
+  send_invite(y);
+  reply(kDave, last_to(kDave, "INVITE "), 200, "d1", kDaveAnswer);
+  const std::string y_tag = to_tag_of(last_to(kBob1, "SIP/2.0 200"));
+  send_ack(y, y_tag);
+  const std::string value = y.call_id + ";to-tag=" + y_tag + ";from-tag=" + y.from_tag;
+
+  // Wrong tags or another customer's account: as if there were no dialog.
+  send_invite(replacing("<sip:carol@sipsmith.test>", kCarol,
+                        y.call_id + ";to-tag=" + y_tag + ";from-tag=other"));
+  EXPECT_EQ(finals_to(kCarol).back(), "481 Call/Transaction Does Not Exist");
+  send_invite(replacing("<sip:susp@sipsmith.test>", kCarol, value));
+  EXPECT_EQ(finals_to(kCarol).back(), "481 Call/Transaction Does Not Exist");
+  EXPECT_EQ(count_to(kDave, "INVITE "), 1u);
+
+  // Carol's phone (same customer) takes bob's place: dave is offered her
+  // session, his answer goes into her 200, bob is hung up.
+  const Invite n = replacing("<sip:carol@sipsmith.test>", kCarol, value);
+  send_invite(n);
+  ASSERT_EQ(count_to(kDave, "INVITE "), 2u);
+  const msg::Message reinvite = last_to(kDave, "INVITE ");
+  EXPECT_EQ(reinvite.body(), kCarolOffer);
+  EXPECT_EQ(count_to(kCarol, "SIP/2.0 200"), 1u);  // the REGISTER's only
+  reply(kDave, reinvite, 200, "d1", kDaveAnswer);
+  EXPECT_EQ(count_to(kDave, "ACK "), 2u);
+  const msg::Message ok = last_to(kCarol, "SIP/2.0 200");
+  EXPECT_EQ(ok.call_id(), n.call_id);
+  EXPECT_EQ(ok.body(), kDaveAnswer);
+  EXPECT_EQ(count_to(kBob1, "BYE "), 1u);
+  EXPECT_EQ(last_to(kBob1, "BYE ").call_id(), y.call_id);
+  send_ack(n, to_tag_of(ok));
+  ASSERT_EQ(calls->calls().size(), 1u);
+  // Bob's BYE crossing ours gets 200; carol's BYE reaches dave.
+  send_from_caller(y, y_tag, "BYE", 2);
+  EXPECT_EQ(finals_to(kBob1).back(), "200 OK");
+  send_from_caller(n, to_tag_of(ok), "BYE", 2);
+  EXPECT_EQ(count_to(kDave, "BYE "), 1u);
+  EXPECT_EQ(calls->stats().active, 0u);
+
+  const auto records = cdrs.latest();
+  ASSERT_EQ(records.size(), 3u);  // bob's, dave's leg, carol's
+  int replaced = 0, carol = 0;
+  for (const auto& r : records) {
+    EXPECT_EQ(r.answer_status, 200) << r.direction << " " << r.call_id;
+    EXPECT_NE(r.hungup_at, 0);
+    EXPECT_EQ(r.bridge_id, records[0].bridge_id);
+    replaced += r.hangup_reason == "replaced";
+    carol += r.call_id == n.call_id;
+  }
+  EXPECT_EQ(replaced, 1);
+  EXPECT_EQ(carol, 1);
+}
+
+TEST_F(CallTransferTest, InviteWithReplacesFromOutsideNeedsARelayedRefer) {
+  register_phone("dave", kDave);
+  connect("[tr=p]");  // the outside caller talks to bob
+  const Invite y = bob_calls_dave();
+  send_invite(y);
+  reply(kDave, last_to(kDave, "INVITE "), 200, "d1", kDaveAnswer);
+  const std::string y_tag = to_tag_of(last_to(kBob1, "SIP/2.0 200"));
+  send_ack(y, y_tag);
+  const std::string value = y.call_id + ";to-tag=" + y_tag + ";from-tag=" + y.from_tag;
+  const std::string outsider = "\"Alice\" <sip:alice@example.com>";
+
+  // Nobody asked for it: refused.
+  send_invite(replacing(outsider, kCaller, value));
+  EXPECT_EQ(finals_to(kCaller).back(), "481 Call/Transaction Does Not Exist");
+  EXPECT_EQ(count_to(kDave, "INVITE "), 1u);
+
+  // Bob's attended REFER is passed to the caller; the INVITE that follows
+  // from the caller's address is honoured, from another address it is not.
+  refer("<sip:dave@sipsmith.test?Replaces=y-1%40127.0.0.21%3Bto-tag%3D" + y_tag + "%3Bfrom-tag%3D" +
+        y.from_tag + ">");
+  ASSERT_EQ(count_to(kCaller, "REFER "), 1u);
+  send_invite(replacing(outsider, "127.0.0.99:5060", value));
+  EXPECT_EQ(finals_to("127.0.0.99:5060").back(), "481 Call/Transaction Does Not Exist");
+  Invite n = replacing(outsider, kCaller, value);
+  n.call_id = "n-2@198.51.100.7";
+  send_invite(n);
+  ASSERT_EQ(count_to(kDave, "INVITE "), 2u);
+  reply(kDave, last_to(kDave, "INVITE "), 200, "d1", kDaveAnswer);
+  const msg::Message ok = last_to(kCaller, "SIP/2.0 200");
+  EXPECT_EQ(ok.call_id(), n.call_id);
+  EXPECT_EQ(count_to(kBob1, "BYE "), 1u);
+  send_ack(n, to_tag_of(ok));
+  EXPECT_EQ(calls->calls().size(), 2u);  // the first call ends when bob hangs it up
+}
+
 // ---- call.callback ------------------------------------------------------------
 
 TEST_F(CallTransferTest, CallbackBridgesTwoDestinationsWithTheFirstsOffer) {
