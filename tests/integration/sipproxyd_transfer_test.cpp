@@ -198,8 +198,9 @@ TEST(SipproxydTransfer, OperatorBlindTransferSendsTheFarEndToTheTransferPlan) {
   // Alice (the owner's phone of this out call) is hung up once p2 answered;
   // bob (the far end) is re-INVITEd with p2's session.
   EXPECT_EQ(caller->finish(kCall), 0) << caller->diagnostics() << env.daemon.stderr_text();
+  // Its ACK received: the re-INVITE is over before the hang-up below.
   const auto until = Clock::now() + Millis(8000);
-  while (phone->logged("REINVITE-RECEIVED").empty() && Clock::now() < until) {
+  while (phone->logged("ACK-RECEIVED").empty() && Clock::now() < until) {
     phone->wait(Millis(100));
   }
   EXPECT_TRUE(has(sip_body(phone->logged("REINVITE-RECEIVED")), "m=audio 41000")) << phone->log();

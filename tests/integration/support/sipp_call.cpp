@@ -184,6 +184,16 @@ std::unique_ptr<SippCall> start_phone(const TempDir& dir, const std::string& dae
     } catch (const std::runtime_error& e) {
       last_error = e.what();  // the port was taken meanwhile: register anew elsewhere
     }
+    // The binding to the lost port goes first (it would fork calls to
+    // whoever took that port).
+    SippCallSpec unreg = reg;
+    unreg.scenario = "call_unregister.xml";
+    unreg.keys.push_back({"contact_port", std::to_string(registration.port())});
+    SippCall removal(dir, unreg);
+    if (removal.finish(kRegister + Millis(5000)) != 0)
+      throw std::runtime_error("removing the binding of " + user + " at port " +
+                               std::to_string(registration.port()) + " failed" +
+                               removal.diagnostics());
   }
   throw std::runtime_error("phone " + user + " did not start: " + last_error);
 }
