@@ -11,6 +11,7 @@
 // Scenarios: sipproxyd/scenarios/xfer_*.xml.
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 
 #include "support/call_env.hpp"
@@ -112,11 +113,26 @@ TEST(SipproxydAttended, PassedThroughReferCompletesWithInviteReplaces) {
   ASSERT_FALSE(refer.empty()) << alice->diagnostics() << env.daemon.stderr_text();
   EXPECT_TRUE(has(sip_header(refer, "Refer-To"), "?Replaces=")) << refer;
 
+  // The customer's console shows the replacement.
+  ControlClient console(env.daemon.control_path());
+  const json subscribed =
+      console.request("console.subscribe", {{"owner", "demo"}, {"filter", "event call"}});
+  ASSERT_FALSE(subscribed.contains("error")) << subscribed.dump();
+
   // Alice's phone does what the REFER says (from her address, as a phone
   // outside the service would: From her own domain).
   auto alice2 = env.caller("xfer_uac_replaces.xml", "sipsmith",
                            Keys{{"from_user", "alice"}, {"replaces", replaces}});
   EXPECT_EQ(alice2->finish(kCall), 0) << alice2->diagnostics() << env.daemon.stderr_text();
+  std::optional<json> note;
+  const auto until = Clock::now() + Millis(10000);
+  while (Clock::now() < until) {
+    note = console.next_line(Millis(1000));
+    if (note && note->value("what", "") == "replaced") break;
+  }
+  ASSERT_TRUE(note.has_value());
+  EXPECT_EQ(note->value("what", ""), "replaced") << note->dump();
+  EXPECT_TRUE(has(note->value("message", ""), "alice@example.net")) << note->dump();
   EXPECT_EQ(bob2->finish(kCall), 0) << bob2->diagnostics();
   EXPECT_EQ(alice->finish(kCall), 0) << alice->diagnostics();
   EXPECT_EQ(bob1->finish(kCall), 0) << bob1->diagnostics();
@@ -126,7 +142,10 @@ TEST(SipproxydAttended, PassedThroughReferCompletesWithInviteReplaces) {
   // carol's answer; bob's call 2 was hung up by the server.
   const std::string reinvite = carol->logged("REINVITE-RECEIVED");
   EXPECT_TRUE(has(sip_body(reinvite), "m=audio 42000")) << reinvite;
-  EXPECT_EQ(sip_header(reinvite, "Call-ID"), sip_header(carol->logged("INVITE-RECEIVED"), "Call-ID"));
+  // ... continuing the o= line she saw (bob's offer, version 1).
+  EXPECT_TRUE(has(sip_body(reinvite), "o=transferor 1 2 IN IP4")) << reinvite;
+  EXPECT_EQ(sip_header(reinvite, "Call-ID"),
+            sip_header(carol->logged("INVITE-RECEIVED"), "Call-ID"));
   EXPECT_TRUE(has(sip_body(alice2->logged("OK-RECEIVED")), "m=audio 41000"))
       << alice2->logged("OK-RECEIVED");
   EXPECT_FALSE(bob2->logged("BYE-RECEIVED").empty());
@@ -160,8 +179,8 @@ TEST(SipproxydAttended, ConsumedReferJoinsTheTransferorsTwoPartners) {
   const std::string replaces = replaces_of_call2(*bob2);
   ASSERT_FALSE(replaces.empty()) << bob2->diagnostics() << env.daemon.stderr_text();
 
-  auto bob1 = env.phone("bob", "xfer_uas_refer_attended.xml",
-                        Keys{{"refer_to", refer_to(env, replaces)}});
+  auto bob1 =
+      env.phone("bob", "xfer_uas_refer_attended.xml", Keys{{"refer_to", refer_to(env, replaces)}});
   auto alice = env.caller("xfer_uac_reinvited_hungup.xml", "100", from("alice"));
   // Joined once both re-INVITEs are acknowledged; then the operator ends
   // the call (a BYE crossing a re-INVITE still in progress would be a race
@@ -189,6 +208,7 @@ TEST(SipproxydAttended, ConsumedReferJoinsTheTransferorsTwoPartners) {
   EXPECT_TRUE(has(sip_body(to_alice), "m=audio 41000")) << to_alice;
   const std::string to_carol = carol->logged("REINVITE-RECEIVED");
   EXPECT_TRUE(has(sip_body(to_carol), "m=audio 40000")) << to_carol;
+  EXPECT_TRUE(has(sip_body(to_carol), "o=transferor 1 2 IN IP4")) << to_carol;
   EXPECT_FALSE(carol->logged("BYE-RECEIVED").empty()) << carol->log();
 
   const json cdrs = env.wait_cdrs(4);
@@ -230,15 +250,15 @@ TEST(SipproxydAttended, OperatorDualTransferJoinsTheFarEndsOfTwoCalls) {
   ASSERT_NE(first, 0) << calls.dump();
 
   // Another customer does not see them.
-  const json refused = control.request(
-      "call.dualtransfer",
-      {{"owner", "other"}, {"first", first}, {"second", bob2->first_call_id()}});
+  const json refused =
+      control.request("call.dualtransfer",
+                      {{"owner", "other"}, {"first", first}, {"second", bob2->first_call_id()}});
   ASSERT_TRUE(refused.contains("error")) << refused.dump();
   EXPECT_EQ(refused["error"].value("code", ""), "not_found") << refused.dump();
 
-  const json joined = control.call(
-      "call.dualtransfer",
-      {{"owner", "demo"}, {"first", first}, {"second", bob2->first_call_id()}});
+  const json joined =
+      control.call("call.dualtransfer",
+                   {{"owner", "demo"}, {"first", first}, {"second", bob2->first_call_id()}});
   EXPECT_TRUE(joined.value("joined", false)) << joined.dump();
   // The owner's two phones leave; bob's phone and carol get each other.
   EXPECT_EQ(alice->finish(kCall), 0) << alice->diagnostics() << env.daemon.stderr_text();

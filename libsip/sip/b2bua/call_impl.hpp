@@ -53,6 +53,9 @@ struct Side {
   std::string sdp_type;
   std::string sdp;
   std::string cdr_id;  // this party's record (Call::cdr, a leg's, or adopted)
+  // Set once this party's partner changed: the o= identity continued in
+  // what it is sent (sdp_nat.hpp). Shared by copies of the side.
+  std::shared_ptr<OriginContinuity> origin;
 };
 
 enum class LegState : std::uint8_t {
@@ -353,6 +356,11 @@ struct CallManager::Impl final {
   // The last session `from` sent, as party `to` is given it (NAT-mangled
   // when both sides allow it).
   static std::string session_for(const Side& to, const Side& from);
+  // `to`'s partner was `old_peer` and changes now: what `to` is sent from
+  // here on continues the o= line it saw (no-op when already continued).
+  static void keep_origin(Side& to, const Side& old_peer);
+  // `body` as party `to` gets it (o= continued once its partner changed).
+  static std::string for_party(Side& to, std::string_view body);
 
   // ---- replaces.cpp: INVITE with Replaces (RFC 3891)
   // `owner`: the customer of the authenticated calling account, or 0 for a

@@ -191,7 +191,7 @@ void CallManager::Impl::on_ack(transport::Inbound&& in) {
     from.sdp_type = str(ctype);
     from.sdp = str(m.body());
   }
-  (void)send_ack(other, pending, ctype, m.body());
+  (void)send_ack(other, pending, ctype, for_party(other, m.body()));
   pending = 0;
 }
 
@@ -260,6 +260,8 @@ void CallManager::Impl::on_in_dialog(txn::ServerTransaction txn, transport::Inbo
   std::optional<std::string> body;
   if (!m.body().empty() && from.mangle && other.mangle)
     body = mangle_sdp(ctype, m.body(), from.source_ip);
+  if (other.origin && !m.body().empty())
+    body = for_party(other, body ? std::string_view(*body) : m.body());
   std::vector<std::string> extra;
   for (const msg::HeaderField& f : m.fields()) {
     switch (f.id) {
@@ -314,6 +316,7 @@ void CallManager::Impl::on_in_dialog(txn::ServerTransaction txn, transport::Inbo
       if (!r.body().empty()) {
         std::optional<std::string> rb;
         if (far.mangle && origin_side.mangle) rb = mangle_sdp(rtype, r.body(), far.source_ip);
+        if (origin_side.origin) rb = for_party(origin_side, rb ? std::string_view(*rb) : r.body());
         b.body(rtype, rb ? std::string_view(*rb) : r.body());
       }
     }

@@ -55,6 +55,9 @@ std::string CallManager::Impl::join_calls(Call& x, bool x_keep_a, Call& y, bool 
     if (!leaving.hung_up && (call == &y || bye_x_leaving)) send_bye(leaving);
   }
 
+  // Each kept party's partner changes.
+  keep_origin(x_keep_a ? x.a : x.b, x_keep_a ? x.b : x.a);
+  keep_origin(y_keep_a ? y.a : y.b, y_keep_a ? y.b : y.a);
   // The kept party of y moves to x with its record.
   Side& moving = y_keep_a ? y.a : y.b;
   if (store::Cdr* r = party_cdr(y, y_keep_a)) {

@@ -149,7 +149,8 @@ void CallManager::Impl::on_replacing_invite(txn::ServerTransaction& txn, transpo
   // The partner gets the new party's offer (or none: it offers, the new
   // party answers in its ACK).
   const bool partner_is_a = !found->second;
-  const Side& partner = partner_is_a ? call->a : call->b;
+  Side& partner = partner_is_a ? call->a : call->b;
+  keep_origin(partner, gone);
   std::string offer = r.side.sdp;
   if (!offer.empty() && r.side.mangle && partner.mangle)
     if (auto b = mangle_sdp(ctype, offer, r.side.source_ip)) offer = std::move(*b);

@@ -280,13 +280,25 @@ std::string CallManager::Impl::session_for(const Side& to, const Side& from) {
   return body ? std::move(*body) : from.sdp;
 }
 
+void CallManager::Impl::keep_origin(Side& to, const Side& old_peer) {
+  if (to.origin) return;
+  auto seen = sdp_origin(old_peer.sdp);
+  if (!seen) return;
+  to.origin = std::make_shared<OriginContinuity>(OriginContinuity{std::move(*seen), old_peer.sdp});
+}
+
+std::string CallManager::Impl::for_party(Side& to, std::string_view body) {
+  if (!to.origin || body.empty()) return std::string(body);
+  return continue_origin(*to.origin, body);
+}
+
 std::uint32_t CallManager::Impl::send_reinvite(Call& call, bool to_a, std::string_view content_type,
                                                std::string_view body,
                                                std::function<void(const msg::Message*)> done,
                                                bool ack_later) {
   Side& side = to_a ? call.a : call.b;
   const std::uint32_t cseq = side.local_cseq++;
-  auto invite = build_in_dialog(side, "INVITE", cseq, content_type, body);
+  auto invite = build_in_dialog(side, "INVITE", cseq, content_type, for_party(side, body));
   if (!invite) {
     if (done) done(nullptr);
     return 0;
@@ -362,6 +374,7 @@ void CallManager::Impl::transfer_answered(Call& call, Leg& leg, const msg::Messa
   }
 
   // The bridge is now the transferee (A) and the new party (B).
+  keep_origin(t.referrer_is_a ? call.b : call.a, referrer);
   unindex_dialogs(call);
   if (t.referrer_is_a) call.a = std::move(call.b);
   call.b = std::move(joined);

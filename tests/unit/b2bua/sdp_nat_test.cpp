@@ -40,4 +40,29 @@ TEST(SdpNat, PublicOrEqualAddressesAndOtherBodiesStay) {
   EXPECT_FALSE(sip::b2bua::mangle_sdp("application/sdp", offer("10.0.0.5"), ""));
 }
 
+TEST(SdpOrigin, ContinuesTheIdentityAPartySawWithOneVersionPerChange) {
+  const std::string first = "v=0\r\no=bob 2 7 IN IP4 203.0.113.50\r\ns=-\r\nt=0 0\r\n";
+  auto seen = sip::b2bua::sdp_origin(first);
+  ASSERT_TRUE(seen);
+  EXPECT_EQ(seen->user, "bob");
+  EXPECT_EQ(seen->session, "2");
+  EXPECT_EQ(seen->version, 7u);
+  sip::b2bua::OriginContinuity state{*seen, first};
+  // Another sender's description: bob's identity, version 8, the rest kept.
+  const std::string other =
+      "v=0\r\no=carol 99 1 IN IP4 198.51.100.9\r\ns=-\r\nc=IN IP4 198.51.100.9\r\n";
+  EXPECT_EQ(sip::b2bua::continue_origin(state, other),
+            "v=0\r\no=bob 2 8 IN IP4 198.51.100.9\r\ns=-\r\nc=IN IP4 198.51.100.9\r\n");
+  // The same description again (a refresh): the same version.
+  EXPECT_EQ(sip::b2bua::continue_origin(state, other),
+            "v=0\r\no=bob 2 8 IN IP4 198.51.100.9\r\ns=-\r\nc=IN IP4 198.51.100.9\r\n");
+  // A change: the next version; bare \n line ends are kept.
+  EXPECT_EQ(sip::b2bua::continue_origin(state, "v=0\no=carol 99 2 IN IP4 198.51.100.9\ns=x\n"),
+            "v=0\no=bob 2 9 IN IP4 198.51.100.9\ns=x\n");
+  // Not SDP enough to rewrite: as it is.
+  EXPECT_EQ(sip::b2bua::continue_origin(state, "v=0\r\no=broken\r\n"), "v=0\r\no=broken\r\n");
+  EXPECT_FALSE(sip::b2bua::sdp_origin("v=0\r\no=a b notanumber IN IP4 x\r\n"));
+  EXPECT_FALSE(sip::b2bua::sdp_origin("v=0\r\ns=-\r\n"));
+}
+
 }  // namespace
