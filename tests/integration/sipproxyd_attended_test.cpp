@@ -250,6 +250,7 @@ TEST(SipproxydAttended, OperatorDualTransferJoinsTheFarEndsOfTwoCalls) {
   ASSERT_NE(first, 0) << calls.dump();
 
   // Another customer does not see them.
+  EXPECT_TRUE(control.call("call.list", {{"owner", "other"}}).empty());
   const json refused =
       control.request("call.dualtransfer",
                       {{"owner", "other"}, {"first", first}, {"second", bob2->first_call_id()}});
