@@ -234,12 +234,15 @@ void CallManager::Impl::on_invite(txn::ServerTransaction txn, transport::Inbound
     direction = dialplan::Direction::Out;
     const std::string realm(*from_domain);
     account = dir->find(uri::unescape(from->uri.user), realm);
-    if (account == nullptr) {
-      note_auth_failure(in.origin.remote.ip_string());
-      return reject(403, "Forbidden");
-    }
-    switch (authenticate(in, *account, realm)) {
-      case AuthResult::Ok: break;
+    // An unknown caller is challenged like a known one and its answer
+    // fails against a dummy secret at the same cost: scanning for accounts
+    // learns nothing (docs/security.md).
+    store::SipAccount unknown;
+    if (account == nullptr) unknown.username = uri::unescape(from->uri.user);
+    switch (authenticate(in, account != nullptr ? *account : unknown, realm)) {
+      case AuthResult::Ok:
+        if (account == nullptr) return reject(403, "Forbidden");  // not reached: no secret
+        break;
       case AuthResult::Challenge: return challenge(txn, m, realm, false);
       case AuthResult::Stale: return challenge(txn, m, realm, true);
       case AuthResult::Fail:
@@ -258,7 +261,12 @@ void CallManager::Impl::on_invite(txn::ServerTransaction txn, transport::Inbound
     if (!domain) return reject(404, "Domain not serviced");
     if (ruri->user.empty()) return reject(484, "No user specified");
     account = dir->find_with_fallback(uri::unescape(ruri->user), *domain);
-    if (account == nullptr) return reject(404, "Not Found");
+    if (account == nullptr) {
+      // Answered as an account nobody can reach is (100, then 480):
+      // calling around for extensions learns nothing (docs/security.md).
+      (void)txn.respond(100, "Trying");
+      return reject(480, "Temporarily Unavailable");
+    }
     if (account->disabled) return reject(480, "Temporarily Unavailable");
     plan_name = account->in_dialplan;
   }

@@ -21,28 +21,30 @@ class CallIntakeTest : public CallTest {
     return found.value_or(auth::Challenge{});
   }
   // 1002 (digest, no ACL) calls bob; `password` answers the 407 unless empty.
-  Invite digest_call() const {
+  Invite digest_call(const std::string& user = "1002") const {
     Invite i = out_call();
-    i.from = "<sip:1002@sipsmith.test>";
-    i.call_id = "digest-1@127.0.0.1";
+    i.from = "<sip:" + user + "@sipsmith.test>";
+    i.call_id = "digest-" + user + "@127.0.0.1";
+    i.from_tag = "desk-" + user;
     return i;
   }
-  std::string credentials(const msg::Message& challenge, const Invite& i,
-                          std::string_view password) const {
-    auto creds = auth::Credentials::with_password("1002", std::string(password));
+  std::string credentials(const msg::Message& challenge, const Invite& i, std::string_view password,
+                          const std::string& user = "1002") const {
+    auto creds = auth::Credentials::with_password(user, std::string(password));
     auth::RequestInfo info;
     info.method = "INVITE";
     info.uri = i.uri;
     return *auth::make_authorization(challenge_of(challenge, auth::Algorithm::Md5), creds, info, 1);
   }
   // 1002's INVITE, its 407, and the INVITE again answering it with `password`.
-  void digest_call_with(std::string_view password) {
-    Invite i = digest_call();
+  void digest_call_with(std::string_view password, const std::string& user = "1002") {
+    Invite i = digest_call(user);
+    i.branch = "z9hG4bKdesk1" + user;
     send_invite(i);
     const msg::Message challenge = last_to(kDesk, "SIP/2.0 407");
-    i.branch = "z9hG4bKdesk2";
+    i.branch = "z9hG4bKdesk2" + user;
     i.cseq = 2;
-    i.headers = {"Proxy-Authorization: " + credentials(challenge, i, password)};
+    i.headers = {"Proxy-Authorization: " + credentials(challenge, i, password, user)};
     send_invite(i);
   }
 };
@@ -58,12 +60,32 @@ TEST_F(CallIntakeTest, UnknownDomainIs404DomainNotServiced) {
   EXPECT_EQ(calls->stats().rejected, 1u);
 }
 
-TEST_F(CallIntakeTest, InCallToUnknownUserIs404) {
-  Invite i;
-  i.uri = "sip:nobody@sipsmith.test";
-  send_invite(i);
-  EXPECT_EQ(finals_to(kCaller), (std::vector<std::string>{"404 Not Found"}));
-  EXPECT_TRUE(cdrs.writes.empty());
+TEST_F(CallIntakeTest, InCallToUnknownUserIsAnsweredLikeAnUnreachableOne) {
+  // carol exists but has no binding: 100, then 480 from her default plan.
+  Invite known;
+  known.uri = "sip:carol@sipsmith.test";
+  send_invite(known);
+  Invite unknown;
+  unknown.uri = "sip:nobody@sipsmith.test";
+  unknown.call_id = "call-2@198.51.100.7";
+  unknown.branch = "z9hG4bKcaller2";
+  send_invite(unknown);
+  const auto all = sent_to(kCaller);
+  ASSERT_EQ(all.size(), 4u);
+  for (std::size_t k = 0; k < 2; ++k) {
+    const msg::Message& a = all[k];
+    const msg::Message& b = all[k + 2];
+    EXPECT_EQ(a.status(), b.status());
+    EXPECT_EQ(a.reason(), b.reason());
+    // The same header names in the same order, and the same Server.
+    std::vector<std::string> names_a, names_b;
+    for (const auto& f : a.fields()) names_a.emplace_back(a.text(f.name));
+    for (const auto& f : b.fields()) names_b.emplace_back(b.text(f.name));
+    EXPECT_EQ(names_a, names_b);
+    EXPECT_EQ(a.value(msg::HeaderId::Server), b.value(msg::HeaderId::Server));
+  }
+  EXPECT_EQ(all[3].status(), 480);
+  EXPECT_EQ(all[3].reason(), "Temporarily Unavailable");
 }
 
 TEST_F(CallIntakeTest, InCallWithoutUserIs484) {
@@ -80,11 +102,23 @@ TEST_F(CallIntakeTest, InCallToDisabledAccountIs480) {
   EXPECT_EQ(finals_to(kCaller), (std::vector<std::string>{"480 Temporarily Unavailable"}));
 }
 
-TEST_F(CallIntakeTest, OutCallFromUnknownAccountOfServedDomainIs403) {
-  Invite i = out_call();
-  i.from = "<sip:9999@sipsmith.test>";
-  send_invite(i);
-  EXPECT_EQ(finals_to(kDesk), (std::vector<std::string>{"403 Forbidden"}));
+TEST_F(CallIntakeTest, UnknownCallerIsChallengedAndFailsLikeAWrongPassword) {
+  digest_call_with("wrong");
+  digest_call_with("anything", "9999");
+  // 1002: 407, 403; 9999 (no such account): the same.
+  EXPECT_EQ(finals_to(kDesk),
+            (std::vector<std::string>{"407 Proxy Authentication Required", "403 Forbidden",
+                                      "407 Proxy Authentication Required", "403 Forbidden"}));
+  const auto challenges = sent_to(kDesk, "SIP/2.0 407");
+  ASSERT_EQ(challenges.size(), 2u);
+  auto shape = [](const msg::Message& m) {
+    std::string v(m.value(msg::HeaderId::ProxyAuthenticate));
+    const auto a = v.find("nonce=\"");
+    const auto b = v.find('"', a + 7);
+    return v.erase(a, b - a);  // without the nonce itself
+  };
+  EXPECT_EQ(shape(challenges[0]), shape(challenges[1]));
+  EXPECT_EQ(calls->stats().auth_failures, 2u);
 }
 
 TEST_F(CallIntakeTest, DigestAccountWithoutCredentialsIsChallenged) {
@@ -152,12 +186,9 @@ TEST_F(CallIntakeTest, FailedAuthenticationsCountInTheEnginesGuard) {
   guard.reconfigure(g);
   // An unknown caller of a served domain, then a wrong password: the same
   // guard the registrar counts in (the engine refuses blocked sources).
-  Invite unknown = out_call();
-  unknown.from = "<sip:9999@sipsmith.test>";
-  unknown.call_id = "unknown-1@127.0.0.1";
-  unknown.branch = "z9hG4bKunknown";
-  send_invite(unknown);
-  EXPECT_EQ(finals_to(kDesk), (std::vector<std::string>{"403 Forbidden"}));
+  digest_call_with("guess", "9999");
+  EXPECT_EQ(finals_to(kDesk),
+            (std::vector<std::string>{"407 Proxy Authentication Required", "403 Forbidden"}));
   EXPECT_FALSE(guard.blocked("127.0.0.1"));
   digest_call_with("wrong");
   EXPECT_TRUE(guard.blocked("127.0.0.1"));

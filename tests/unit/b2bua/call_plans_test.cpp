@@ -50,13 +50,15 @@ TEST_F(CallPlansTest, ACallKeepsTheDirectoryVersionItArrivedWith) {
   ASSERT_EQ(cdrs.latest("in").size(), 1u);
   EXPECT_EQ(cdrs.latest("in")[0].account, "1001@sipsmith.test");
 
-  // A new call sees the new version: 1001 is gone.
+  // A new call sees the new version: 1001 is gone, so its IP ACL no longer
+  // lets the desk phone in (it is challenged like any unknown caller).
   Invite next = out_call();
   next.call_id = "out-2@127.0.0.1";
   next.from_tag = "desk-2";
   next.branch = "z9hG4bKdesk2";
   send_invite(next);
-  EXPECT_EQ(finals_to(kDesk), (std::vector<std::string>{"200 OK", "403 Forbidden"}));
+  EXPECT_EQ(finals_to(kDesk),
+            (std::vector<std::string>{"200 OK", "407 Proxy Authentication Required"}));
 }
 
 TEST_F(CallPlansTest, DelayedLegStartsAfterItsDelay) {
