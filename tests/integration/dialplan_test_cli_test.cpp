@@ -186,12 +186,26 @@ sys.Dial(req.URI.User .. "@" .. (via or "none"))
   std::map<std::string, int> finals;
   for (const auto& e : r.events())
     if (e["event"] == "final") finals[e.value("call", "")] = e.value("status", 0);
-  // A transfer to the premium number is refused before any leg; the same
-  // number dialled by the caller itself is not a guarded destination.
+  // A transfer to the premium number is refused before any leg; so is the
+  // same number dialled by the caller itself (all_dials, the default).
   EXPECT_EQ(finals["ok"], 200) << r.dump();
   EXPECT_EQ(finals["premium"], 403) << r.dump();
-  EXPECT_EQ(finals["plain"], 200) << r.dump();
+  EXPECT_EQ(finals["plain"], 403) << r.dump();
   EXPECT_NE(r.out.find("denied prefix (+1900) (transfer target)"), std::string::npos) << r.dump();
+  EXPECT_NE(r.out.find("denied prefix (+1900) (dialled)"), std::string::npos) << r.dump();
+
+  // With all_dials off, only the transfer target is checked.
+  write_file(dir.file("env.json"), R"({
+    "providers": [{"name": "itsp", "server": "sip:sip.itsp.example", "username": "u"}],
+    "fraud": {"denied_prefixes": ["+1900"], "all_dials": false},
+    "web": {"http://crm.example/route/300": "itsp", "http://crm.example/down": null}})");
+  const ToolRun lax = run({dir.file("transfer.lua"), "-e", dir.file("env.json"), "-o",
+                           dir.file("outcomes.json"), "-c", dir.file("calls.ndjson")});
+  finals.clear();
+  for (const auto& e : lax.events())
+    if (e["event"] == "final") finals[e.value("call", "")] = e.value("status", 0);
+  EXPECT_EQ(finals["premium"], 403) << lax.dump();
+  EXPECT_EQ(finals["plain"], 200) << lax.dump();
 }
 
 TEST(DialplanTestCli, ScriptErrorsPointAtTheLineAndExitOne) {

@@ -102,12 +102,13 @@ Environment load_environment(const std::string& path, const std::string& text) {
     const json& f = doc["fraud"];
     const JsonPath at = key("fraud");
     if (!f.is_object()) c.fail(at, "fraud must be an object");
-    c.only(f, at, {"enabled", "denied_prefixes", "per_minute"});
+    c.only(f, at, {"enabled", "denied_prefixes", "per_minute", "all_dials"});
     env.fraud.enabled = c.boolean(f, at, "enabled", env.fraud.enabled);
     if (f.contains("denied_prefixes"))
       env.fraud.denied_prefixes = c.strings(f, at, "denied_prefixes");
     env.fraud.per_minute =
         static_cast<unsigned>(c.integer(f, at, "per_minute", env.fraud.per_minute, 0, 100000));
+    env.fraud.all_dials = c.boolean(f, at, "all_dials", env.fraud.all_dials);
   }
   if (doc.contains("domains")) {
     if (!doc["domains"].is_array()) c.fail(key("domains"), "domains must be an array");

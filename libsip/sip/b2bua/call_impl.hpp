@@ -214,6 +214,10 @@ struct Call {
   // running, finished when this call ends.
   std::vector<store::Cdr> adopted;
   std::optional<Replacing> replacing;
+  // Counted by Impl::limiter_out (an outgoing call, or a callback with no
+  // account) until erase_call.
+  bool limited = false;
+  store::Id limited_account = 0;
 };
 
 struct CallManager::Impl final {
@@ -409,6 +413,13 @@ struct CallManager::Impl final {
   Stats stats;
   dialplan::ExecutionLimiter limiter;
   dialer::FraudGuard fraud;  // one for every call: its rate limit is per customer
+  CallLimiter limiter_out;   // outgoing calls per account and customer
+  // Refuses a new outgoing call over the limits: the status to answer (0 =
+  // admitted, counted until erase_call), with a warning and a console event.
+  int admit_outgoing(store::Id account, const std::string& account_name, store::Id owner,
+                     const std::string& owner_name, std::string* reason);
+  std::int64_t limit_logged_at = 0;  // ms of the last refusal logged
+  std::uint64_t limit_unlogged = 0;  // refusals since, not logged
   std::unordered_map<CallId, std::unique_ptr<Call>> calls;
   std::unordered_map<std::uint64_t, CallId> by_uas;                  // ServerId -> call
   std::unordered_map<std::string, std::pair<CallId, bool>> dialogs;  // callid\ntag -> (call, is A)

@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "sip/b2bua/call_impl.hpp"
+#include "sip/b2bua/events.hpp"
 #include "sip/base/ci.hpp"
 #include "sip/base/log.hpp"
 #include "sip/base/random.hpp"
@@ -37,7 +38,11 @@ std::string dialog_key(std::string_view call_id, std::string_view tag) {
 }
 
 CallManager::Impl::Impl(Services s, Config c)
-    : svc(std::move(s)), config(std::move(c)), limiter(config.max_executions), fraud(config.fraud) {
+    : svc(std::move(s)),
+      config(std::move(c)),
+      limiter(config.max_executions),
+      fraud(config.fraud),
+      limiter_out(config.limits) {
   dummy_ha1[0] = random_token(32);
   dummy_ha1[1] = random_token(64);
 }
@@ -72,6 +77,7 @@ CallManager::~CallManager() = default;
 void CallManager::reconfigure(Config config) {
   impl_->limiter.set_global_max(config.max_executions);
   impl_->fraud.reconfigure(config.fraud);
+  impl_->limiter_out.reconfigure(config.limits);
   impl_->config = std::move(config);
 }
 void CallManager::on_invite(txn::ServerTransaction txn, transport::Inbound&& in) {
@@ -293,9 +299,20 @@ void CallManager::Impl::on_invite(txn::ServerTransaction txn, transport::Inbound
     plan = plan_for(*stored, &diag);
   }
 
+  // Outgoing calls cost money: held to the call limits (counted from here
+  // until erase_call).
+  if (direction == dialplan::Direction::Out) {
+    std::string why;
+    if (const int status = admit_outgoing(account->id, account->username + "@" + account->domain,
+                                          account->owner_id, customer->username, &why);
+        status != 0)
+      return reject(status, why);
+  }
   auto owned = std::make_unique<Call>();
   Call& call = *owned;
   call.id = next_call++;
+  call.limited = direction == dialplan::Direction::Out;
+  call.limited_account = account->id;
   call.lookups = make_lookups(std::move(dir));
   call.owner = account->owner_id;
   call.owner_name = customer->username;
@@ -456,6 +473,7 @@ void CallManager::Impl::erase_call(CallId id) {
   if (call.uas != txn::ServerId{}) by_uas.erase(static_cast<std::uint64_t>(call.uas));
   if (auto o = calls_per_owner.find(call.owner); o != calls_per_owner.end() && --o->second == 0)
     calls_per_owner.erase(o);
+  if (call.limited) limiter_out.ended(call.limited_account, call.owner);
   calls.erase(it);
 }
 

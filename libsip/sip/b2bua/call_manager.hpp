@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "sip/auth/nonce_service.hpp"
+#include "sip/b2bua/call_limits.hpp"
 #include "sip/base/clock.hpp"
 #include "sip/base/timer.hpp"
 #include "sip/dialer/fraud_guard.hpp"
@@ -54,6 +55,8 @@ struct Config {
   std::string contact_user = "sipsmith";
   // Redirect, transfer and callback targets (dialer/fraud_guard.hpp).
   dialer::FraudConfig fraud;
+  // Outgoing calls per account and customer (call_limits.hpp).
+  CallLimits limits;
 };
 
 struct Stats {
@@ -68,6 +71,7 @@ struct Stats {
   std::uint64_t in_dialog = 0;       // in-dialog requests relayed
   std::uint64_t no_dialog = 0;       // 481
   std::uint64_t duration_limit = 0;  // calls ended by cd=
+  std::uint64_t limited = 0;         // outgoing calls refused by the call limits
   std::uint64_t cdrs_written = 0;
   std::size_t active = 0;  // calls now
 };

@@ -116,6 +116,9 @@ std::string CallManager::Impl::start_callback(store::Id owner, std::string_view 
   call.cdr.account = customer->username;
   auto offer = m.callback_offer(user_of(second), domain, {}, {});
   if (!offer) return "cannot build the callback request";
+  std::string why;
+  if (m.admit_outgoing(0, {}, owner, customer->username, &why) != 0) return why;
+  call.limited = true;
   const CallId cid = call.id;
   ++m.calls_per_owner[owner];
   m.calls.emplace(cid, std::move(owned));

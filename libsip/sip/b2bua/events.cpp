@@ -67,6 +67,21 @@ void emit_call_note(event::Bus* bus, const Call& call, std::string_view what, bo
   bus->emit(std::move(e));
 }
 
+void emit_limit(event::Bus* bus, store::Id owner, const std::string& owner_name,
+                const std::string& account, std::string message) {
+  if (bus == nullptr || !bus->wants(Type::Security)) return;
+  event::Event e;
+  e.type = Type::Security;
+  e.what = "call_limit";
+  e.level = event::Level::Warn;
+  e.owner_id = owner;
+  e.owner = owner_name;
+  e.account = account;
+  e.method = "INVITE";
+  e.message = std::move(message);
+  bus->emit(std::move(e));
+}
+
 void emit_leg(event::Bus* bus, const Call& call, const Leg& leg, std::string_view what, int status,
               std::string_view reason) {
   if (bus == nullptr) return;

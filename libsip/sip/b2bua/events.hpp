@@ -17,6 +17,10 @@ void emit_call(event::Bus* bus, const Call& call, CallEvent::Kind kind, int stat
 // "replace_failed": warn).
 void emit_call_note(event::Bus* bus, const Call& call, std::string_view what, bool warn,
                     std::string message);
+// An outgoing call refused by the call limits (type security, what
+// "call_limit", warn; the customer's own event).
+void emit_limit(event::Bus* bus, store::Id owner, const std::string& owner_name,
+                const std::string& account, std::string message);
 // `what`: "dialled", "answered", "failed".
 void emit_leg(event::Bus* bus, const Call& call, const Leg& leg, std::string_view what, int status,
               std::string_view reason);

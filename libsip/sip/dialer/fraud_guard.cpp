@@ -36,11 +36,11 @@ std::string FraudGuard::denied_prefix(std::string_view destination) const {
 }
 
 std::string FraudGuard::check(std::string_view owner, std::string_view destination,
-                              std::int64_t now_ms) {
-  if (!config_.enabled) return {};
+                              std::int64_t now_ms, bool guarded) {
+  if (!config_.enabled || (!guarded && !config_.all_dials)) return {};
   if (auto p = denied_prefix(destination); !p.empty())
     return "destination " + std::string(destination) + " is in a denied prefix (" + p + ")";
-  if (config_.per_minute == 0) return {};
+  if (!guarded || config_.per_minute == 0) return {};
   const double capacity = config_.per_minute;
   auto it = buckets_.find(std::string(owner));
   if (it == buckets_.end()) {

@@ -6,6 +6,8 @@
 //  - denied prefixes: the destination's user part, with visual separators
 //    removed, must not start with a denied prefix. A prefix written with a
 //    leading '+' also matches the number written with 00 or 011 instead.
+//    With `all_dials` (the default) this rule checks every Dial's legs, not
+//    only guarded ones.
 //  - a rate limit per customer: at most `per_minute` guarded legs per
 //    customer per minute (a token bucket refilled continuously).
 // The daemon shares one FraudGuard between all calls; dialplan-test has its
@@ -26,6 +28,7 @@ struct FraudConfig {
   std::vector<std::string> denied_prefixes = {"+1900", "+1976", "+449", "+4470", "+4487",
                                               "+881",  "+882",  "+883", "+979"};
   unsigned per_minute = 10;  // guarded legs per customer per minute; 0 = no limit
+  bool all_dials = true;     // denied prefixes also for destinations the caller dialled
 };
 
 // The destination as the prefix rules see it: separators (space - . ( ))
@@ -40,9 +43,11 @@ class FraudGuard {
 
   // The denied prefix `destination` (a URI user part) matches, or empty.
   std::string denied_prefix(std::string_view destination) const;
-  // Why customer `owner` may not place a guarded leg to `destination` at
-  // `now_ms` (unix ms), or empty when it may (the leg is then counted).
-  std::string check(std::string_view owner, std::string_view destination, std::int64_t now_ms);
+  // Why customer `owner` may not place a leg to `destination` at `now_ms`
+  // (unix ms), or empty when it may. A `guarded` leg passes both rules (and
+  // is counted); another one only the prefixes, and only with all_dials.
+  std::string check(std::string_view owner, std::string_view destination, std::int64_t now_ms,
+                    bool guarded = true);
 
  private:
   struct Bucket {

@@ -153,7 +153,7 @@ void Runner::start_dial(const dialplan::Dial& dial) {
       return error("leg limit reached (" + std::to_string(limits_.max_legs) + " per execution)");
     }
   std::string refused;
-  if (guarded_ && limits_.guard != nullptr) {
+  if (limits_.guard != nullptr && (guarded_ || limits_.guard->config().all_dials)) {
     refused = guard_legs(*resolved);
     if (token.expired() || done_) return;
   }
@@ -195,13 +195,15 @@ std::string Runner::guard_legs(routing::Resolution& resolution) {
     }
     std::string user;
     if (auto u = uri::parse_uri(it->request_uri)) user = std::string(u->user);
-    std::string why = limits_.guard->check(ctx_.owner, user, now);
+    std::string why = limits_.guard->check(ctx_.owner, user, now, guarded_);
     if (why.empty()) {
       ++it;
       continue;
     }
-    port_.log(dialplan::Log{"refused " + it->destination + ": " + why + " (" +
-                                (ctx_.transfer ? "transfer target" : "redirect target") + ")",
+    const char* what = !guarded_       ? "dialled"
+                       : ctx_.transfer ? "transfer target"
+                                       : "redirect target";
+    port_.log(dialplan::Log{"refused " + it->destination + ": " + why + " (" + what + ")",
                             dialplan::ConsoleLevel::Warn});
     resolution.dropped.push_back(routing::DroppedLeg{it->stage, it->destination, why});
     last = std::move(why);

@@ -180,7 +180,7 @@ LogLevel parse_level(const std::string& s) {
 // b2bua.fraud: the guard of redirect, transfer and callback targets.
 void parse_fraud(const json& f, dialer::FraudConfig& out) {
   const char* w = "b2bua.fraud";
-  check_keys(f, w, {"enabled", "denied_prefixes", "per_minute"});
+  check_keys(f, w, {"enabled", "denied_prefixes", "per_minute", "all_dials"});
   out.enabled = get_bool(f, "enabled", w, out.enabled);
   if (auto p = f.find("denied_prefixes"); p != f.end()) {
     if (!p->is_array()) fail("b2bua.fraud.denied_prefixes: expected an array of number prefixes");
@@ -192,6 +192,21 @@ void parse_fraud(const json& f, dialer::FraudConfig& out) {
     }
   }
   out.per_minute = static_cast<unsigned>(get_int(f, "per_minute", w, out.per_minute, 0, 100000));
+  out.all_dials = get_bool(f, "all_dials", w, out.all_dials);
+}
+
+// b2bua.limits: outgoing calls per account and customer (0: no limit).
+void parse_call_limits(const json& l, b2bua::CallLimits& out) {
+  const char* w = "b2bua.limits";
+  check_keys(l, w,
+             {"account_calls", "customer_calls", "account_per_minute", "customer_per_minute"});
+  auto field = [&](const char* name, unsigned& v) {
+    v = static_cast<unsigned>(get_int(l, name, w, v, 0, 1000000));
+  };
+  field("account_calls", out.account_calls);
+  field("customer_calls", out.customer_calls);
+  field("account_per_minute", out.account_per_minute);
+  field("customer_per_minute", out.customer_per_minute);
 }
 
 // b2bua.webget: sys.WebGet, off unless "allow" lists URL prefixes.
@@ -267,8 +282,9 @@ ServerConfig parse_object(const json& root, const std::string& base_dir) {
       cfg.store.path = resolve(base_dir, url.substr(7));
     } else if (!url.empty()) {
       if (!store::is_postgres_url(url)) {
-        fail("store.url: expected postgresql://..., a libpq conninfo (key=value ...) or "
-             "sqlite:PATH");
+        fail(
+            "store.url: expected postgresql://..., a libpq conninfo (key=value ...) or "
+            "sqlite:PATH");
       }
       if (it->contains("path")) fail("store.url and store.path: give one of them");
       cfg.postgres.url = url;
@@ -298,8 +314,8 @@ ServerConfig parse_object(const json& root, const std::string& base_dir) {
   }
   if (auto it = root.find("http"); it != root.end()) {
     check_keys(*it, "http",
-               {"bind", "tls_cert", "tls_key", "cors_origins", "session_lifetime",
-                "login_attempts", "login_window", "threads"});
+               {"bind", "tls_cert", "tls_key", "cors_origins", "session_lifetime", "login_attempts",
+                "login_window", "threads"});
     auto& h = cfg.http;
     h.bind = get_string(*it, "bind", "http", h.bind);
     h.tls_cert = resolve(base_dir, get_string(*it, "tls_cert", "http", ""));
@@ -330,7 +346,7 @@ ServerConfig parse_object(const json& root, const std::string& base_dir) {
   if (auto it = root.find("registrar"); it != root.end()) parse_registrar(*it, cfg);
   if (auto it = root.find("b2bua"); it != root.end()) {
     check_keys(*it, "b2bua",
-               {"cdrs", "max_calls", "max_executions", "max_legs", "fraud", "webget"});
+               {"cdrs", "max_calls", "max_executions", "max_legs", "fraud", "webget", "limits"});
     auto& b = cfg.b2bua;
     b.cdrs = get_bool(*it, "cdrs", "b2bua", b.cdrs);
     b.max_calls = static_cast<std::size_t>(
@@ -340,6 +356,7 @@ ServerConfig parse_object(const json& root, const std::string& base_dir) {
     b.max_legs = static_cast<std::size_t>(
         get_int(*it, "max_legs", "b2bua", static_cast<std::int64_t>(b.max_legs), 1, 100));
     if (auto f = it->find("fraud"); f != it->end()) parse_fraud(*f, b.fraud);
+    if (auto l = it->find("limits"); l != it->end()) parse_call_limits(*l, b.limits);
     if (auto w = it->find("webget"); w != it->end()) parse_webget(*w, cfg.webget);
   }
   if (auto it = root.find("provider_registration"); it != root.end()) {
@@ -506,10 +523,16 @@ std::string config_to_json(const ServerConfig& c) {
                 {"max_calls", c.b2bua.max_calls},
                 {"max_executions", c.b2bua.max_executions},
                 {"max_legs", c.b2bua.max_legs},
+                {"limits",
+                 {{"account_calls", c.b2bua.limits.account_calls},
+                  {"customer_calls", c.b2bua.limits.customer_calls},
+                  {"account_per_minute", c.b2bua.limits.account_per_minute},
+                  {"customer_per_minute", c.b2bua.limits.customer_per_minute}}},
                 {"fraud",
                  {{"enabled", c.b2bua.fraud.enabled},
                   {"denied_prefixes", c.b2bua.fraud.denied_prefixes},
-                  {"per_minute", c.b2bua.fraud.per_minute}}},
+                  {"per_minute", c.b2bua.fraud.per_minute},
+                  {"all_dials", c.b2bua.fraud.all_dials}}},
                 {"webget",
                  {{"allow", c.webget.allow},
                   {"threads", c.webget.threads},
@@ -517,14 +540,13 @@ std::string config_to_json(const ServerConfig& c) {
                   {"max_timeout_seconds", c.webget.max_timeout_seconds},
                   {"max_bytes", c.webget.max_bytes}}}};
   j["dns"] = {{"nameservers", c.nameservers}};
-  j["provider_registration"] = {{"enabled", c.provider_registration_enabled},
-                                {"start_rate",
-                                 static_cast<std::int64_t>(c.provider_registration.start_rate)},
-                                {"stop_rate",
-                                 static_cast<std::int64_t>(c.provider_registration.stop_rate)},
-                                {"min_gap_ms", c.provider_registration.retry.min_gap.count()},
-                                {"retry_base_ms", c.provider_registration.retry.base.count()},
-                                {"retry_max_ms", c.provider_registration.retry.max.count()}};
+  j["provider_registration"] = {
+      {"enabled", c.provider_registration_enabled},
+      {"start_rate", static_cast<std::int64_t>(c.provider_registration.start_rate)},
+      {"stop_rate", static_cast<std::int64_t>(c.provider_registration.stop_rate)},
+      {"min_gap_ms", c.provider_registration.retry.min_gap.count()},
+      {"retry_base_ms", c.provider_registration.retry.base.count()},
+      {"retry_max_ms", c.provider_registration.retry.max.count()}};
   return j.dump(2);
 }
 

@@ -92,6 +92,7 @@ nlohmann::json Engine::Impl::stats() const {
         {"in_dialog", cs.in_dialog},
         {"no_dialog", cs.no_dialog},
         {"duration_limit", cs.duration_limit},
+        {"limited", cs.limited},
         {"cdrs_written", cs.cdrs_written},
         {"executions", calls->running_executions()}}},
       {"store",

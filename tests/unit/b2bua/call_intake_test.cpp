@@ -287,5 +287,63 @@ TEST_F(CallIntakeTest, OperatorHangUpOfARingingCallCancelsItsLegsAndAnswers480) 
   EXPECT_FALSE(calls->hang_up(listed[0].id, 0, "again"));
 }
 
+// ---- outgoing call limits -----------------------------------------------------
+
+TEST_F(CallIntakeTest, OutgoingCallsAreHeldToTheAccountsLimits) {
+  Config c;
+  c.limits.account_calls = 1;
+  c.limits.account_per_minute = 3;
+  start_calls(nullptr, c);
+  register_phone("bob", kBob1);
+  auto call = [&](int n) {
+    Invite i = out_call();
+    i.call_id = "limit-" + std::to_string(n) + "@127.0.0.1";
+    i.from_tag = "lim-" + std::to_string(n);
+    i.branch = "z9hG4bKlimit" + std::to_string(n);
+    send_invite(i);
+    return i;
+  };
+  call(1);  // rings bob
+  ASSERT_EQ(count_to(kBob1, "INVITE "), 1u);
+  call(2);  // a second one at once: busy, and no leg
+  EXPECT_EQ(finals_to(kDesk).back(), "486 Too many calls for this account");
+  EXPECT_EQ(count_to(kBob1, "INVITE "), 1u);
+  // The first ends (bob busy): the next one is admitted...
+  reply(kBob1, last_to(kBob1, "INVITE "), 486, "b1");
+  call(3);
+  EXPECT_EQ(count_to(kBob1, "INVITE "), 2u);
+  reply(kBob1, last_to(kBob1, "INVITE "), 486, "b1");
+  // ... but a fourth attempt in the same minute is one too many (busy
+  // refusals did not count).
+  call(4);
+  EXPECT_EQ(count_to(kBob1, "INVITE "), 3u);
+  reply(kBob1, last_to(kBob1, "INVITE "), 486, "b1");
+  call(5);
+  EXPECT_EQ(finals_to(kDesk).back(), "403 Call rate limit of this account");
+  EXPECT_EQ(count_to(kBob1, "INVITE "), 3u);
+  EXPECT_EQ(calls->stats().limited, 2u);
+  // A minute later the bucket has refilled.
+  timers.advance(std::chrono::seconds(61));
+  call(6);
+  EXPECT_EQ(count_to(kBob1, "INVITE "), 4u);
+}
+
+TEST_F(CallIntakeTest, IncomingCallsAreNotHeldToTheOutgoingLimits) {
+  Config c;
+  c.limits.account_calls = 1;
+  c.limits.customer_calls = 1;
+  start_calls(nullptr, c);
+  register_phone("bob", kBob1);
+  for (int n = 0; n < 3; ++n) {
+    Invite i;
+    i.call_id = "in-" + std::to_string(n) + "@198.51.100.7";
+    i.branch = "z9hG4bKin" + std::to_string(n);
+    i.from_tag = "in-" + std::to_string(n);
+    send_invite(i);
+  }
+  EXPECT_EQ(count_to(kBob1, "INVITE "), 3u);
+  EXPECT_EQ(calls->stats().limited, 0u);
+}
+
 }  // namespace
 }  // namespace sip::b2bua::test

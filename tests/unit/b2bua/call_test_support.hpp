@@ -218,9 +218,9 @@ class CallTest : public ::testing::Test {
     set_plan("out", "dialstring", "${dst}@sipsmith.test");
     set_plan("ring-bob", "dialstring", "bob@sipsmith.test");
 
-    registrar = std::make_unique<registrar::Registrar>(
-        layer, sender, timers, timers.clock(), directory, persistence, nonces, registrar::Config{},
-        &guard);
+    registrar =
+        std::make_unique<registrar::Registrar>(layer, sender, timers, timers.clock(), directory,
+                                               persistence, nonces, registrar::Config{}, &guard);
     start_calls();
   }
   ~CallTest() override {
@@ -231,7 +231,7 @@ class CallTest : public ::testing::Test {
 
   // (Re)creates the call manager; `resolver` may be null (binding legs need
   // none).
-  void start_calls(dns::Resolver* resolver = nullptr) {
+  void start_calls(dns::Resolver* resolver = nullptr, Config config = {}) {
     tu.calls = nullptr;
     calls.reset();
     Services svc;
@@ -248,7 +248,7 @@ class CallTest : public ::testing::Test {
     svc.on_event = [this](const CallEvent& e) { events.push_back(e); };
     svc.listeners.push_back({transport::Kind::Udp, std::string(kLocal)});
     svc.provider_flow = provider_flow;
-    calls = std::make_unique<CallManager>(std::move(svc), Config{});
+    calls = std::make_unique<CallManager>(std::move(svc), std::move(config));
     tu.registrar = registrar.get();
     tu.calls = calls.get();
   }

@@ -262,8 +262,23 @@ TEST(Runner, CancelEndsTheExecutionWithoutFinished) {
 
 // ---- the fraud guard of redirect targets ------------------------------------
 
-TEST(Runner, ADeniedRedirectTargetIsRefusedAndNeverPlaced) {
+TEST(Runner, ADeniedPrefixIsRefusedForEveryDialByDefault) {
   sip::dialer::FraudGuard guard;
+  PlanRun r("lua", R"(
+    sys.Log("direct " .. sys.Dial("+19005550000@prov", 1) .. " " .. sys.LastFailureStatus)
+    sys.Dial("ok@prov")
+  )",
+            20, &guard);
+  r.go();
+  EXPECT_TRUE(r.port.logged("denied prefix (+1900) (dialled)"));
+  EXPECT_TRUE(r.port.logged("direct Failed 403"));
+  EXPECT_EQ(r.port.placed, (std::vector<std::string>{"sip:ok@sip.prov.example"}));
+}
+
+TEST(Runner, ADeniedRedirectTargetIsRefusedAndNeverPlaced) {
+  sip::dialer::FraudConfig config;
+  config.all_dials = false;  // only guarded destinations are checked
+  sip::dialer::FraudGuard guard(config);
   PlanRun r("lua", R"(
     sys.Log("direct " .. sys.Dial("+19005550000@prov", 1))
     if sys.Dial("moved@prov") == "Redirect" then
