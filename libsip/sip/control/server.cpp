@@ -9,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <cerrno>
 #include <condition_variable>
@@ -152,13 +153,16 @@ struct ControlServer::Impl : std::enable_shared_from_this<ControlServer::Impl> {
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(Local::socket socket, std::weak_ptr<ControlServer::Impl> server)
-      : socket_(std::move(socket)), server_(std::move(server)) {}
+      : socket_(std::move(socket)),
+        partial_timer_(socket_.get_executor()),
+        server_(std::move(server)) {}
 
   void start() { read(); }
 
   void close() {
     if (closed_) return;
     closed_ = true;
+    partial_timer_.cancel();
     if (stream_) stream_->close();
     error_code ignored;
     socket_.shutdown(Local::socket::shutdown_both, ignored);
@@ -195,7 +199,34 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     pending_.append(chunk_.data(), n);
     process_lines(*server);
+    watch_partial(*server);
     finish_or_continue();
+  }
+
+  // A partial request line in pending_ must be completed within
+  // options.line_timeout of its first byte (the deadline restarts when a
+  // line completed meanwhile and a newer one is partial).
+  void watch_partial(ControlServer::Impl& server) {
+    if (partial_armed_ || pending_.empty() || closing_ || stream_) return;
+    partial_armed_ = true;
+    const std::uint64_t seen = lines_seen_;
+    partial_timer_.expires_after(server.options.line_timeout);
+    partial_timer_.async_wait([self = shared_from_this(), seen](error_code ec) {
+      self->partial_armed_ = false;
+      if (ec || self->closed_) return;
+      auto srv = self->server_.lock();
+      if (!srv || self->pending_.empty() || self->closing_ || self->stream_) return;
+      if (self->lines_seen_ != seen || self->hashing_) return self->watch_partial(*srv);
+      std::string response = CommandRegistry::error_line(
+          "limit_reached", "request line not completed within " +
+                               std::to_string(srv->options.line_timeout.count()) +
+                               " ms; closing the connection");
+      response.push_back('\n');
+      self->out_.push_back(std::move(response));
+      self->pending_.clear();
+      self->closing_ = true;
+      if (!self->writing_) self->write_next();
+    });
   }
 
   // Answers the complete lines in pending_ until one goes to the Hasher.
@@ -218,6 +249,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void answer(ControlServer::Impl& server, std::string_view line) {
+    ++lines_seen_;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.find_first_not_of(" \t") == std::string_view::npos) return;  // blank line
     // Only lines that can carry a customer password (or have one generated)
@@ -342,6 +374,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   Local::socket socket_;
+  asio::steady_timer partial_timer_;  // the deadline of a partial request line
   std::weak_ptr<ControlServer::Impl> server_;
   std::array<char, kReadChunk> chunk_{};
   std::string pending_;  // bytes of an incomplete line
@@ -352,6 +385,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool hashing_ = false;  // a line is at the Hasher; later lines wait
   bool closing_ = false;  // close once out_ is written
   bool closed_ = false;
+  bool partial_armed_ = false;    // partial_timer_ runs
+  std::uint64_t lines_seen_ = 0;  // request lines received so far
 };
 
 void ControlServer::Impl::accept() {

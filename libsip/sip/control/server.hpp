@@ -7,6 +7,7 @@
 // must outlive the server. Asio and JSON stay inside server.cpp.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -27,6 +28,11 @@ struct ServerOptions {
   unsigned mode = 0600;                // permissions set on it after bind
   std::size_t max_clients = 64;        // beyond it a client gets limit_reached and is closed
   std::size_t max_line = 1024 * 1024;  // bytes per request line (without the newline)
+  // A request line must be complete this long after its first byte arrived
+  // (a client trickling bytes cannot hold a connection slot forever);
+  // beyond it the client gets limit_reached and is closed. Idle clients
+  // between requests and console subscribers are not affected.
+  std::chrono::milliseconds line_timeout{10000};
   // PBKDF2 iterations for customer passwords hashed off the loop's thread
   // (password_params.hpp); 0 = the default strength.
   std::uint32_t password_iterations = 0;

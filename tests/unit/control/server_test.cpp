@@ -220,6 +220,40 @@ TEST_F(ControlServerTest, OverLongLineGetsAnErrorAndTheConnectionCloses) {
   EXPECT_TRUE(r[0].contains("result"));
 }
 
+TEST_F(ControlServerTest, ATricklingClientIsCutOffButAnIdleOneIsNot) {
+  ServerOptions o = options();
+  o.line_timeout = 300ms;
+  ControlServer server(loop_, o, registry_);
+  ASSERT_TRUE(server.start().ok());
+  Client slow(path_);
+  Client idle(path_);
+  slow.send(R"({"id":1,"method":"count"})"
+            "\n");
+  ASSERT_EQ(slow.read(loop_, 1).size(), 1u);
+  // A byte now and then, never the newline: cut off after the deadline
+  // although bytes keep coming.
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<json> r;
+  for (int i = 0; i < 40 && r.empty() && !slow.eof(); ++i) {
+    slow.send("{");
+    r = slow.read(loop_, 1, 50ms);
+  }
+  const auto waited = std::chrono::steady_clock::now() - start;
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0]["error"]["code"], "limit_reached");
+  EXPECT_NE(r[0]["error"]["message"].get<std::string>().find("not completed within 300 ms"),
+            std::string::npos);
+  EXPECT_GE(waited, 300ms);
+  EXPECT_TRUE(slow.wait_eof(loop_));
+  // The idle client (nothing sent at all) is still served.
+  idle.send(R"({"id":2,"method":"count"})"
+            "\n");
+  r = idle.read(loop_, 1);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0]["result"], 2);
+  EXPECT_FALSE(idle.eof());
+}
+
 TEST_F(ControlServerTest, EndOfInputAnswersTheLastLineThenCloses) {
   ControlServer server(loop_, options(), registry_);
   ASSERT_TRUE(server.start().ok());
