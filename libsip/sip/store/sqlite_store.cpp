@@ -3,6 +3,10 @@
 // Store composed of the SQLite repositories.
 #include "sip/store/sqlite_store.hpp"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
 #include <utility>
 
 #include "sip/store/migrations.hpp"
@@ -34,8 +38,30 @@ Result<std::unique_ptr<Store>> open_read_only(const SqliteOptions& options, int 
 
 }  // namespace
 
+// Why a store at `path` cannot be written (its file, or for a new file its
+// directory, with SQLite's -wal and -shm files beside it), or null. SQLite
+// itself would open such a file read-only and fail later with a misleading
+// message. The caller names the path.
+static const char* not_writable(const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+  for (const std::string& p : {path, dir}) {
+    if (p == path && ::access(p.c_str(), F_OK) != 0) continue;  // a new file: its directory
+    if (::access(p.c_str(), W_OK) == 0) continue;
+    switch (errno) {
+      case EROFS: return "the store's file system is read-only";
+      case EACCES: return "no permission to write the store file or its directory";
+      case ENOENT: return "the store's directory does not exist";
+      default: return "the store file or its directory cannot be written";
+    }
+  }
+  return nullptr;
+}
+
 Result<std::unique_ptr<Store>> open_sqlite(const SqliteOptions& options) {
   if (options.path.empty()) return make_error(Errc::bad_config, 0, "store path is empty");
+  if (!options.read_only && !is_memory(options.path))
+    if (const char* why = not_writable(options.path)) return make_error(Errc::storage, 0, why);
   const auto busy = options.busy_timeout.count();
   const int busy_ms = static_cast<int>(busy < 0 ? 0 : (busy > INT32_MAX ? INT32_MAX : busy));
   if (options.read_only) return open_read_only(options, busy_ms);
