@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "sip/auth/server_algorithms.hpp"
+#include "sip/policy/ip_acl.hpp"
 
 namespace sip::engine {
 namespace {
@@ -166,6 +167,31 @@ void parse_security(const json& s, ServerConfig& cfg) {
   cfg.block_silently = get_bool(s, "block_silently", w, cfg.block_silently);
 }
 
+// "flood": the per-source request rate limit (policy/flood_guard.hpp).
+void parse_flood(const json& f, policy::FloodConfig& out) {
+  const char* w = "flood";
+  check_keys(f, w, {"enabled", "per_second", "burst", "block_for", "allow"});
+  out.enabled = get_bool(f, "enabled", w, out.enabled);
+  out.per_second = static_cast<unsigned>(get_int(f, "per_second", w, out.per_second, 1, 1000000));
+  out.burst = static_cast<unsigned>(get_int(f, "burst", w, out.burst, 1, 10000000));
+  out.block_for = std::chrono::seconds(
+      get_int(f, "block_for", w,
+              std::chrono::duration_cast<std::chrono::seconds>(out.block_for).count(), 1, 86400));
+  if (auto a = f.find("allow"); a != f.end()) {
+    if (!a->is_array()) fail("flood.allow: expected an array of addresses or CIDRs");
+    std::string acl;
+    for (const auto& v : *a) {
+      if (!v.is_string() || v.get<std::string>().empty() ||
+          !policy::check_ip_acl(v.get<std::string>()) ||
+          v.get<std::string>().find(',') != std::string::npos)
+        fail("flood.allow: expected addresses or CIDRs such as \"192.0.2.0/24\" or \"::1\"");
+      if (!acl.empty()) acl += ',';
+      acl += v.get<std::string>();
+    }
+    out.allow = std::move(acl);
+  }
+}
+
 LogLevel parse_level(const std::string& s) {
   const std::string l = lower(s);
   if (l == "trace") return LogLevel::Trace;
@@ -241,7 +267,7 @@ ServerConfig parse_object(const json& root, const std::string& base_dir) {
   ServerConfig cfg = default_config(base_dir);
   check_keys(root, "config",
              {"listen", "tls", "domains", "default_domain", "store", "control", "http", "registrar",
-              "security", "limits", "log", "b2bua", "dns", "provider_registration"});
+              "security", "flood", "limits", "log", "b2bua", "dns", "provider_registration"});
   if (auto it = root.find("listen"); it != root.end()) parse_listen(*it, cfg);
   if (auto it = root.find("tls"); it != root.end()) {
     check_keys(*it, "tls", {"cert", "key", "ca", "verify_peer"});
@@ -386,6 +412,7 @@ ServerConfig parse_object(const json& root, const std::string& base_dir) {
     }
   }
   if (auto it = root.find("security"); it != root.end()) parse_security(*it, cfg);
+  if (auto it = root.find("flood"); it != root.end()) parse_flood(*it, cfg.flood);
   if (auto it = root.find("limits"); it != root.end()) {
     check_keys(*it, "limits", {"max_message_size", "max_connections", "idle_timeout"});
     cfg.transport.limits.max_message_size = static_cast<std::size_t>(
@@ -516,6 +543,20 @@ std::string config_to_json(const ServerConfig& c) {
                    {"failure_window", duration_cast<seconds>(c.security.failure_window).count()},
                    {"block_for", duration_cast<seconds>(c.security.block_for).count()},
                    {"block_silently", c.block_silently}};
+  {
+    json allow = json::array();
+    std::string_view rest = c.flood.allow;
+    while (!rest.empty()) {
+      const auto comma = rest.find(',');
+      allow.push_back(std::string(rest.substr(0, comma)));
+      rest.remove_prefix(comma == std::string_view::npos ? rest.size() : comma + 1);
+    }
+    j["flood"] = {{"enabled", c.flood.enabled},
+                  {"per_second", c.flood.per_second},
+                  {"burst", c.flood.burst},
+                  {"block_for", duration_cast<seconds>(c.flood.block_for).count()},
+                  {"allow", allow}};
+  }
   j["limits"] = {{"max_message_size", c.transport.limits.max_message_size},
                  {"max_connections", c.transport.max_connections}};
   j["log"] = {{"level", lower(log_level_name(c.log_level))}};

@@ -14,6 +14,7 @@
 #include "sip/base/result.hpp"
 #include "sip/http/options.hpp"
 #include "sip/http/web_fetcher.hpp"
+#include "sip/policy/flood_guard.hpp"
 #include "sip/policy/source_guard.hpp"
 #include "sip/provreg/agent.hpp"
 #include "sip/registrar/registrar.hpp"
@@ -60,6 +61,9 @@ struct ServerConfig {
   // max_failures 0 disables.
   policy::SourceGuardConfig security;
   bool block_silently = false;
+  // Per-source request rate limit before parsing ("flood";
+  // policy/flood_guard.hpp, docs/security.md).
+  policy::FloodConfig flood;
   std::chrono::seconds nonce_lifetime{300};
   LogLevel log_level = LogLevel::Info;
   b2bua::Config b2bua;                   // calls: CDRs, caps

@@ -152,8 +152,7 @@ bool Engine::Impl::build(std::string* message) {
   wq.max_queue = config.store_max_queue;
   wq.retry_interval = config.postgres.retry_interval;
   auto queue = store::WriteQueue::start(
-      open_store,
-      [this](std::function<void()> fn) { loop.post(std::move(fn)); }, wq);
+      open_store, [this](std::function<void()> fn) { loop.post(std::move(fn)); }, wq);
   if (!queue) {
     *message = "cannot start the store writer: " + std::string(queue.error().detail);
     return false;
@@ -166,8 +165,7 @@ bool Engine::Impl::build(std::string* message) {
         config.postgres,
         [this](store::Store& s, const store::StoreChanges& what) { on_store_changes(s, what); });
     if (!listener) {
-      *message = "cannot listen for provisioning changes: " +
-                 std::string(listener.error().detail);
+      *message = "cannot listen for provisioning changes: " + std::string(listener.error().detail);
       return false;
     }
     changes = std::move(*listener);
@@ -179,6 +177,9 @@ bool Engine::Impl::build(std::string* message) {
   dispatcher->set_guard(guard.get(), config.block_silently);
   dispatcher->set_events(&events);
   transport = std::make_unique<transport::TransportLayer>(loop, config.transport, relay);
+  flood = std::make_unique<policy::FloodGuard>(loop.clock(), config.flood);
+  flood->set_events(&events);
+  transport->set_gate(flood.get());
   tracer = std::make_unique<SipTracer>(events, directory);
   sender = std::make_unique<TraceSender>(*transport, *tracer);
   relay.set_tracer(tracer.get());
@@ -305,6 +306,8 @@ Result<void> Engine::Impl::reload() {
   set_log_level(fresh->log_level);
   guard->reconfigure(fresh->security);
   dispatcher->set_guard(guard.get(), fresh->block_silently);
+  flood->reconfigure(fresh->flood);
+  config.flood = fresh->flood;
   config.security = fresh->security;
   config.block_silently = fresh->block_silently;
   config.registrar = fresh->registrar;

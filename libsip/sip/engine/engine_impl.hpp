@@ -188,6 +188,9 @@ struct Engine::Impl {
   // authentications to it; the dispatcher (and, when blocking silently, the
   // relay before the transaction layer) refuses blocked sources at intake.
   std::unique_ptr<policy::SourceGuard> guard;
+  // Per-source request rate limit ahead of parsing (the transport's gate);
+  // outlives the transport.
+  std::unique_ptr<policy::FloodGuard> flood;
   std::unique_ptr<Dispatcher> dispatcher;
   // Console events: every part emits into `events`; the control socket's
   // console and the HTTP API's event stream subscribe. Declared before the

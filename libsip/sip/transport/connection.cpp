@@ -238,6 +238,10 @@ std::shared_ptr<Connection> TransportLayer::Impl::connection_for(const Destinati
 }
 
 void TransportLayer::Impl::on_stream_message(Connection& c, msg::Message m) {
+  if (gate != nullptr && m.is_request() && !gate->admit(c.remote)) {
+    ++stats.gated;
+    return;
+  }
   deliver(std::move(m), Origin{c.kind, c.local, c.remote, c.id}, {});
 }
 

@@ -60,6 +60,16 @@ class Sender {
 };
 
 // What the transport hands upwards.
+// Admission of requests before they are parsed and handed up (a flood
+// guard, policy::FloodGuard): false drops the request unanswered. Asked for
+// requests only (UDP datagrams not starting "SIP/2.0 ", framed stream
+// requests); responses are matched to transactions anyway.
+class RequestGate {
+ public:
+  virtual ~RequestGate() = default;
+  virtual bool admit(const SocketAddress& remote) = 0;
+};
+
 class InboundHandler {
  public:
   virtual ~InboundHandler() = default;

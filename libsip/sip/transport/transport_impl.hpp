@@ -121,6 +121,7 @@ struct TransportLayer::Impl {
   std::map<std::pair<UdpListener*, SocketAddress>, FlowId> udp_flow_by_key;
   FlowId next_flow = 1;
   TransportStats stats;
+  RequestGate* gate = nullptr;
   TimerId sweep_timer = 0;
   bool shut = false;
 };

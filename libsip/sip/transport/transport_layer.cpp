@@ -4,6 +4,7 @@
 
 #include <boost/asio/connect.hpp>
 
+#include "sip/base/ci.hpp"
 #include "sip/base/log.hpp"
 #include "sip/message/builder.hpp"
 #include "sip/message/validate.hpp"
@@ -101,6 +102,12 @@ void TransportLayer::Impl::on_datagram(UdpListener& l, std::size_t n, const udp:
     return;
   }
   if (raw.find_first_not_of("\r\n") == std::string_view::npos) return;  // pong or stray CRLF
+  // Requests pass the gate before any parsing (responses go to transactions).
+  if (gate != nullptr && !(raw.size() >= 8 && ci_equal(raw.substr(0, 8), "SIP/2.0 ")) &&
+      !gate->admit(remote)) {
+    ++stats.gated;
+    return;
+  }
   const FlowId flow = udp_flow(self, remote);
   Origin o{Kind::Udp, l.local, remote, flow};
   auto m = parser::parse_datagram(raw, config.limits);
@@ -345,6 +352,10 @@ void TransportLayer::shutdown() {
 
 const TransportStats& TransportLayer::stats() const noexcept {
   return impl_->stats;
+}
+
+void TransportLayer::set_gate(RequestGate* gate) noexcept {
+  impl_->gate = gate;
 }
 
 }  // namespace sip::transport

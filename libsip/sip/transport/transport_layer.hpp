@@ -50,6 +50,7 @@ struct TransportStats {
   std::uint64_t send_errors = 0;
   std::uint64_t connections_opened = 0;
   std::uint64_t connections_closed = 0;
+  std::uint64_t gated = 0;  // requests the RequestGate refused (dropped unanswered)
 };
 
 class TransportLayer final : public Sender {
@@ -75,6 +76,9 @@ class TransportLayer final : public Sender {
   void shutdown();  // closes listeners and flows; no more callbacks after it
 
   const TransportStats& stats() const noexcept;
+  // Requests are admitted by `gate` before they are parsed (null: all are);
+  // it must outlive the layer or be reset first.
+  void set_gate(RequestGate* gate) noexcept;
 
   struct Impl;
 
