@@ -254,7 +254,8 @@ ServerConfig parse_object(const json& root, const std::string& base_dir) {
   if (auto it = root.find("store"); it != root.end()) {
     check_keys(*it, "store",
                {"path", "url", "synchronous_full", "commit_linger_ms", "cdr_flush_ms",
-                "connect_timeout_ms", "query_timeout_ms", "retry_interval_ms", "max_queue"});
+                "connect_timeout_ms", "query_timeout_ms", "retry_interval_ms", "ack_timeout_ms",
+                "max_queue"});
     cfg.cdr_flush = std::chrono::milliseconds(
         get_int(*it, "cdr_flush_ms", "store", cfg.cdr_flush.count(), 0, 1000));
     cfg.commit_linger = std::chrono::milliseconds(
@@ -267,8 +268,9 @@ ServerConfig parse_object(const json& root, const std::string& base_dir) {
       cfg.store.path = resolve(base_dir, url.substr(7));
     } else if (!url.empty()) {
       if (!store::is_postgres_url(url)) {
-        fail("store.url: expected postgresql://..., a libpq conninfo (key=value ...) or "
-             "sqlite:PATH");
+        fail(
+            "store.url: expected postgresql://..., a libpq conninfo (key=value ...) or "
+            "sqlite:PATH");
       }
       if (it->contains("path")) fail("store.url and store.path: give one of them");
       cfg.postgres.url = url;
@@ -279,6 +281,8 @@ ServerConfig parse_object(const json& root, const std::string& base_dir) {
         *it, "query_timeout_ms", "store", cfg.postgres.query_timeout.count(), 100, 3600000));
     cfg.postgres.retry_interval = std::chrono::milliseconds(get_int(
         *it, "retry_interval_ms", "store", cfg.postgres.retry_interval.count(), 10, 600000));
+    cfg.store_ack_timeout = std::chrono::milliseconds(
+        get_int(*it, "ack_timeout_ms", "store", cfg.store_ack_timeout.count(), 0, 3600000));
     cfg.store_max_queue = static_cast<std::size_t>(get_int(
         *it, "max_queue", "store", static_cast<std::int64_t>(cfg.store_max_queue), 1, 10000000));
   }
@@ -298,8 +302,8 @@ ServerConfig parse_object(const json& root, const std::string& base_dir) {
   }
   if (auto it = root.find("http"); it != root.end()) {
     check_keys(*it, "http",
-               {"bind", "tls_cert", "tls_key", "cors_origins", "session_lifetime",
-                "login_attempts", "login_window", "threads"});
+               {"bind", "tls_cert", "tls_key", "cors_origins", "session_lifetime", "login_attempts",
+                "login_window", "threads"});
     auto& h = cfg.http;
     h.bind = get_string(*it, "bind", "http", h.bind);
     h.tls_cert = resolve(base_dir, get_string(*it, "tls_cert", "http", ""));
@@ -458,6 +462,7 @@ std::string config_to_json(const ServerConfig& c) {
     j["store"]["connect_timeout_ms"] = c.postgres.connect_timeout.count();
     j["store"]["query_timeout_ms"] = c.postgres.query_timeout.count();
     j["store"]["retry_interval_ms"] = c.postgres.retry_interval.count();
+    j["store"]["ack_timeout_ms"] = c.store_ack_timeout.count();
   }
   char mode[8];
   std::snprintf(mode, sizeof mode, "0%o", c.control.mode);
@@ -517,14 +522,13 @@ std::string config_to_json(const ServerConfig& c) {
                   {"max_timeout_seconds", c.webget.max_timeout_seconds},
                   {"max_bytes", c.webget.max_bytes}}}};
   j["dns"] = {{"nameservers", c.nameservers}};
-  j["provider_registration"] = {{"enabled", c.provider_registration_enabled},
-                                {"start_rate",
-                                 static_cast<std::int64_t>(c.provider_registration.start_rate)},
-                                {"stop_rate",
-                                 static_cast<std::int64_t>(c.provider_registration.stop_rate)},
-                                {"min_gap_ms", c.provider_registration.retry.min_gap.count()},
-                                {"retry_base_ms", c.provider_registration.retry.base.count()},
-                                {"retry_max_ms", c.provider_registration.retry.max.count()}};
+  j["provider_registration"] = {
+      {"enabled", c.provider_registration_enabled},
+      {"start_rate", static_cast<std::int64_t>(c.provider_registration.start_rate)},
+      {"stop_rate", static_cast<std::int64_t>(c.provider_registration.stop_rate)},
+      {"min_gap_ms", c.provider_registration.retry.min_gap.count()},
+      {"retry_base_ms", c.provider_registration.retry.base.count()},
+      {"retry_max_ms", c.provider_registration.retry.max.count()}};
   return j.dump(2);
 }
 

@@ -151,9 +151,9 @@ bool Engine::Impl::build(std::string* message) {
   wq.linger = config.commit_linger;
   wq.max_queue = config.store_max_queue;
   wq.retry_interval = config.postgres.retry_interval;
+  if (!config.postgres.url.empty()) wq.ack_after = config.store_ack_timeout;
   auto queue = store::WriteQueue::start(
-      open_store,
-      [this](std::function<void()> fn) { loop.post(std::move(fn)); }, wq);
+      open_store, [this](std::function<void()> fn) { loop.post(std::move(fn)); }, wq);
   if (!queue) {
     *message = "cannot start the store writer: " + std::string(queue.error().detail);
     return false;
@@ -166,8 +166,7 @@ bool Engine::Impl::build(std::string* message) {
         config.postgres,
         [this](store::Store& s, const store::StoreChanges& what) { on_store_changes(s, what); });
     if (!listener) {
-      *message = "cannot listen for provisioning changes: " +
-                 std::string(listener.error().detail);
+      *message = "cannot listen for provisioning changes: " + std::string(listener.error().detail);
       return false;
     }
     changes = std::move(*listener);
