@@ -1,7 +1,11 @@
 // The engine's control socket: the command registry over the engine's parts,
 // with the engine's reload and stats hooks; the HTTP API (when configured)
-// runs the same registry's commands.
+// runs the same registry's commands. On PostgreSQL the read-only commands
+// (kReaderMethods) are answered off the core thread, through a second
+// registry over a read-only connection of their own, so that a database that
+// hangs delays them and not SIP.
 #include <fstream>
+#include <set>
 
 #include "sip/base/log.hpp"
 #include "sip/control/context.hpp"
@@ -9,8 +13,18 @@
 #include "sip/control/server.hpp"
 #include "sip/engine/engine_impl.hpp"
 #include "sip/http/server.hpp"
+#include "sip/store/pg_store.hpp"
 
 namespace sip::engine {
+namespace {
+
+// Commands that only read the store (no Directory, registrar or calls).
+const std::set<std::string, std::less<>> kReaderMethods = {
+    "account.count", "account.get",   "account.list", "cdr.count",     "cdr.list",
+    "customer.get",  "customer.list", "dialplan.get", "dialplan.list", "domain.list",
+    "export",        "kv.get",        "kv.keys",      "provider.get",  "provider.list"};
+
+}  // namespace
 
 class ControlHost {
  public:
@@ -28,6 +42,7 @@ class ControlHost {
     control::ServerOptions options;
     options.path = engine.config.control.socket;
     options.mode = engine.config.control.mode;
+    if (!engine.config.postgres.url.empty()) open_reader(engine, options);
     server_ = std::make_unique<control::ControlServer>(engine.loop, options, registry_);
     http_ = std::make_unique<http::HttpServer>(
         engine.config.http,
@@ -50,6 +65,31 @@ class ControlHost {
   }
 
  private:
+  // The reader methods' connection (read-only: snapshots, no migrations),
+  // used on the control server's reader thread only. Without it (the
+  // database did not answer at start) they run on the core thread.
+  void open_reader(Engine::Impl& engine, control::ServerOptions& options) {
+    store::PgOptions pg = engine.config.postgres;
+    pg.read_only = true;
+    auto opened = store::postgres_factory(pg)();
+    if (!opened) {
+      log(LogLevel::Warn, "engine",
+          "read-only control commands run on the core thread: " +
+              std::string(opened.error().detail));
+      return;
+    }
+    reader_store_ = std::move(*opened);
+    reader_context_ = std::make_unique<control::Context>(
+        control::Context{*reader_store_, engine.directory, nullptr, {}, {}, nullptr});
+    control::register_commands(reader_registry_, *reader_context_);
+    options.reader = &reader_registry_;
+    options.reader_methods = kReaderMethods;
+  }
+
+  // Declared before server_: destroyed after it (its reader thread is joined).
+  std::unique_ptr<store::Store> reader_store_;
+  std::unique_ptr<control::Context> reader_context_;
+  control::CommandRegistry reader_registry_;
   control::Context context_;
   control::CommandRegistry registry_;
   std::unique_ptr<control::ControlServer> server_;
