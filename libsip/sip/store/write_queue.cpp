@@ -247,7 +247,10 @@ class WriteQueueImpl final : public WriteQueue {
         results.clear();
         continue;
       }
-      if (unavailable_) {  // it answered (a commit, or an error of its own)
+      // It answered (a commit, or an error of its own). Writes stay
+      // acknowledged at submit until what waits is down to one batch, so
+      // answers after an outage do not wait behind the whole replay.
+      if (unavailable_ && queue_.size() < options_.max_batch) {
         unavailable_ = false;
         log(LogLevel::Info, "store", "the store answers again: queued writes replayed");
       }

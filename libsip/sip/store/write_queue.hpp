@@ -16,8 +16,9 @@
 // max_queue; submit() then fails with "the write queue is full while the
 // store is unavailable"). Jobs held that way are acknowledged at once
 // (`done` gets ok, the daemon keeps working from memory) and replayed when
-// the store answers again; a replayed job that then fails is logged and
-// counted (failed_after_ack). SQLite never reports those errors.
+// the store answers again (later jobs are acknowledged at submit until less
+// than one batch waits, so they do not wait behind the replay); a replayed
+// job that then fails is logged and counted (failed_after_ack). SQLite never reports those errors.
 //
 // A store that hangs (PostgreSQL frozen, or its port dropping packets) is
 // only found out by a deadline, which can be seconds. With `ack_after` set,
