@@ -7,10 +7,12 @@
 //    traffic: refreshes still get 200 from memory, writes queue, and when
 //    the server is back every acknowledged binding change is in the
 //    database;
-//  - a frozen database holds up the control commands that read it (they
-//    run off the core thread and end with timed_out), never SIP;
+//  - a frozen database holds up the control commands and HTTP requests that
+//    read it (they run off the core thread), never SIP;
 //  - two daemons on one database see each other's provisioning.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -102,50 +104,69 @@ int register_all(const TempDir& dir, const Daemon& d, const std::string& csv, in
   return status.value_or(-1);
 }
 
-// A control connection whose request is sent now and whose answer is read
-// later (ControlClient waits for it).
-class PendingControl {
+// A request sent now on a fresh connection (the control socket's unix
+// path, or a loopback TCP port for HTTP) whose answer is read later.
+class PendingRequest {
  public:
-  PendingControl(const std::string& path, const std::string& line) {
-    fd_ = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  static int unix_socket(const std::string& path) {
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
     sockaddr_un a{};
     a.sun_family = AF_UNIX;
     path.copy(a.sun_path, sizeof a.sun_path - 1);
-    const std::string out = line + "\n";
-    ok_ = fd_ >= 0 && ::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-          ::write(fd_, out.data(), out.size()) == static_cast<ssize_t>(out.size());
+    if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) return fd;
+    if (fd >= 0) ::close(fd);
+    return -1;
   }
-  ~PendingControl() {
+  static int tcp_socket(std::uint16_t port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) return fd;
+    if (fd >= 0) ::close(fd);
+    return -1;
+  }
+  PendingRequest(int fd, const std::string& bytes) : fd_(fd) {
+    ok_ =
+        fd_ >= 0 && ::write(fd_, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size());
+  }
+  ~PendingRequest() {
     if (fd_ >= 0) ::close(fd_);
   }
-  PendingControl(const PendingControl&) = delete;
-  PendingControl& operator=(const PendingControl&) = delete;
+  PendingRequest(const PendingRequest&) = delete;
+  PendingRequest& operator=(const PendingRequest&) = delete;
   bool sent() const { return ok_; }
   // True when the answer has (begun to) arrive.
   bool answered() const {
     pollfd p{fd_, POLLIN, 0};
     return ::poll(&p, 1, 0) > 0;
   }
-  // The answer line as JSON (null after `limit`).
-  json answer(Millis limit) {
+  // The first line of the answer ("" after `limit`).
+  std::string first_line(Millis limit) {
     const auto deadline = Clock::now() + limit;
     std::string in;
     while (in.find('\n') == std::string::npos && Clock::now() < deadline) {
-      pollfd p{fd_, POLLIN, 100};
+      pollfd p{fd_, POLLIN, 0};
       if (::poll(&p, 1, 100) <= 0) continue;
       char buf[4096];
       const ssize_t n = ::read(fd_, buf, sizeof buf);
       if (n <= 0) break;
       in.append(buf, static_cast<std::size_t>(n));
     }
-    if (in.find('\n') == std::string::npos) return nullptr;
-    return json::parse(in.substr(0, in.find('\n')), nullptr, false);
+    const auto nl = in.find('\n');
+    return nl == std::string::npos ? std::string() : in.substr(0, nl);
   }
 
  private:
   int fd_ = -1;
   bool ok_ = false;
 };
+
+std::string http_get(const std::string& path, const std::string& api_key) {
+  return "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\napikey: " + api_key +
+         "\r\nConnection: close\r\n\r\n";
+}
 
 std::size_t binding_count(Daemon& d) {
   return d.control().call("binding.list").size();
@@ -294,11 +315,11 @@ TEST(SipproxydPostgres, DatabaseDownRegistrationsGoOnAndWritesReplay) {
       kAccounts, hung_s, std::chrono::duration<double>(Clock::now() - resumed).count());
 }
 
-// The database freezes (SIGSTOP) while a control command that reads it is
-// in flight: that command runs on a connection and thread of its own, so the
-// core thread goes on answering OPTIONS and REGISTER (its writes are
-// acknowledged after ack_timeout_ms), and the command ends with a timed_out
-// error at the query deadline.
+// The database freezes (SIGSTOP) while a control command and an HTTP API
+// request that read it are in flight: they run on connections and threads of
+// their own, so the core thread goes on answering OPTIONS and REGISTER (its
+// writes are acknowledged after ack_timeout_ms); the control command ends
+// with a timed_out error at the query deadline, the HTTP request is refused.
 TEST(SipproxydPostgres, FrozenDatabaseHoldsUpStoreReadsNotSip) {
   constexpr int kAccounts = 5;
   TempDir dir;
@@ -306,21 +327,34 @@ TEST(SipproxydPostgres, FrozenDatabaseHoldsUpStoreReadsNotSip) {
   sip::testing::PgServer server;
   sip::testing::pg_exec(server.conninfo(), "CREATE DATABASE frozen");
   const std::string url = server.conninfo() + " dbname=frozen";
+  const std::uint16_t http_port = free_port("127.0.0.1");
   Daemon d(dir, {{"store",
                   {{"url", url},
                    {"connect_timeout_ms", 1000},
                    {"query_timeout_ms", 5000},
                    {"retry_interval_ms", 200},
-                   {"ack_timeout_ms", 200}}}});
+                   {"ack_timeout_ms", 200}}},
+                 {"http", {{"bind", "127.0.0.1:" + std::to_string(http_port)}}}});
   d.control().call("import", {{"document", document("fz", kAccounts, csv)}}, Millis(60000));
   std::string why;
   const std::uint16_t phones = free_port("127.0.0.1");
   ASSERT_EQ(register_all(dir, d, csv, kAccounts, "before", &why, phones), 0) << why;
   EXPECT_EQ(d.control().call("account.list").size(), static_cast<std::size_t>(kAccounts));
+  const std::string key = d.control().call("customer.get", {{"username", "load"}})["api_key"];
+  const std::string get_customer = http_get("/api/v1/customers/load", key);
+  {
+    PendingRequest up(PendingRequest::tcp_socket(http_port), get_customer);
+    ASSERT_TRUE(up.sent());
+    EXPECT_EQ(up.first_line(Millis(10000)).rfind("HTTP/1.1 200", 0), 0u);
+  }
 
   server.pause();
-  PendingControl read(d.control_path(), R"({"id":7,"method":"account.list","params":{}})");
+  PendingRequest read(PendingRequest::unix_socket(d.control_path()),
+                      R"({"id":7,"method":"account.list","params":{}})"
+                      "\n");
   ASSERT_TRUE(read.sent());
+  PendingRequest web(PendingRequest::tcp_socket(http_port), get_customer);
+  ASSERT_TRUE(web.sent());
   UdpPeer peer;
   peer.send("OPTIONS sip:" + d.address() +
                 " SIP/2.0\r\n"
@@ -344,13 +378,24 @@ TEST(SipproxydPostgres, FrozenDatabaseHoldsUpStoreReadsNotSip) {
       << why;
   EXPECT_FALSE(read.answered())
       << "account.list was answered before SIP was: the core thread waited for the database";
-  const json answer = read.answer(Millis(20000));
+  EXPECT_FALSE(web.answered())
+      << "the HTTP request was answered before SIP was: the core thread waited for the database";
+  const json answer = json::parse(read.first_line(Millis(20000)), nullptr, false);
   ASSERT_TRUE(answer.is_object()) << "no answer to account.list";
   EXPECT_EQ(answer["error"].value("code", ""), "timed_out") << answer.dump();
+  EXPECT_NE(answer["error"].value("message", "").find("did not answer in time"), std::string::npos)
+      << answer.dump();
   EXPECT_EQ(answer.value("id", 0), 7) << answer.dump();
+  const std::string status = web.first_line(Millis(20000));
+  EXPECT_EQ(status.rfind("HTTP/1.1 ", 0), 0u) << "no answer to the HTTP request";
+  EXPECT_EQ(status.rfind("HTTP/1.1 200", 0), std::string::npos) << status;
+  std::printf(
+      "[ postgres ] database frozen: OPTIONS and REGISTER answered meanwhile; "
+      "account.list got %s, the HTTP request got \"%s\"\n",
+      answer["error"].dump().c_str(), status.substr(0, status.find('\r')).c_str());
 
   server.resume();
-  // The reader's next command reconnects (after retry_interval_ms).
+  // The readers' next requests reconnect (after retry_interval_ms).
   json listed;
   for (int i = 0; i < 50; ++i) {
     listed = d.control().request("account.list", json::object(), Millis(10000));
@@ -360,6 +405,14 @@ TEST(SipproxydPostgres, FrozenDatabaseHoldsUpStoreReadsNotSip) {
   }
   ASSERT_TRUE(listed.contains("result")) << listed.dump();
   EXPECT_EQ(listed["result"].size(), static_cast<std::size_t>(kAccounts));
+  std::string back;
+  for (int i = 0; i < 50 && back.rfind("HTTP/1.1 200", 0) != 0; ++i) {
+    PendingRequest again(PendingRequest::tcp_socket(http_port), get_customer);
+    back = again.first_line(Millis(10000));
+    UdpPeer pacer;
+    if (back.rfind("HTTP/1.1 200", 0) != 0) (void)pacer.receive(Millis(100));
+  }
+  EXPECT_EQ(back.rfind("HTTP/1.1 200", 0), 0u) << back;
 }
 
 // Two daemons, one database: an account added through A's control socket is

@@ -3,9 +3,15 @@
 // runs the same registry's commands. On PostgreSQL the read-only commands
 // (kReaderMethods) are answered off the core thread, through a second
 // registry over a read-only connection of their own, so that a database that
-// hangs delays them and not SIP.
+// hangs delays them and not SIP; the HTTP API's do the same on a thread and
+// connection of its own (ReaderThread), with its customer look-ups.
+#include <condition_variable>
+#include <deque>
 #include <fstream>
+#include <functional>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include "sip/base/log.hpp"
 #include "sip/control/context.hpp"
@@ -23,6 +29,80 @@ const std::set<std::string, std::less<>> kReaderMethods = {
     "account.count", "account.get",   "account.list", "cdr.count",     "cdr.list",
     "customer.get",  "customer.list", "dialplan.get", "dialplan.list", "domain.list",
     "export",        "kv.get",        "kv.keys",      "provider.get",  "provider.list"};
+
+// One thread running posted functions in order. stop() drops those still
+// queued (their waiters time out or are released by their CoreBridge) and
+// joins.
+class ReaderThread {
+ public:
+  ReaderThread() : thread_([this] { run(); }) {}
+  ~ReaderThread() { stop(); }
+  ReaderThread(const ReaderThread&) = delete;
+  ReaderThread& operator=(const ReaderThread&) = delete;
+
+  void post(std::function<void()> fn) {
+    std::lock_guard lock(mu_);
+    if (stopped_) return;
+    jobs_.push_back(std::move(fn));
+    cv_.notify_one();
+  }
+  void stop() {
+    {
+      std::lock_guard lock(mu_);
+      stopped_ = true;
+      jobs_.clear();
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void run() {
+    for (;;) {
+      std::function<void()> fn;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [this] { return stopped_ || !jobs_.empty(); });
+        if (stopped_) return;
+        fn = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      fn();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> jobs_;
+  bool stopped_ = false;
+  std::thread thread_;  // last: starts once the rest is built
+};
+
+// A read-only connection of its own and the commands over it.
+struct Reader {
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<control::Context> context;
+  control::CommandRegistry registry;
+};
+
+// Opens a Reader on `engine`'s database; null (logged) when it cannot.
+std::unique_ptr<Reader> open_reader(Engine::Impl& engine, const char* who) {
+  store::PgOptions pg = engine.config.postgres;
+  pg.read_only = true;
+  auto opened = store::postgres_factory(pg)();
+  if (!opened) {
+    log(LogLevel::Warn, "engine",
+        std::string(who) +
+            " read the store on the core thread: " + std::string(opened.error().detail));
+    return nullptr;
+  }
+  auto r = std::make_unique<Reader>();
+  r->store = std::move(*opened);
+  r->context = std::make_unique<control::Context>(
+      control::Context{*r->store, engine.directory, nullptr, {}, {}, nullptr});
+  control::register_commands(r->registry, *r->context);
+  return r;
+}
 
 }  // namespace
 
@@ -42,12 +122,25 @@ class ControlHost {
     control::ServerOptions options;
     options.path = engine.config.control.socket;
     options.mode = engine.config.control.mode;
-    if (!engine.config.postgres.url.empty()) open_reader(engine, options);
+    const bool pg = !engine.config.postgres.url.empty();
+    if (pg && (control_reader_ = open_reader(engine, "read-only control commands"))) {
+      options.reader = &control_reader_->registry;
+      options.reader_methods = kReaderMethods;
+    }
     server_ = std::make_unique<control::ControlServer>(engine.loop, options, registry_);
     http_ = std::make_unique<http::HttpServer>(
         engine.config.http,
         [&engine](std::function<void()> fn) { engine.loop.post(std::move(fn)); }, registry_,
         *engine.store);
+    // The HTTP API when it is configured at start (one enabled later by a
+    // reload reads on the core thread).
+    if (pg && !engine.config.http.bind.empty() &&
+        (http_reader_ = open_reader(engine, "the HTTP API's requests"))) {
+      http_thread_ = std::make_unique<ReaderThread>();
+      ReaderThread* thread = http_thread_.get();
+      http_->set_reader({[thread](std::function<void()> fn) { thread->post(std::move(fn)); },
+                         &http_reader_->registry, http_reader_->store.get(), kReaderMethods});
+    }
   }
   Result<void> start() { return server_->start(); }
   Result<void> start_http(const http::Options& options) {
@@ -61,35 +154,16 @@ class ControlHost {
   }
   void stop() {
     http_->stop();
+    if (http_thread_) http_thread_->stop();
     server_->stop();
   }
 
  private:
-  // The reader methods' connection (read-only: snapshots, no migrations),
-  // used on the control server's reader thread only. Without it (the
-  // database did not answer at start) they run on the core thread.
-  void open_reader(Engine::Impl& engine, control::ServerOptions& options) {
-    store::PgOptions pg = engine.config.postgres;
-    pg.read_only = true;
-    auto opened = store::postgres_factory(pg)();
-    if (!opened) {
-      log(LogLevel::Warn, "engine",
-          "read-only control commands run on the core thread: " +
-              std::string(opened.error().detail));
-      return;
-    }
-    reader_store_ = std::move(*opened);
-    reader_context_ = std::make_unique<control::Context>(
-        control::Context{*reader_store_, engine.directory, nullptr, {}, {}, nullptr});
-    control::register_commands(reader_registry_, *reader_context_);
-    options.reader = &reader_registry_;
-    options.reader_methods = kReaderMethods;
-  }
-
-  // Declared before server_: destroyed after it (its reader thread is joined).
-  std::unique_ptr<store::Store> reader_store_;
-  std::unique_ptr<control::Context> reader_context_;
-  control::CommandRegistry reader_registry_;
+  // Declared before the servers: destroyed after them (their threads are
+  // joined first).
+  std::unique_ptr<Reader> control_reader_;
+  std::unique_ptr<Reader> http_reader_;
+  std::unique_ptr<ReaderThread> http_thread_;
   control::Context context_;
   control::CommandRegistry registry_;
   std::unique_ptr<control::ControlServer> server_;
