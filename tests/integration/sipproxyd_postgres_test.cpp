@@ -319,7 +319,8 @@ TEST(SipproxydPostgres, DatabaseDownRegistrationsGoOnAndWritesReplay) {
 // request that read it are in flight: they run on connections and threads of
 // their own, so the core thread goes on answering OPTIONS and REGISTER (its
 // writes are acknowledged after ack_timeout_ms); the control command ends
-// with a timed_out error at the query deadline, the HTTP request is refused.
+// with a timed_out error at the query deadline, the HTTP request is refused,
+// and a change (core thread) is refused at once.
 TEST(SipproxydPostgres, FrozenDatabaseHoldsUpStoreReadsNotSip) {
   constexpr int kAccounts = 5;
   TempDir dir;
@@ -380,6 +381,13 @@ TEST(SipproxydPostgres, FrozenDatabaseHoldsUpStoreReadsNotSip) {
       << "account.list was answered before SIP was: the core thread waited for the database";
   EXPECT_FALSE(web.answered())
       << "the HTTP request was answered before SIP was: the core thread waited for the database";
+  // A change, on the core thread's connection, is refused at once: the write
+  // queue has found the database unavailable (its REGISTER batch hung).
+  const json refused = d.control().request("domain.add", {{"name", "late.test"}}, Millis(20000));
+  EXPECT_EQ(refused["error"].value("code", ""), "network") << refused.dump();
+  EXPECT_NE(refused["error"].value("message", "").find("the store is unavailable"),
+            std::string::npos)
+      << refused.dump();
   const json answer = json::parse(read.first_line(Millis(20000)), nullptr, false);
   ASSERT_TRUE(answer.is_object()) << "no answer to account.list";
   EXPECT_EQ(answer["error"].value("code", ""), "timed_out") << answer.dump();

@@ -4,7 +4,9 @@
 // (kReaderMethods) are answered off the core thread, through a second
 // registry over a read-only connection of their own, so that a database that
 // hangs delays them and not SIP; the HTTP API's do the same on a thread and
-// connection of its own (ReaderThread), with its customer look-ups.
+// connection of its own (ReaderThread), with its customer look-ups; the
+// others are refused at once while the write queue finds the database
+// unavailable (guard_store_commands).
 #include <condition_variable>
 #include <deque>
 #include <fstream>
@@ -29,6 +31,12 @@ const std::set<std::string, std::less<>> kReaderMethods = {
     "account.count", "account.get",   "account.list", "cdr.count",     "cdr.list",
     "customer.get",  "customer.list", "dialplan.get", "dialplan.list", "domain.list",
     "export",        "kv.get",        "kv.keys",      "provider.get",  "provider.list"};
+
+// Commands that touch no store (the others are refused at once while the
+// write queue finds PostgreSQL unavailable).
+const std::set<std::string, std::less<>> kMemoryMethods = {
+    "call.blindtransfer", "call.callback",     "call.dualtransfer", "call.hangup",
+    "call.list",          "console.subscribe", "provider.status",   "stats"};
 
 // One thread running posted functions in order. stop() drops those still
 // queued (their waiters time out or are released by their CoreBridge) and
@@ -118,11 +126,16 @@ class ControlHost {
     context_.calls = engine.calls.get();
     context_.provider_agent = engine.provider_agent.get();
     context_.events = &engine.events;
-    control::register_commands(registry_, context_);
+    const bool pg = !engine.config.postgres.url.empty();
+    if (pg) {
+      control::register_commands(direct_, context_);
+      guard_store_commands(engine);
+    } else {
+      control::register_commands(registry_, context_);
+    }
     control::ServerOptions options;
     options.path = engine.config.control.socket;
     options.mode = engine.config.control.mode;
-    const bool pg = !engine.config.postgres.url.empty();
     if (pg && (control_reader_ = open_reader(engine, "read-only control commands"))) {
       options.reader = &control_reader_->registry;
       options.reader_methods = kReaderMethods;
@@ -159,12 +172,37 @@ class ControlHost {
   }
 
  private:
+  // PostgreSQL: registry_ answers through direct_, except that a command
+  // using the core thread's connection is refused at once while the write
+  // queue finds the database unavailable (it would wait for a deadline on
+  // the core thread, and fail).
+  void guard_store_commands(Engine::Impl& engine) {
+    for (const std::string& m : direct_.methods()) {
+      if (const control::StreamHandler* stream = direct_.stream(m)) {
+        registry_.add_stream(m, *stream);
+      } else if (kMemoryMethods.count(m) != 0) {
+        registry_.add(m, [this, m](const nlohmann::json& p) { return direct_.call(m, p); });
+      } else {
+        registry_.add(m, [this, &engine, m](const nlohmann::json& p) -> control::CommandResult {
+          if (engine.writes && engine.writes->stats().unavailable) {
+            return control::CommandResult::fail(
+                Errc::network,
+                "the store is unavailable (writes are queued and replayed when it answers); "
+                "try again later");
+          }
+          return direct_.call(m, p);
+        });
+      }
+    }
+  }
+
   // Declared before the servers: destroyed after them (their threads are
   // joined first).
   std::unique_ptr<Reader> control_reader_;
   std::unique_ptr<Reader> http_reader_;
   std::unique_ptr<ReaderThread> http_thread_;
   control::Context context_;
+  control::CommandRegistry direct_;  // PostgreSQL: the commands registry_ guards
   control::CommandRegistry registry_;
   std::unique_ptr<control::ControlServer> server_;
   std::unique_ptr<http::HttpServer> http_;
