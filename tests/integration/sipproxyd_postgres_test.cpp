@@ -7,8 +7,16 @@
 //    traffic: refreshes still get 200 from memory, writes queue, and when
 //    the server is back every acknowledged binding change is in the
 //    database;
+//  - a frozen database holds up the control commands and HTTP requests that
+//    read it (they run off the core thread), never SIP;
 //  - two daemons on one database see each other's provisioning.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -96,6 +104,70 @@ int register_all(const TempDir& dir, const Daemon& d, const std::string& csv, in
   return status.value_or(-1);
 }
 
+// A request sent now on a fresh connection (the control socket's unix
+// path, or a loopback TCP port for HTTP) whose answer is read later.
+class PendingRequest {
+ public:
+  static int unix_socket(const std::string& path) {
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    path.copy(a.sun_path, sizeof a.sun_path - 1);
+    if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) return fd;
+    if (fd >= 0) ::close(fd);
+    return -1;
+  }
+  static int tcp_socket(std::uint16_t port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) return fd;
+    if (fd >= 0) ::close(fd);
+    return -1;
+  }
+  PendingRequest(int fd, const std::string& bytes) : fd_(fd) {
+    ok_ =
+        fd_ >= 0 && ::write(fd_, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size());
+  }
+  ~PendingRequest() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  PendingRequest(const PendingRequest&) = delete;
+  PendingRequest& operator=(const PendingRequest&) = delete;
+  bool sent() const { return ok_; }
+  // True when the answer has (begun to) arrive.
+  bool answered() const {
+    pollfd p{fd_, POLLIN, 0};
+    return ::poll(&p, 1, 0) > 0;
+  }
+  // The first line of the answer ("" after `limit`).
+  std::string first_line(Millis limit) {
+    const auto deadline = Clock::now() + limit;
+    std::string in;
+    while (in.find('\n') == std::string::npos && Clock::now() < deadline) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      char buf[4096];
+      const ssize_t n = ::read(fd_, buf, sizeof buf);
+      if (n <= 0) break;
+      in.append(buf, static_cast<std::size_t>(n));
+    }
+    const auto nl = in.find('\n');
+    return nl == std::string::npos ? std::string() : in.substr(0, nl);
+  }
+
+ private:
+  int fd_ = -1;
+  bool ok_ = false;
+};
+
+std::string http_get(const std::string& path, const std::string& api_key) {
+  return "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\napikey: " + api_key +
+         "\r\nConnection: close\r\n\r\n";
+}
+
 std::size_t binding_count(Daemon& d) {
   return d.control().call("binding.list").size();
 }
@@ -114,10 +186,9 @@ TEST(SipproxydPostgres, SqliteExportImportsIntoPostgresAndPhonesRegister) {
                                     {"server", "sip:itsp.test"},
                                     {"username", "joe"},
                                     {"password", "itsp-secret"}});
-  a.control().call("dialplan.add", {{"owner", "load"},
-                                    {"name", "out"},
-                                    {"type", "dialstring"},
-                                    {"source", "itsp"}});
+  a.control().call(
+      "dialplan.add",
+      {{"owner", "load"}, {"name", "out"}, {"type", "dialstring"}, {"source", "itsp"}});
   const json exported = a.control().call("export");
   ASSERT_EQ(exported["accounts"].size(), static_cast<std::size_t>(kAccounts));
 
@@ -169,8 +240,7 @@ TEST(SipproxydPostgres, DatabaseDownRegistrationsGoOnAndWritesReplay) {
   ASSERT_EQ(register_all(dir, d, csv, kAccounts, "during", &why, phones), 0)
       << "REGISTER refreshes failed while the database was down:\n"
       << why;
-  const double during_s =
-      std::chrono::duration<double>(Clock::now() - outage_start).count();
+  const double during_s = std::chrono::duration<double>(Clock::now() - outage_start).count();
   // binding.list reads the database; stats answers from memory.
   json stats = d.control().call("stats");
   EXPECT_EQ(stats.value("bindings", 0), kAccounts) << stats.dump();
@@ -200,9 +270,10 @@ TEST(SipproxydPostgres, DatabaseDownRegistrationsGoOnAndWritesReplay) {
             kAccounts)
       << "refreshes acknowledged during the outage are missing from the database";
   EXPECT_EQ(stats["store"].value("failed_after_ack", 1), 0) << stats.dump();
-  std::printf("[ postgres ] %d REGISTER refreshes during the outage took %.2f s, all 200; "
-              "queued writes replayed %.2f s after the server returned\n",
-              kAccounts, during_s, replay_s);
+  std::printf(
+      "[ postgres ] %d REGISTER refreshes during the outage took %.2f s, all 200; "
+      "queued writes replayed %.2f s after the server returned\n",
+      kAccounts, during_s, replay_s);
 
   // Now a server that hangs (SIGSTOP: connects and queries never answer, as
   // behind a port that drops packets): the deadlines turn it into an outage.
@@ -238,9 +309,118 @@ TEST(SipproxydPostgres, DatabaseDownRegistrationsGoOnAndWritesReplay) {
                 url, "SELECT count(*) FROM bindings WHERE updated >= " + std::to_string(paused_at)),
             kAccounts);
   EXPECT_EQ(stats["store"].value("failed_after_ack", 1), 0) << stats.dump();
-  std::printf("[ postgres ] %d REGISTER refreshes while the database hung took %.2f s, all 200; "
-              "replayed %.2f s after it resumed\n",
-              kAccounts, hung_s, std::chrono::duration<double>(Clock::now() - resumed).count());
+  std::printf(
+      "[ postgres ] %d REGISTER refreshes while the database hung took %.2f s, all 200; "
+      "replayed %.2f s after it resumed\n",
+      kAccounts, hung_s, std::chrono::duration<double>(Clock::now() - resumed).count());
+}
+
+// The database freezes (SIGSTOP) while a control command and an HTTP API
+// request that read it are in flight: they run on connections and threads of
+// their own, so the core thread goes on answering OPTIONS and REGISTER (its
+// writes are acknowledged after ack_timeout_ms); the control command ends
+// with a timed_out error at the query deadline, the HTTP request is refused,
+// and a change (core thread) is refused at once.
+TEST(SipproxydPostgres, FrozenDatabaseHoldsUpStoreReadsNotSip) {
+  constexpr int kAccounts = 5;
+  TempDir dir;
+  const std::string csv = dir.file("accounts.csv");
+  sip::testing::PgServer server;
+  sip::testing::pg_exec(server.conninfo(), "CREATE DATABASE frozen");
+  const std::string url = server.conninfo() + " dbname=frozen";
+  const std::uint16_t http_port = free_port("127.0.0.1");
+  Daemon d(dir, {{"store",
+                  {{"url", url},
+                   {"connect_timeout_ms", 1000},
+                   {"query_timeout_ms", 5000},
+                   {"retry_interval_ms", 200},
+                   {"ack_timeout_ms", 200}}},
+                 {"http", {{"bind", "127.0.0.1:" + std::to_string(http_port)}}}});
+  d.control().call("import", {{"document", document("fz", kAccounts, csv)}}, Millis(60000));
+  std::string why;
+  const std::uint16_t phones = free_port("127.0.0.1");
+  ASSERT_EQ(register_all(dir, d, csv, kAccounts, "before", &why, phones), 0) << why;
+  EXPECT_EQ(d.control().call("account.list").size(), static_cast<std::size_t>(kAccounts));
+  const std::string key = d.control().call("customer.get", {{"username", "load"}})["api_key"];
+  const std::string get_customer = http_get("/api/v1/customers/load", key);
+  {
+    PendingRequest up(PendingRequest::tcp_socket(http_port), get_customer);
+    ASSERT_TRUE(up.sent());
+    EXPECT_EQ(up.first_line(Millis(10000)).rfind("HTTP/1.1 200", 0), 0u);
+  }
+
+  server.pause();
+  PendingRequest read(PendingRequest::unix_socket(d.control_path()),
+                      R"({"id":7,"method":"account.list","params":{}})"
+                      "\n");
+  ASSERT_TRUE(read.sent());
+  PendingRequest web(PendingRequest::tcp_socket(http_port), get_customer);
+  ASSERT_TRUE(web.sent());
+  UdpPeer peer;
+  peer.send("OPTIONS sip:" + d.address() +
+                " SIP/2.0\r\n"
+                "Via: SIP/2.0/UDP 127.0.0.1:" +
+                std::to_string(peer.port()) +
+                ";branch=z9hG4bK-frozen-1\r\n"
+                "Max-Forwards: 70\r\n"
+                "From: <sip:probe@sipsmith.test>;tag=f1\r\n"
+                "To: <sip:" +
+                d.address() +
+                ">\r\n"
+                "Call-ID: frozen-options-1\r\n"
+                "CSeq: 1 OPTIONS\r\n"
+                "Content-Length: 0\r\n\r\n",
+            "127.0.0.1", d.port());
+  const auto options = peer.receive_final(Millis(10000));
+  ASSERT_TRUE(options.has_value()) << "no answer to OPTIONS while the database is frozen";
+  EXPECT_EQ(options->rfind("SIP/2.0 200", 0), 0u) << *options;
+  ASSERT_EQ(register_all(dir, d, csv, kAccounts, "frozen", &why, phones), 0)
+      << "REGISTER refreshes failed while the database was frozen:\n"
+      << why;
+  EXPECT_FALSE(read.answered())
+      << "account.list was answered before SIP was: the core thread waited for the database";
+  EXPECT_FALSE(web.answered())
+      << "the HTTP request was answered before SIP was: the core thread waited for the database";
+  // A change, on the core thread's connection, is refused at once: the write
+  // queue has found the database unavailable (its REGISTER batch hung).
+  const json refused = d.control().request("domain.add", {{"name", "late.test"}}, Millis(20000));
+  EXPECT_EQ(refused["error"].value("code", ""), "network") << refused.dump();
+  EXPECT_NE(refused["error"].value("message", "").find("the store is unavailable"),
+            std::string::npos)
+      << refused.dump();
+  const json answer = json::parse(read.first_line(Millis(20000)), nullptr, false);
+  ASSERT_TRUE(answer.is_object()) << "no answer to account.list";
+  EXPECT_EQ(answer["error"].value("code", ""), "timed_out") << answer.dump();
+  EXPECT_NE(answer["error"].value("message", "").find("did not answer in time"), std::string::npos)
+      << answer.dump();
+  EXPECT_EQ(answer.value("id", 0), 7) << answer.dump();
+  const std::string status = web.first_line(Millis(20000));
+  EXPECT_EQ(status.rfind("HTTP/1.1 ", 0), 0u) << "no answer to the HTTP request";
+  EXPECT_EQ(status.rfind("HTTP/1.1 200", 0), std::string::npos) << status;
+  std::printf(
+      "[ postgres ] database frozen: OPTIONS and REGISTER answered meanwhile; "
+      "account.list got %s, the HTTP request got \"%s\"\n",
+      answer["error"].dump().c_str(), status.substr(0, status.find('\r')).c_str());
+
+  server.resume();
+  // The readers' next requests reconnect (after retry_interval_ms).
+  json listed;
+  for (int i = 0; i < 50; ++i) {
+    listed = d.control().request("account.list", json::object(), Millis(10000));
+    if (listed.contains("result")) break;
+    UdpPeer pacer;
+    (void)pacer.receive(Millis(100));
+  }
+  ASSERT_TRUE(listed.contains("result")) << listed.dump();
+  EXPECT_EQ(listed["result"].size(), static_cast<std::size_t>(kAccounts));
+  std::string back;
+  for (int i = 0; i < 50 && back.rfind("HTTP/1.1 200", 0) != 0; ++i) {
+    PendingRequest again(PendingRequest::tcp_socket(http_port), get_customer);
+    back = again.first_line(Millis(10000));
+    UdpPeer pacer;
+    if (back.rfind("HTTP/1.1 200", 0) != 0) (void)pacer.receive(Millis(100));
+  }
+  EXPECT_EQ(back.rfind("HTTP/1.1 200", 0), 0u) << back;
 }
 
 // Two daemons, one database: an account added through A's control socket is
@@ -278,9 +458,10 @@ TEST(SipproxydPostgres, TwoDaemonsSeeEachOthersProvisioningWithinASecond) {
   ASSERT_TRUE(wait_for([&] { return accounts_in(b) == before + 1; }, Millis(5000)))
       << "daemon B never saw the account added through daemon A";
   const double delay_ms = std::chrono::duration<double, std::milli>(Clock::now() - added).count();
-  std::printf("[ postgres ] an account added through daemon A was in daemon B's directory "
-              "%.1f ms after A answered (%.1f ms after the request)\n",
-              delay_ms, std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+  std::printf(
+      "[ postgres ] an account added through daemon A was in daemon B's directory "
+      "%.1f ms after A answered (%.1f ms after the request)\n",
+      delay_ms, std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
   EXPECT_LT(delay_ms, 1000.0);
 
   std::string why;

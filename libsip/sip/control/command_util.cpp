@@ -28,6 +28,7 @@ void fail(Errc code, std::string message) {
 void fail_store(const Error& e, const std::string& what) {
   std::string message = what + ": ";
   message += (e.detail != nullptr && *e.detail != '\0') ? e.detail : errc_text(e.code);
+  if (e.code == Errc::timed_out) message += " (the database did not answer in time)";
   fail(e.code, std::move(message));
 }
 

@@ -61,7 +61,8 @@ PathState probe(const std::string& path) {
 }
 
 // One worker thread for the PBKDF2 of customer passwords, so that the
-// event loop's thread never spends hundreds of milliseconds hashing. A job
+// event loop's thread never spends hundreds of milliseconds hashing (and a
+// second one, the same class, for the reader methods' store reads). A job
 // runs on the worker and returns what to run on the loop afterwards.
 // stop() drops queued jobs and joins (a running hash finishes first).
 class Hasher {
@@ -125,7 +126,8 @@ struct ControlServer::Impl : std::enable_shared_from_this<ControlServer::Impl> {
         options(std::move(o)),
         registry(r),
         acceptor(io),
-        hasher(io) {}
+        hasher(io),
+        reader(io) {}
 
   void accept();
   void on_accept(error_code ec, Local::socket socket);
@@ -136,6 +138,7 @@ struct ControlServer::Impl : std::enable_shared_from_this<ControlServer::Impl> {
   const CommandRegistry& registry;
   Local::acceptor acceptor;
   Hasher hasher;
+  Hasher reader;  // runs options.reader's methods
   std::unordered_set<std::shared_ptr<Connection>> connections;
   bool bound = false;
 };
@@ -143,8 +146,9 @@ struct ControlServer::Impl : std::enable_shared_from_this<ControlServer::Impl> {
 // One client: reads lines, answers each through the registry, writes the
 // answers in order through a queue. Reading pauses while answers are being
 // written, so a client that does not read cannot grow our memory. A line
-// with a customer password to hash goes to the Hasher first; the lines
-// after it wait, so answers keep their order.
+// with a customer password to hash goes to the Hasher first, a reader
+// method to the reader worker; the lines after it wait, so answers keep
+// their order.
 // A streaming request (console.subscribe) turns the connection into a
 // stream: after its answer it carries the subscription's events, one batch
 // written at a time (the subscription's bounded queue drops the oldest
@@ -257,6 +261,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     const bool maybe = line.find("password") != std::string_view::npos ||
                        line.find("customer.add") != std::string_view::npos;
     if (maybe && hash_first(server, line)) return;
+    if (server.options.reader != nullptr && read_aside(server, line)) return;
     std::weak_ptr<Connection> weak = weak_from_this();
     asio::io_context& io = server.io;
     auto answered = server.registry.handle_line(line, [weak, &io] {
@@ -314,6 +319,37 @@ class Connection : public std::enable_shared_from_this<Connection> {
     return true;
   }
 
+  // A request for one of the reader methods: answered on the reader worker
+  // (its registry, its store connection), then written on the loop. False
+  // when it is not one.
+  bool read_aside(ControlServer::Impl& server, std::string_view line) {
+    nlohmann::json req = nlohmann::json::parse(line, nullptr, false);
+    if (!req.is_object()) return false;
+    auto m = req.find("method");
+    if (m == req.end() || !m->is_string() ||
+        server.options.reader_methods.count(m->get_ref<const std::string&>()) == 0) {
+      return false;
+    }
+    hashing_ = true;
+    std::weak_ptr<ControlServer::Impl> weak = server_;
+    std::weak_ptr<Connection> conn = weak_from_this();
+    const CommandRegistry* reader = server.options.reader;
+    server.reader.submit([conn, weak, reader, line = std::string(line)]() -> std::function<void()> {
+      std::string response = reader->handle_line(line);
+      return [conn, weak, response = std::move(response)]() mutable {
+        auto srv = weak.lock();
+        auto self = conn.lock();
+        if (!srv || !self || self->closed_) return;
+        self->hashing_ = false;
+        response.push_back('\n');
+        self->out_.push_back(std::move(response));
+        if (!self->closing_) self->process_lines(*srv);
+        self->finish_or_continue();
+      };
+    });
+    return true;
+  }
+
   void answer_hashed(ControlServer::Impl& server, nlohmann::json req, CommandResult hashed,
                      const std::string& generated) {
     std::string response;
@@ -352,7 +388,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void finish_or_continue() {
     if (writing_) return;
     if (!out_.empty()) return write_next();
-    if (hashing_) return;  // the Hasher's answer continues
+    if (hashing_) return;  // the Hasher's (or the reader's) answer continues
     if (closing_) return close();
     if (stream_) {
       if (!reading_) read();
@@ -382,7 +418,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::shared_ptr<event::Subscription> stream_;  // set by a streaming request
   bool reading_ = false;
   bool writing_ = false;
-  bool hashing_ = false;  // a line is at the Hasher; later lines wait
+  bool hashing_ = false;  // a line is at the Hasher or the reader; later lines wait
   bool closing_ = false;  // close once out_ is written
   bool closed_ = false;
   bool partial_armed_ = false;    // partial_timer_ runs
@@ -464,6 +500,7 @@ Result<void> ControlServer::start() {
 void ControlServer::stop() {
   Impl& s = *impl_;
   s.hasher.stop();
+  s.reader.stop();
   error_code ignored;
   s.acceptor.close(ignored);
   auto connections = std::move(s.connections);

@@ -3,14 +3,16 @@
 // CommandRegistry::handle_line); lines over `max_line` get an error and the
 // connection is closed. Runs on the EventLoop's thread: every member and
 // every command handler runs there, except the PBKDF2 of customer
-// passwords, which a worker thread of the server does first. The EventLoop and the CommandRegistry
-// must outlive the server. Asio and JSON stay inside server.cpp.
+// passwords, which a worker thread of the server does first, and the
+// `reader_methods` (ServerOptions), which another worker thread answers. The EventLoop and the
+// CommandRegistry must outlive the server. Asio and JSON stay inside server.cpp.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "sip/base/result.hpp"
@@ -36,6 +38,14 @@ struct ServerOptions {
   // PBKDF2 iterations for customer passwords hashed off the loop's thread
   // (password_params.hpp); 0 = the default strength.
   std::uint32_t password_iterations = 0;
+  // Methods answered through `reader` on a worker thread of the server
+  // instead of the loop's thread: read-only commands over a store connection
+  // of their own, so a database that hangs holds up only them (each bounded
+  // by the store's deadlines), never SIP. Answers keep their order on the
+  // connection. `reader` must outlive the server and its handlers must touch
+  // nothing of the loop's thread. Null or empty: every method on the loop.
+  const CommandRegistry* reader = nullptr;
+  std::set<std::string, std::less<>> reader_methods;
 };
 
 class ControlServer {

@@ -295,7 +295,8 @@ ServerConfig parse_object(const json& root, const std::string& base_dir) {
   if (auto it = root.find("store"); it != root.end()) {
     check_keys(*it, "store",
                {"path", "url", "synchronous_full", "commit_linger_ms", "cdr_flush_ms",
-                "connect_timeout_ms", "query_timeout_ms", "retry_interval_ms", "max_queue"});
+                "connect_timeout_ms", "query_timeout_ms", "retry_interval_ms", "ack_timeout_ms",
+                "max_queue"});
     cfg.cdr_flush = std::chrono::milliseconds(
         get_int(*it, "cdr_flush_ms", "store", cfg.cdr_flush.count(), 0, 1000));
     cfg.commit_linger = std::chrono::milliseconds(
@@ -321,6 +322,8 @@ ServerConfig parse_object(const json& root, const std::string& base_dir) {
         *it, "query_timeout_ms", "store", cfg.postgres.query_timeout.count(), 100, 3600000));
     cfg.postgres.retry_interval = std::chrono::milliseconds(get_int(
         *it, "retry_interval_ms", "store", cfg.postgres.retry_interval.count(), 10, 600000));
+    cfg.store_ack_timeout = std::chrono::milliseconds(
+        get_int(*it, "ack_timeout_ms", "store", cfg.store_ack_timeout.count(), 0, 3600000));
     cfg.store_max_queue = static_cast<std::size_t>(get_int(
         *it, "max_queue", "store", static_cast<std::int64_t>(cfg.store_max_queue), 1, 10000000));
   }
@@ -502,6 +505,7 @@ std::string config_to_json(const ServerConfig& c) {
     j["store"]["connect_timeout_ms"] = c.postgres.connect_timeout.count();
     j["store"]["query_timeout_ms"] = c.postgres.query_timeout.count();
     j["store"]["retry_interval_ms"] = c.postgres.retry_interval.count();
+    j["store"]["ack_timeout_ms"] = c.store_ack_timeout.count();
   }
   char mode[8];
   std::snprintf(mode, sizeof mode, "0%o", c.control.mode);

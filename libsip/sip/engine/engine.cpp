@@ -151,6 +151,7 @@ bool Engine::Impl::build(std::string* message) {
   wq.linger = config.commit_linger;
   wq.max_queue = config.store_max_queue;
   wq.retry_interval = config.postgres.retry_interval;
+  if (!config.postgres.url.empty()) wq.ack_after = config.store_ack_timeout;
   auto queue = store::WriteQueue::start(
       open_store, [this](std::function<void()> fn) { loop.post(std::move(fn)); }, wq);
   if (!queue) {

@@ -112,6 +112,7 @@ nlohmann::json Engine::Impl::stats() const {
         {"backend", config.postgres.url.empty() ? "sqlite" : "postgresql"},
         {"unavailable", w.unavailable},
         {"outages", w.outages},
+        {"stalls", w.stalls},
         {"acked_early", w.acked_early},
         {"failed_after_ack", w.failed_after_ack},
         {"kv_cached_keys", kv_keys}}},

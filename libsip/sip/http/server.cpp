@@ -135,6 +135,14 @@ std::optional<long long> int_param(const httplib::Request& req, const char* name
 // ---- Impl
 
 control::CommandResult HttpServer::Impl::call(const std::string& method, const json& params) {
+  if (std::shared_ptr<CoreBridge> rb = reader_bridge; rb && reader->methods.count(method) != 0) {
+    const control::CommandRegistry* reg = reader->registry;
+    auto r =
+        rb->run<control::CommandResult>([reg, method, params] { return reg->call(method, params); },
+                                        current_options().core_timeout);
+    if (!r) return control::CommandError{"timed_out", "the store did not answer in time"};
+    return std::move(*r);
+  }
   if (!control::has_password_params(method, params))
     return run(
         [method, params](const control::CommandRegistry& reg) { return reg.call(method, params); });
@@ -161,9 +169,11 @@ control::CommandResult HttpServer::Impl::run(CoreJob job) {
 
 std::optional<Principal> HttpServer::Impl::authenticate(const httplib::Request& req) {
   const auto now = std::chrono::steady_clock::now();
-  std::shared_ptr<CoreBridge> b = bridge;
+  // On the reader thread and its connection when there is one.
+  std::shared_ptr<CoreBridge> rb = reader_bridge;
+  std::shared_ptr<CoreBridge> b = rb ? rb : bridge;
   if (!b) return std::nullopt;
-  store::Store* st = &store;
+  store::Store* st = rb ? reader->store : &store;
   if (std::string id = credential(req, "authid"); !id.empty()) {
     if (auto who = sessions.find(id, now)) {
       // The customer as stored now: a session of a customer since disabled
@@ -216,8 +226,9 @@ std::optional<std::string> HttpServer::Impl::login(const std::string& source,
     *error = error_body("invalid_argument", "username and password are required");
     return std::nullopt;
   }
-  std::shared_ptr<CoreBridge> b = bridge;
-  store::Store* st = &store;
+  std::shared_ptr<CoreBridge> rb = reader_bridge;
+  std::shared_ptr<CoreBridge> b = rb ? rb : bridge;
+  store::Store* st = rb ? reader->store : &store;
   auto found = b ? b->run<CustomerAuth>(
                        [st, name = lower(username)] {
                          auto c = st->customers().find(name);
@@ -267,6 +278,7 @@ Result<void> HttpServer::start() {
     impl.server = std::move(tls);
   }
   impl.bridge = std::make_shared<CoreBridge>(impl.post);
+  if (impl.reader) impl.reader_bridge = std::make_shared<CoreBridge>(impl.reader->post);
   auto& svr = *impl.server;
   const std::size_t threads = std::max<std::size_t>(1, o.threads);
   svr.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
@@ -319,11 +331,17 @@ Result<void> HttpServer::start() {
 void HttpServer::stop() {
   Impl& impl = *impl_;
   if (impl.bridge) impl.bridge->close();  // releases workers waiting on the core thread
-  impl.streams.close_all();               // and those streaming events
+  if (impl.reader_bridge) impl.reader_bridge->close();  // and on the reader
+  impl.streams.close_all();                             // and those streaming events
   if (impl.server) impl.server->stop();
   if (impl.thread.joinable()) impl.thread.join();
   impl.server.reset();
   impl.bridge.reset();
+  impl.reader_bridge.reset();
+}
+
+void HttpServer::set_reader(Reader reader) {
+  impl_->reader = std::move(reader);
 }
 
 Result<void> HttpServer::reconfigure(Options options) {

@@ -4,12 +4,14 @@
 // each command) and, for logins and API keys, the core thread's Store.
 // Serves the SIPSorcery-compatible provisioning endpoints under
 // kProvisioningPrefix and the versioned API under /api/v1 (docs/http-api.md).
+// With set_reader() the store reads go to another thread instead.
 // Thread-safety: start/reconfigure/stop on the core thread; the registry
 // and store must outlive the server and are only used on the core thread.
 #pragma once
 
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "sip/base/result.hpp"
@@ -34,6 +36,22 @@ class HttpServer {
   ~HttpServer();  // stops
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
+
+  // Store reads off the core thread (the daemon on PostgreSQL): the customer
+  // look-ups that authenticate each request and the commands named in
+  // `methods` run through `post` (one thread of the caller's) on `store` (a
+  // connection of that thread's own) and `registry` (the commands over it),
+  // so a database that hangs holds up those requests (timed_out after
+  // Options::core_timeout) and not the core thread. Before start(); each
+  // piece must outlive the server. Without it everything runs on the core
+  // thread.
+  struct Reader {
+    Post post;
+    const control::CommandRegistry* registry = nullptr;
+    store::Store* store = nullptr;
+    std::set<std::string, std::less<>> methods;
+  };
+  void set_reader(Reader reader);
 
   // Binds options.bind and starts serving (HTTPS when options has a
   // certificate); bad_config when the certificate or key does not load,

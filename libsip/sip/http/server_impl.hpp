@@ -61,6 +61,8 @@ struct HttpServer::Impl {
   RateLimiter by_source, by_user;
   EventStreams streams;  // GET /api/v1/events (event_stream.cpp)
   std::shared_ptr<CoreBridge> bridge;
+  std::optional<Reader> reader;               // set_reader()
+  std::shared_ptr<CoreBridge> reader_bridge;  // onto reader->post, while started
   std::unique_ptr<httplib::Server> server;
   std::thread thread;
   std::string address;

@@ -1,7 +1,10 @@
 // The WriteQueue: one writer thread with its own Store, group commit (one
-// transaction per wake-up, a savepoint per job) and in-order completion.
+// transaction per wake-up, a savepoint per job) and in-order completion; with
+// ack_after, a watchdog thread that acknowledges the writes of a batch that
+// hangs.
 #include "sip/store/write_queue.hpp"
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -46,7 +49,9 @@ class WriteQueueImpl final : public WriteQueue {
       thread_.join();
       std::lock_guard lock(mu_);
       stopping_ = true;
+      return r;
     }
+    if (options_.ack_after.count() > 0) watchdog_ = std::thread([this] { watch(); });
     return r;
   }
 
@@ -90,6 +95,12 @@ class WriteQueueImpl final : public WriteQueue {
       }
       work_cv_.notify_one();
       if (thread_.joinable()) thread_.join();
+      {
+        std::lock_guard lock(mu_);
+        watch_stop_ = true;
+      }
+      watch_cv_.notify_one();
+      if (watchdog_.joinable()) watchdog_.join();
     });
   }
 
@@ -109,7 +120,8 @@ class WriteQueueImpl final : public WriteQueue {
   };
 
   // Under mu_: marks the job acknowledged and takes its `done` (deliver()
-  // runs it with ok, outside the lock); the job stays queued for its replay.
+  // hands it to `post` with ok, outside the lock); the job stays queued for
+  // its replay.
   void early_ack(Entry& e, std::vector<Done>& out) {
     e.acked = true;
     ++stats_.acked_early;
@@ -137,53 +149,89 @@ class WriteQueueImpl final : public WriteQueue {
     progress_cv_.notify_all();
   }
 
+  // Under mu_: the store did not answer (`why`); acknowledges the batch in
+  // flight and everything queued behind it (into `acks` for deliver()).
+  void become_unavailable(const std::string& why, std::vector<Done>& acks) {
+    if (!unavailable_) {
+      unavailable_ = true;
+      ++stats_.outages;
+      log(LogLevel::Error, "store",
+          "the store is unavailable (" + why + "): writes are queued and replayed when it answers");
+    }
+    for (auto& e : batch_)
+      if (!e.acked) early_ack(e, acks);
+    for (auto& e : queue_)
+      if (!e.acked) early_ack(e, acks);
+    progress_cv_.notify_all();  // flush() waits no longer once delivered
+  }
+
+  // The watchdog thread: a batch in flight longer than ack_after while the
+  // store was available makes it unavailable (the writer thread is blocked
+  // in the store until its deadline). It touches only the entries' `done`
+  // and `acked`, under mu_; the writer reads their `job` meanwhile.
+  void watch() {
+    std::unique_lock lock(mu_);
+    while (!watch_stop_) {
+      if (!in_flight_ || unavailable_) {
+        watch_cv_.wait(lock);
+        continue;
+      }
+      const auto due = batch_started_ + options_.ack_after;
+      if (std::chrono::steady_clock::now() < due) {
+        watch_cv_.wait_until(lock, due);
+        continue;
+      }
+      ++stats_.stalls;
+      std::vector<Done> acks;
+      become_unavailable(
+          "a write has waited over " + std::to_string(options_.ack_after.count()) + " ms", acks);
+      lock.unlock();
+      deliver(acks);
+      lock.lock();
+    }
+  }
+
   static bool unreachable(const Result<void>& r) {
     return !r && (r.error().code == Errc::network || r.error().code == Errc::timed_out);
   }
 
   void run() {
-    std::vector<Entry> batch;
     std::vector<Result<void>> results;
     int attempts_at_stop = 0;
     for (;;) {
-      if (batch.empty()) {
+      {
         std::unique_lock lock(mu_);
-        work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-        if (queue_.empty()) return;  // stopping and drained
-        if (options_.linger.count() > 0 && queue_.size() < options_.max_batch && !stopping_) {
-          work_cv_.wait_for(lock, options_.linger,
-                            [&] { return stopping_ || queue_.size() >= options_.max_batch; });
+        if (batch_.empty()) {
+          work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+          if (queue_.empty()) return;  // stopping and drained
+          if (options_.linger.count() > 0 && queue_.size() < options_.max_batch && !stopping_) {
+            work_cv_.wait_for(lock, options_.linger,
+                              [&] { return stopping_ || queue_.size() >= options_.max_batch; });
+          }
+          const std::size_t n = std::min(queue_.size(), options_.max_batch);
+          for (std::size_t i = 0; i < n; ++i) {
+            batch_.push_back(std::move(queue_.front()));
+            queue_.pop_front();
+          }
         }
-        const std::size_t n = std::min(queue_.size(), options_.max_batch);
-        for (std::size_t i = 0; i < n; ++i) {
-          batch.push_back(std::move(queue_.front()));
-          queue_.pop_front();
-        }
+        in_flight_ = true;
+        batch_started_ = std::chrono::steady_clock::now();
       }
-      const Result<void> outcome = run_batch(batch, results);
+      watch_cv_.notify_one();
+      const Result<void> outcome = run_batch(batch_, results);
+      std::unique_lock lock(mu_);
+      in_flight_ = false;
       if (unreachable(outcome)) {
         // Keep the batch (in order, ahead of the queue) and try again; a
         // stop gives up after a few attempts (what is left is logged).
         std::vector<Done> acks;
-        std::unique_lock lock(mu_);
-        if (!unavailable_) {
-          unavailable_ = true;
-          ++stats_.outages;
-          log(LogLevel::Error, "store",
-              "the store is unavailable (" + std::string(outcome.error().detail) +
-                  "): writes are queued and replayed when it answers");
-        }
         ++stats_.retries;
-        for (auto& e : batch)
-          if (!e.acked) early_ack(e, acks);
-        for (auto& e : queue_)
-          if (!e.acked) early_ack(e, acks);
-        progress_cv_.notify_all();  // flush() waits no longer once delivered
+        become_unavailable(std::string(outcome.error().detail), acks);
         lock.unlock();
         deliver(acks);
         lock.lock();
         if (stopping_ && ++attempts_at_stop > 3) {
-          const std::size_t lost = batch.size() + queue_.size();
+          const std::size_t lost = batch_.size() + queue_.size();
           log(LogLevel::Error, "store",
               "stopping while the store is unavailable: " + std::to_string(lost) +
                   " acknowledged writes were not stored");
@@ -191,6 +239,7 @@ class WriteQueueImpl final : public WriteQueue {
           finished_ += lost;
           pending_ -= lost;
           queue_.clear();
+          batch_.clear();
           progress_cv_.notify_all();
           return;
         }
@@ -198,15 +247,17 @@ class WriteQueueImpl final : public WriteQueue {
         results.clear();
         continue;
       }
-      if (outcome) {
-        std::lock_guard lock(mu_);
-        if (unavailable_) {
-          unavailable_ = false;
-          log(LogLevel::Info, "store", "the store answers again: queued writes replayed");
-        }
+      // It answered (a commit, or an error of its own). Writes stay
+      // acknowledged at submit until what waits is down to one batch, so
+      // answers after an outage do not wait behind the whole replay.
+      if (unavailable_ && queue_.size() < options_.max_batch) {
+        unavailable_ = false;
+        log(LogLevel::Info, "store", "the store answers again: queued writes replayed");
       }
-      finish(batch, results);
-      batch.clear();
+      lock.unlock();
+      finish(batch_, results);
+      lock.lock();
+      batch_.clear();
       results.clear();
     }
   }
@@ -277,12 +328,21 @@ class WriteQueueImpl final : public WriteQueue {
   WriteQueueOptions options_;
   std::unique_ptr<Store> store_;  // used by the writer thread only
   std::thread thread_;
+  std::thread watchdog_;  // with ack_after only
   std::once_flag stop_once_;
 
   mutable std::mutex mu_;
   std::condition_variable work_cv_;
   std::condition_variable progress_cv_;
+  std::condition_variable watch_cv_;
   std::deque<Entry> queue_;
+  // The batch the writer works on: filled and cleared by the writer under
+  // mu_; while in_flight_, the writer reads the jobs without the lock and the
+  // watchdog may acknowledge the entries (done/acked) under it.
+  std::vector<Entry> batch_;
+  bool in_flight_ = false;
+  std::chrono::steady_clock::time_point batch_started_;
+  bool watch_stop_ = false;
   bool stopping_ = false;
   bool unavailable_ = false;     // the last batch found the store unreachable
   std::size_t undelivered_ = 0;  // early acknowledgements not yet handed to post

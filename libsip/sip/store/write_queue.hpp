@@ -16,8 +16,16 @@
 // max_queue; submit() then fails with "the write queue is full while the
 // store is unavailable"). Jobs held that way are acknowledged at once
 // (`done` gets ok, the daemon keeps working from memory) and replayed when
-// the store answers again; a replayed job that then fails is logged and
-// counted (failed_after_ack). SQLite never reports those errors.
+// the store answers again (later jobs are acknowledged at submit until less
+// than one batch waits, so they do not wait behind the replay); a replayed
+// job that then fails is logged and counted (failed_after_ack). SQLite never reports those errors.
+//
+// A store that hangs (PostgreSQL frozen, or its port dropping packets) is
+// only found out by a deadline, which can be seconds. With `ack_after` set,
+// a batch that has waited longer than that puts the queue in the same state
+// at once: its jobs and every job behind it are acknowledged and kept for
+// replay, so answers (a REGISTER's 200) wait at most about `ack_after`. 0
+// (the default, and SQLite's) waits for the batch however long it takes.
 #pragma once
 
 #include <chrono>
@@ -32,10 +40,11 @@
 namespace sip::store {
 
 struct WriteQueueOptions {
-  std::size_t max_queue = 100000;       // jobs waiting (not yet committed)
-  std::size_t max_batch = 2000;         // jobs per transaction
-  std::chrono::milliseconds linger{0};  // extra wait to grow a batch (0 = none)
+  std::size_t max_queue = 100000;                 // jobs waiting (not yet committed)
+  std::size_t max_batch = 2000;                   // jobs per transaction
+  std::chrono::milliseconds linger{0};            // extra wait to grow a batch (0 = none)
   std::chrono::milliseconds retry_interval{500};  // while the store is unavailable
+  std::chrono::milliseconds ack_after{0};         // a batch waiting longer: acknowledge (0 = never)
 };
 
 struct WriteQueueStats {
@@ -44,11 +53,12 @@ struct WriteQueueStats {
   std::uint64_t failed = 0;     // jobs that returned an error or whose commit failed
   std::uint64_t rejected = 0;   // submit() refused: queue full or stopped
   std::uint64_t batches = 0;
-  std::size_t queued = 0;  // now waiting
-  bool unavailable = false;           // the store did not answer the last attempt
-  std::uint64_t outages = 0;          // times it became unavailable
-  std::uint64_t retries = 0;          // batch attempts while unavailable
-  std::uint64_t acked_early = 0;      // jobs acknowledged before their commit
+  std::size_t queued = 0;              // now waiting
+  bool unavailable = false;            // the store did not answer the last attempt
+  std::uint64_t outages = 0;           // times it became unavailable (incl. stalls)
+  std::uint64_t stalls = 0;            // of those, batches that outlived ack_after
+  std::uint64_t retries = 0;           // batch attempts while unavailable
+  std::uint64_t acked_early = 0;       // jobs acknowledged before their commit
   std::uint64_t failed_after_ack = 0;  // of those, replays that failed (logged)
 };
 

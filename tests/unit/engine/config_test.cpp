@@ -180,18 +180,20 @@ TEST(EngineConfig, ProviderRegistrationPolicyRoundTrips) {
 TEST(EngineConfig, StoreUrlSelectsPostgresOrSqlite) {
   ServerConfig pg = parse_ok(R"({"store": {"url": "postgresql://u:secret@db.test/sip",
     "connect_timeout_ms": 700, "query_timeout_ms": 900, "retry_interval_ms": 50,
-    "max_queue": 10}})");
+    "ack_timeout_ms": 300, "max_queue": 10}})");
   EXPECT_EQ(pg.postgres.url, "postgresql://u:secret@db.test/sip");
   EXPECT_EQ(pg.postgres.connect_timeout, std::chrono::milliseconds(700));
   EXPECT_EQ(pg.postgres.query_timeout, std::chrono::milliseconds(900));
   EXPECT_EQ(pg.postgres.retry_interval, std::chrono::milliseconds(50));
   EXPECT_EQ(pg.store_max_queue, 10u);
+  EXPECT_EQ(pg.store_ack_timeout, std::chrono::milliseconds(300));
   EXPECT_EQ(store_description(pg), "postgresql://u:***@db.test/sip");
   std::string message;
   auto again = parse_config(config_to_json(pg), "/", &message);
   ASSERT_TRUE(again) << message;
   EXPECT_EQ(again->postgres.url, pg.postgres.url);
   EXPECT_EQ(again->postgres.query_timeout, pg.postgres.query_timeout);
+  EXPECT_EQ(again->store_ack_timeout, pg.store_ack_timeout);
 
   ServerConfig conninfo = parse_ok(R"({"store": {"url": "host=/run/postgresql dbname=sip"}})");
   EXPECT_EQ(conninfo.postgres.url, "host=/run/postgresql dbname=sip");
@@ -199,12 +201,12 @@ TEST(EngineConfig, StoreUrlSelectsPostgresOrSqlite) {
   EXPECT_TRUE(file.postgres.url.empty());
   EXPECT_EQ(file.store.path, "/etc/sipsmith/data/s.db");
 
-  EXPECT_FALSE(parse_config(R"({"domains":["a.test"],"store":{"url":"mysql://x"}})", "/",
-                            &message));
+  EXPECT_FALSE(
+      parse_config(R"({"domains":["a.test"],"store":{"url":"mysql://x"}})", "/", &message));
   EXPECT_NE(message.find("store.url"), std::string::npos) << message;
-  EXPECT_FALSE(parse_config(
-      R"({"domains":["a.test"],"store":{"url":"postgresql://db/x","path":"s.db"}})", "/",
-      &message));
+  EXPECT_FALSE(
+      parse_config(R"({"domains":["a.test"],"store":{"url":"postgresql://db/x","path":"s.db"}})",
+                   "/", &message));
   EXPECT_NE(message.find("store.path"), std::string::npos) << message;
 }
 

@@ -204,6 +204,57 @@ TEST_F(WriteQueueTest, FlushWaitsForEarlierJobs) {
   EXPECT_EQ(q->stats().queued, 0u);
 }
 
+// ack_after (PostgreSQL's ack_timeout_ms): a batch that hangs (a frozen
+// database the writer waits on until its deadline) is acknowledged once it
+// has waited that long, and so is every write behind it while it hangs; the
+// writes stay queued and commit, in order, when the batch comes back.
+TEST_F(WriteQueueTest, HungBatchIsAcknowledgedAfterAckAfterAndCommitsLater) {
+  WriteQueueOptions o;
+  o.ack_after = 50ms;
+  auto q = start(o);
+  ASSERT_TRUE(q);
+  Recorder rec;
+  Gate gate;
+  ASSERT_TRUE(q->submit(gate.job(), rec.done(1)).ok());
+  ASSERT_TRUE(gate.wait_entered());
+  ASSERT_TRUE(q->submit(upsert("a"), rec.done(2)).ok());
+  q->flush();  // returns once both are acknowledged: the batch still hangs
+  auto st = q->stats();
+  EXPECT_TRUE(st.unavailable);
+  EXPECT_EQ(st.stalls, 1u);
+  EXPECT_EQ(st.outages, 1u);
+  EXPECT_EQ(st.acked_early, 2u);
+  EXPECT_EQ(st.committed, 0u);
+  ASSERT_TRUE(q->submit(upsert("b"), rec.done(3)).ok());  // acknowledged at once
+  {
+    std::lock_guard lock(rec.mu);
+    ASSERT_EQ(rec.seen.size(), 3u);
+    for (std::size_t i = 0; i < 3; ++i) {
+      EXPECT_EQ(rec.seen[i].first, static_cast<int>(i) + 1);
+      EXPECT_TRUE(rec.seen[i].second.ok());
+    }
+  }
+  EXPECT_EQ(stored(), 0u);
+
+  gate.release();
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (q->stats().queued > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(5ms);
+  }
+  st = q->stats();
+  EXPECT_EQ(st.queued, 0u);
+  EXPECT_FALSE(st.unavailable);
+  EXPECT_EQ(st.committed, 3u);
+  EXPECT_EQ(st.failed_after_ack, 0u);
+  EXPECT_EQ(stored(), 2u);
+  // Answering again: the next write is acknowledged by its commit.
+  ASSERT_TRUE(q->submit(upsert("c"), rec.done(4)).ok());
+  q->flush();
+  EXPECT_EQ(stored(), 3u);
+  EXPECT_EQ(q->stats().acked_early, 3u);
+  EXPECT_EQ(q->stats().stalls, 1u);
+}
+
 TEST_F(WriteQueueTest, StopDrainsJoinsAndRefusesLaterJobs) {
   auto q = start();
   ASSERT_TRUE(q);
