@@ -431,8 +431,8 @@ TEST(SipproxydPostgres, TwoDaemonsSeeEachOthersProvisioningWithinASecond) {
   TempDir dir_a;
   TempDir dir_b;
   const std::string url = sip::testing::pg_fresh_database_conninfo();
-  Daemon a(dir_a, {{"store", {{"url", url}}}});
-  Daemon b(dir_b, {{"store", {{"url", url}}}});
+  Daemon a(dir_a, {{"store", {{"url", url}}}, {"node", "node-a"}});
+  Daemon b(dir_b, {{"store", {{"url", url}}}, {"node", "node-b"}});
   const std::string csv = dir_b.file("accounts.csv");
   json doc = document("sh", 1, csv);
   doc.erase("accounts");
@@ -467,6 +467,12 @@ TEST(SipproxydPostgres, TwoDaemonsSeeEachOthersProvisioningWithinASecond) {
   std::string why;
   ASSERT_EQ(register_all(dir_b, b, csv, 1, "shared", &why), 0) << why;
   EXPECT_EQ(binding_count(b), 1u);
+  // The phone registered at B: its binding row names B (the registrar
+  // stores a new binding before its 200).
+  EXPECT_EQ(sip::testing::pg_query_int(url, "SELECT count(*) FROM bindings WHERE node = 'node-b'"),
+            1);
+  EXPECT_EQ(sip::testing::pg_query_int(url, "SELECT count(*) FROM bindings WHERE node <> 'node-b'"),
+            0);
 
   // The other way round: B's change reaches A.
   const int a_before = accounts_in(a);

@@ -1,6 +1,9 @@
 #include "sip/engine/config.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
@@ -265,10 +268,20 @@ void parse_webget(const json& w, http::WebGetConfig& out) {
 
 ServerConfig parse_object(const json& root, const std::string& base_dir) {
   ServerConfig cfg = default_config(base_dir);
-  check_keys(root, "config",
-             {"listen", "tls", "domains", "default_domain", "store", "control", "http", "registrar",
-              "security", "flood", "limits", "log", "b2bua", "dns", "provider_registration"});
+  check_keys(
+      root, "config",
+      {"listen", "tls", "domains", "default_domain", "node", "store", "control", "http",
+       "registrar", "security", "flood", "limits", "log", "b2bua", "dns", "provider_registration"});
   if (auto it = root.find("listen"); it != root.end()) parse_listen(*it, cfg);
+  if (auto it = root.find("node"); it != root.end()) {
+    const std::string node = it->is_string() ? it->get<std::string>() : std::string();
+    const bool ok =
+        !node.empty() && node.size() <= 64 && std::all_of(node.begin(), node.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
+        });
+    if (!ok) fail("node: expected 1 to 64 of [A-Za-z0-9._-], e.g. \"sip1\"");
+    cfg.node = node;
+  }
   if (auto it = root.find("tls"); it != root.end()) {
     check_keys(*it, "tls", {"cert", "key", "ca", "verify_peer"});
     cfg.transport.tls.cert_file = resolve(base_dir, get_string(*it, "cert", "tls", ""));
@@ -454,6 +467,9 @@ ServerConfig default_config(const std::string& dir) {
   cfg.default_domain = "sipsmith.test";
   cfg.store.path = resolve(dir, "sipsmith.db");
   cfg.control.socket = resolve(dir, "sipproxyd.sock");
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) == 0 && host[0] != '\0') cfg.node = host;
+  if (cfg.node.size() > 64) cfg.node.resize(64);
   return cfg;
 }
 
@@ -564,6 +580,7 @@ std::string config_to_json(const ServerConfig& c) {
   j["limits"] = {{"max_message_size", c.transport.limits.max_message_size},
                  {"max_connections", c.transport.max_connections}};
   j["log"] = {{"level", lower(log_level_name(c.log_level))}};
+  if (!c.node.empty()) j["node"] = c.node;
   j["b2bua"] = {{"cdrs", c.b2bua.cdrs},
                 {"max_calls", c.b2bua.max_calls},
                 {"max_executions", c.b2bua.max_executions},

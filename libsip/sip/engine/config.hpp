@@ -34,6 +34,9 @@ struct ServerConfig {
   transport::TransportConfig transport;
   std::vector<std::string> domains;  // operator domains, created in the store when missing
   std::string default_domain;        // "local" alias target (default: first domain)
+  // This daemon's name among those sharing a PostgreSQL store: written on
+  // every binding it takes (default: the host name).
+  std::string node;
   store::SqliteOptions store;
   // "store.url": PostgreSQL instead of the SQLite file at store.path when
   // postgres.url is set (docs/postgresql.md), with its timeouts.

@@ -129,9 +129,15 @@ bool Engine::Impl::build(std::string* message) {
   set_log_level(config.log_level);
   // SQLite file or PostgreSQL (store.url): the core thread's connection and
   // the writer's come from the same factory.
-  const store::StoreFactory open_store = config.postgres.url.empty()
-                                             ? store::sqlite_factory(config.store)
-                                             : store::postgres_factory(config.postgres);
+  // Every connection stamps the bindings it saves with this daemon's node.
+  const store::StoreFactory base = config.postgres.url.empty()
+                                       ? store::sqlite_factory(config.store)
+                                       : store::postgres_factory(config.postgres);
+  const store::StoreFactory open_store = [base, node = config.node]() {
+    auto s = base();
+    if (s) (*s)->set_node(node);
+    return s;
+  };
   auto opened = open_store();
   if (!opened) {
     *message = "cannot open the store " + store_description(config) + ": " +

@@ -8,7 +8,7 @@ namespace {
 
 #define SIP_BINDING_SELECT                                                              \
   "SELECT account_id, contact_key, contact_uri, mangled_uri, instance_id, user_agent, " \
-  "call_id, cseq, q, transport, remote, local, registered, updated, expires FROM bindings "
+  "call_id, cseq, q, transport, remote, local, registered, updated, expires, node FROM bindings "
 
 Binding read_binding(const Stmt& s) {
   Binding b;
@@ -27,6 +27,7 @@ Binding read_binding(const Stmt& s) {
   b.registered = s.column_int(12);
   b.updated = s.column_int(13);
   b.expires = s.column_int(14);
+  b.node = s.column_text(15);
   return b;
 }
 
@@ -58,14 +59,14 @@ Result<void> SqlBindings::upsert(const Binding& b) {
   if (auto r = check_binding(b); !r) return r;
   auto s = db_.prepare(
       "INSERT INTO bindings (account_id, contact_key, contact_uri, mangled_uri, instance_id, "
-      "user_agent, call_id, cseq, q, transport, remote, local, registered, updated, expires) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
+      "user_agent, call_id, cseq, q, transport, remote, local, registered, updated, expires, "
+      "node) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) "
       "ON CONFLICT (account_id, contact_key) DO UPDATE SET contact_uri = excluded.contact_uri, "
       "mangled_uri = excluded.mangled_uri, instance_id = excluded.instance_id, "
       "user_agent = excluded.user_agent, call_id = excluded.call_id, cseq = excluded.cseq, "
       "q = excluded.q, transport = excluded.transport, remote = excluded.remote, "
       "local = excluded.local, registered = excluded.registered, updated = excluded.updated, "
-      "expires = excluded.expires");
+      "expires = excluded.expires, node = excluded.node");
   if (!s) return s.error();
   s->bind(1, b.account_id)
       .bind(2, b.contact_key)
@@ -81,7 +82,8 @@ Result<void> SqlBindings::upsert(const Binding& b) {
       .bind(12, b.local)
       .bind(13, b.registered)
       .bind(14, b.updated)
-      .bind(15, b.expires);
+      .bind(15, b.expires)
+      .bind(16, b.node.empty() ? node_ : b.node);
   auto r = s->run("cannot save the binding");
   if (!r && r.error().code == Errc::invalid_argument) {
     // The only constraint besides the key is the account reference.

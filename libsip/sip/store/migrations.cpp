@@ -209,14 +209,17 @@ CREATE INDEX IF NOT EXISTS cdrs_owner_newest ON cdrs(owner_id, created DESC, id)
 CREATE INDEX IF NOT EXISTS cdrs_newest ON cdrs(created DESC, id);
 )sql";
 
+// v7: the node (daemon) owning each binding, for routing between daemons
+// that share a PostgreSQL database ('' before it was recorded).
+constexpr const char* kSchemaV7 = R"sql(
+ALTER TABLE bindings ADD COLUMN node TEXT NOT NULL DEFAULT '';
+)sql";
+
 // Append new steps here; versions are consecutive from 1.
 constexpr std::array kMigrations = {
-    Migration{1, kSchemaV1},
-    Migration{2, kSchemaV2},
-    Migration{3, kSchemaV3},
-    Migration{4, kSchemaV4},
-    Migration{5, kSchemaV5},
-    Migration{6, kSchemaV6},
+    Migration{1, kSchemaV1}, Migration{2, kSchemaV2}, Migration{3, kSchemaV3},
+    Migration{4, kSchemaV4}, Migration{5, kSchemaV5}, Migration{6, kSchemaV6},
+    Migration{7, kSchemaV7},
 };
 
 }  // namespace

@@ -206,10 +206,16 @@ CREATE INDEX IF NOT EXISTS cdrs_owner_newest ON cdrs(owner_id, created DESC, id)
 CREATE INDEX IF NOT EXISTS cdrs_newest ON cdrs(created DESC, id);
 )sql";
 
+// v7: the node owning each binding, as in SQLite.
+constexpr const char* kSchemaV7 = R"sql(
+ALTER TABLE bindings ADD COLUMN node TEXT COLLATE "C" NOT NULL DEFAULT '';
+)sql";
+
 // Versions are consecutive from 1 and match the SQLite steps one for one.
 constexpr std::array kMigrations = {
     Migration{1, kSchemaV1}, Migration{2, kSchemaV2}, Migration{3, kSchemaV3},
     Migration{4, kSchemaV4}, Migration{5, kSchemaV5}, Migration{6, kSchemaV6},
+    Migration{7, kSchemaV7},
 };
 
 // Not a numbered step (the versions stay those of SQLite): refreshed at every

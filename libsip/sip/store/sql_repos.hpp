@@ -89,10 +89,12 @@ class SqlBindings final : public BindingRepository {
   Result<void> remove(Id account_id, std::string_view contact_key) override;
   Result<void> remove_account(Id account_id) override;
   Result<std::size_t> remove_expired(std::int64_t now) override;
+  void set_node(std::string node) { node_ = std::move(node); }
 
  private:
   Result<std::vector<Binding>> select(const char* sql, Id account_id);
   Db& db_;
+  std::string node_;  // written for bindings without a node of their own
 };
 
 class SqlProviders final : public ProviderRepository {
@@ -208,6 +210,7 @@ class SqlStore final : public Store {
   KvRepository& kv() override { return kv_; }
   ProviderBindingRepository& provider_bindings() override { return provider_bindings_; }
   int schema_version() const override { return version_; }
+  void set_node(std::string node) override { bindings_.set_node(std::move(node)); }
 
   // Outside a transaction: one write transaction (read-only: one
   // consistent snapshot). Inside one (a WriteQueue job, or a body calling

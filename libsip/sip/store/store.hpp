@@ -138,9 +138,9 @@ class KvRepository {
   virtual Result<std::vector<std::string>> keys(Id owner) = 0;      // sorted
   // Every key and value of `owner` (0 = of every owner), ordered by owner
   // then key, until `visit` returns false (the daemon's in-memory copy).
-  virtual Result<void> scan(
-      Id owner, const std::function<bool(Id owner, const std::string& key,
-                                         const std::string& value)>& visit) = 0;
+  virtual Result<void> scan(Id owner,
+                            const std::function<bool(Id owner, const std::string& key,
+                                                     const std::string& value)>& visit) = 0;
 };
 
 // Provider registration states (one row per provider; removed with it).
@@ -169,6 +169,9 @@ class Store {
   virtual Result<void> transaction(const std::function<Result<void>()>& body) = 0;
   // The schema version after migrations (for stats and diagnostics).
   virtual int schema_version() const = 0;
+  // The node (daemon) this connection writes for: bindings saved without
+  // one are stamped with it (docs/postgresql.md). Default: none.
+  virtual void set_node(std::string /*node*/) {}
 };
 
 using StoreFactory = std::function<Result<std::unique_ptr<Store>>()>;

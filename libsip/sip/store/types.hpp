@@ -79,6 +79,9 @@ struct Binding {
   std::int64_t registered = 0;  // first registration
   std::int64_t updated = 0;     // last refresh
   std::int64_t expires = 0;     // absolute expiry time
+  // The daemon that took the registration and holds its flow (config
+  // "node"); empty: the store's own node is written (Store::set_node).
+  std::string node;
 };
 
 // A SIP provider (ITSP) account of a customer (SIPSorcery SIPProvider fields,

@@ -31,6 +31,26 @@ TEST_P(Backends, SchemaVersionIsTheLatest) {
   EXPECT_EQ(again->schema_version(), latest_schema_version());
 }
 
+TEST_P(Backends, BindingsCarryTheNodeThatSavedThem) {
+  auto s = open();
+  ASSERT_TRUE(s);
+  const auto base = add_basics(*s);
+  s->set_node("sip-a");
+  ASSERT_TRUE(s->bindings().upsert(binding(base.account, "k1")).ok());
+  Binding own = binding(base.account, "k2");
+  own.node = "sip-b";  // saved for another node: kept as given
+  ASSERT_TRUE(s->bindings().upsert(own).ok());
+  auto rows = s->bindings().list();
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].node, "sip-a");
+  EXPECT_EQ((*rows)[1].node, "sip-b");
+  // A refresh through another node moves the binding to it.
+  s->set_node("sip-c");
+  ASSERT_TRUE(s->bindings().upsert(binding(base.account, "k1")).ok());
+  EXPECT_EQ(s->bindings().list_for(base.account)->front().node, "sip-c");
+}
+
 TEST_P(Backends, ProviderBindingStatesRoundTripAndGoWithTheProvider) {
   auto s = open();
   ASSERT_TRUE(s);
@@ -108,20 +128,23 @@ TEST_P(Backends, WriteQueueCommitsTheBatchAroundAFailingJob) {
   ASSERT_TRUE(q.ok()) << q.error().to_string();
   std::vector<Result<void>> seen;
   auto done = [&seen](Result<void> r) { seen.push_back(r); };
-  ASSERT_TRUE((*q)->submit([&](Store& w) { return w.bindings().upsert(binding(basics.account, "a")); },
-                           done)
+  ASSERT_TRUE(
+      (*q)->submit([&](Store& w) { return w.bindings().upsert(binding(basics.account, "a")); },
+                   done)
+          .ok());
+  ASSERT_TRUE((*q)->submit(
+                      [](Store& w) -> Result<void> {
+                        // A conflict inside the job: only this job is undone.
+                        if (auto r = w.customers().add(customer("temp")); !r) return r.error();
+                        auto again = w.customers().add(customer("temp"));
+                        return again ? Result<void>{} : Result<void>{again.error()};
+                      },
+                      done)
                   .ok());
-  ASSERT_TRUE((*q)->submit([](Store& w) -> Result<void> {
-                 // A conflict inside the job: only this job is undone.
-                 if (auto r = w.customers().add(customer("temp")); !r) return r.error();
-                 auto again = w.customers().add(customer("temp"));
-                 return again ? Result<void>{} : Result<void>{again.error()};
-               },
-                           done)
-                  .ok());
-  ASSERT_TRUE((*q)->submit([&](Store& w) { return w.bindings().upsert(binding(basics.account, "b")); },
-                           done)
-                  .ok());
+  ASSERT_TRUE(
+      (*q)->submit([&](Store& w) { return w.bindings().upsert(binding(basics.account, "b")); },
+                   done)
+          .ok());
   (*q)->flush();
   ASSERT_EQ(seen.size(), 3u);
   EXPECT_TRUE(seen[0].ok());
@@ -146,8 +169,7 @@ TEST_P(Backends, CdrScansStopEarlySkipWithoutLimitAndStayFlat) {
                    if (auto r = s->cdrs().upsert(c); !r) return r;
                  }
                  return {};
-               })
-                  .ok());
+               }).ok());
   CdrQuery q;
   q.order = CdrOrder::OldestFirst;
   q.limit = 0;
@@ -241,11 +263,12 @@ TEST(PostgresStore, ReadOnlyReadsAndWritesNothing) {
   ASSERT_TRUE(ro.ok()) << ro.error().to_string();
   EXPECT_EQ((*ro)->customers().list()->size(), 1u);
   EXPECT_FALSE((*ro)->customers().add(StoreTest::customer("other")).ok());
-  EXPECT_TRUE((*ro)->transaction([&]() -> Result<void> {
-                     return (*ro)->customers().find("demo").ok()
-                                ? Result<void>{}
-                                : Result<void>{make_error(Errc::not_found, 0)};
-                   })
+  EXPECT_TRUE((*ro)
+                  ->transaction([&]() -> Result<void> {
+                    return (*ro)->customers().find("demo").ok()
+                               ? Result<void>{}
+                               : Result<void>{make_error(Errc::not_found, 0)};
+                  })
                   .ok());
 }
 

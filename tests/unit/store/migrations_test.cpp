@@ -42,8 +42,8 @@ std::string raw_query(const std::string& path, const char* sql) {
 TEST_F(StoreOpen, FreshFileGetsTheLatestVersionWithWalAndForeignKeys) {
   auto s = open();
   ASSERT_TRUE(s);
-  EXPECT_EQ(s->schema_version(), 6);
-  EXPECT_EQ(raw_query(path_, "PRAGMA user_version"), "6");
+  EXPECT_EQ(s->schema_version(), 7);
+  EXPECT_EQ(raw_query(path_, "PRAGMA user_version"), "7");
   EXPECT_EQ(raw_query(path_, "PRAGMA journal_mode"), "wal");
   EXPECT_EQ(raw_query(path_,
                       "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name "
@@ -74,7 +74,7 @@ TEST_F(StoreOpen, VersionOneFileIsMigratedInPlace) {
                            "DROP TABLE provider_bindings; DROP TABLE providers; DROP TABLE "
                            "dialplans; DROP TABLE cdrs; "
                            "ALTER TABLE sip_accounts DROP COLUMN digest_algorithms; "
-                           "PRAGMA user_version = 1;",
+                           "ALTER TABLE bindings DROP COLUMN node; PRAGMA user_version = 1;",
                            nullptr, nullptr, nullptr),
               SQLITE_OK);
     sqlite3_close(db);
@@ -83,8 +83,8 @@ TEST_F(StoreOpen, VersionOneFileIsMigratedInPlace) {
   ASSERT_EQ(raw_query(path_, "SELECT count(*) FROM sqlite_master WHERE name = 'providers'"), "0");
   auto s = open();
   ASSERT_TRUE(s);
-  EXPECT_EQ(s->schema_version(), 6);
-  EXPECT_EQ(raw_query(path_, "PRAGMA user_version"), "6");
+  EXPECT_EQ(s->schema_version(), 7);
+  EXPECT_EQ(raw_query(path_, "PRAGMA user_version"), "7");
   auto demo = s->customers().find("demo");
   ASSERT_TRUE(demo.ok());
   EXPECT_TRUE(s->accounts().find("1001", "sipsmith.test").ok());
@@ -116,14 +116,14 @@ TEST_F(StoreOpen, VersionTwoFileGetsPerAccountDigestAlgorithms) {
                            "ALTER TABLE sip_accounts DROP COLUMN digest_algorithms; "
                            "DROP INDEX cdrs_final_seq; ALTER TABLE cdrs DROP COLUMN final_seq; "
                            "ALTER TABLE cdrs DROP COLUMN inserted; "
-                           "PRAGMA user_version = 2;",
+                           "ALTER TABLE bindings DROP COLUMN node; PRAGMA user_version = 2;",
                            nullptr, nullptr, nullptr),
               SQLITE_OK);
     sqlite3_close(db);
   }
   auto s = open();
   ASSERT_TRUE(s);
-  EXPECT_EQ(s->schema_version(), 6);
+  EXPECT_EQ(s->schema_version(), 7);
   auto a = s->accounts().find("1001", "sipsmith.test");
   ASSERT_TRUE(a.ok());
   EXPECT_EQ(a->digest_algorithms, "");
@@ -149,14 +149,14 @@ TEST_F(StoreOpen, VersionThreeFileGetsCdrExportKeys) {
                            "ALTER TABLE cdrs DROP COLUMN inserted; "
                            "INSERT INTO cdrs (id, created, hungup_at) VALUES ('a', 1000, 5000); "
                            "INSERT INTO cdrs (id, created, hungup_at) VALUES ('b', 2000, 0); "
-                           "PRAGMA user_version = 3;",
+                           "ALTER TABLE bindings DROP COLUMN node; PRAGMA user_version = 3;",
                            nullptr, nullptr, nullptr),
               SQLITE_OK);
     sqlite3_close(db);
   }
   auto s = open();
   ASSERT_TRUE(s);
-  EXPECT_EQ(s->schema_version(), 6);
+  EXPECT_EQ(s->schema_version(), 7);
   auto a = s->cdrs().get("a");
   auto b = s->cdrs().get("b");
   ASSERT_TRUE(a.ok() && b.ok());
@@ -179,14 +179,16 @@ TEST_F(StoreOpen, VersionFourFileGetsProviderBindingStates) {
   {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db, "DROP TABLE provider_bindings; PRAGMA user_version = 4;", nullptr,
-                           nullptr, nullptr),
+    ASSERT_EQ(sqlite3_exec(db,
+                           "DROP TABLE provider_bindings; ALTER TABLE bindings DROP COLUMN node; "
+                           "PRAGMA user_version = 4;",
+                           nullptr, nullptr, nullptr),
               SQLITE_OK);
     sqlite3_close(db);
   }
   auto s = open();
   ASSERT_TRUE(s);
-  EXPECT_EQ(s->schema_version(), 6);
+  EXPECT_EQ(s->schema_version(), 7);
   const auto base = add_basics(*s);
   Provider p;
   p.owner_id = base.customer;
@@ -222,7 +224,7 @@ TEST_F(StoreOpen, ReopeningKeepsDataAndVersion) {
   }
   auto s = open();
   ASSERT_TRUE(s);
-  EXPECT_EQ(s->schema_version(), 6);
+  EXPECT_EQ(s->schema_version(), 7);
   EXPECT_TRUE(s->customers().find("demo").ok());
   EXPECT_TRUE(s->accounts().find("1001", "sipsmith.test").ok());
   EXPECT_EQ(s->bindings().list()->size(), 1u);
@@ -269,7 +271,7 @@ TEST_F(StoreOpen, MemoryDatabaseWorksForSingleConnectionTests) {
   o.path = ":memory:";
   auto s = open_sqlite(o);
   ASSERT_TRUE(s.ok()) << s.error().to_string();
-  EXPECT_EQ((*s)->schema_version(), 6);
+  EXPECT_EQ((*s)->schema_version(), 7);
   const auto base = add_basics(**s);
   EXPECT_GT(base.account, 0);
 }
