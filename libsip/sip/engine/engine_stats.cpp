@@ -107,6 +107,7 @@ nlohmann::json Engine::Impl::stats() const {
         {"outages", w.outages},
         {"acked_early", w.acked_early},
         {"failed_after_ack", w.failed_after_ack},
+        {"refreshes_dropped", persistence ? persistence->refreshes_dropped() : std::uint64_t{0}},
         {"kv_cached_keys", kv_keys}}},
       {"console", {{"subscribers", events.subscribers()}}},
   };

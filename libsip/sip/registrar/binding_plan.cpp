@@ -2,8 +2,10 @@
 // expiry policy, Contact: *, per-contact removal, keying by +sip.instance or
 // URI equality, the Call-ID/CSeq ordering rule and the per-account limit
 // that evicts the oldest binding. The changes are persisted first; memory is
-// updated and 200 OK sent only when every change is durable. One REGISTER
-// per account is in flight; later ones wait in a short queue.
+// updated and 200 OK sent only when every change is durable (a refresh that
+// moves only the expiry counts as durable once Persistence::save_behind took
+// it). One REGISTER per account is in flight; later ones wait in a short
+// queue.
 #include <algorithm>
 
 #include "sip/base/log.hpp"
@@ -32,6 +34,19 @@ bool same_contact(const store::Binding& b, std::string_view instance, const uri:
   if (!instance.empty() || !b.instance_id.empty()) return b.instance_id == instance;
   const auto stored = uri::parse_uri(b.contact_uri);
   return stored && uri::uri_equal(*stored, u);
+}
+
+// A refresh that moves only the expiry (and the Call-ID/CSeq that order it):
+// what Persistence::save_behind may take.
+bool expiry_only(const Change& c) {
+  if (c.op != Change::Op::Refresh || !c.previous) return false;
+  const store::Binding& a = c.binding;
+  const store::Binding& b = *c.previous;
+  return a.account_id == b.account_id && a.contact_key == b.contact_key &&
+         a.contact_uri == b.contact_uri && a.mangled_uri == b.mangled_uri &&
+         a.instance_id == b.instance_id && a.user_agent == b.user_agent && a.q == b.q &&
+         a.transport == b.transport && a.remote == b.remote && a.local == b.local &&
+         a.registered == b.registered;
 }
 
 }  // namespace
@@ -217,9 +232,15 @@ void Registrar::Impl::process(Request r) {
 }
 
 void Registrar::Impl::persist(const std::shared_ptr<Plan>& plan) {
-  plan->pending = plan->changes.size();
+  // Refreshes the Persistence writes behind count as persisted now; the plan
+  // waits for the others only (and finishes here when there are none).
+  plan->pending = 1;
+  for (Change& c : plan->changes)
+    if (expiry_only(c) && persistence.save_behind(c.binding)) c.persisted = true;
   std::weak_ptr<int> token = alive;
   for (std::size_t i = 0; i < plan->changes.size(); ++i) {
+    if (plan->changes[i].persisted) continue;
+    ++plan->pending;
     auto done = [this, token, plan, i](Result<void> result) {
       if (token.expired()) return;
       if (result) {
@@ -236,6 +257,7 @@ void Registrar::Impl::persist(const std::shared_ptr<Plan>& plan) {
     else
       persistence.save(c.binding, std::move(done));
   }
+  if (--plan->pending == 0) finish(plan);
 }
 
 void Registrar::Impl::finish(const std::shared_ptr<Plan>& plan) {
