@@ -119,6 +119,12 @@ struct AuthValue {
   // Value of one auth-param, quotes stripped (escapes kept).
   std::optional<std::string_view> param(std::string_view name) const noexcept;
 };
+// Reads the next auth-param of `rest` (AuthValue::params or what a previous
+// call left): name and value (quotes stripped, escapes kept), advancing
+// `rest`. false at the end or at a syntax error. One pass over all the
+// parameters costs what one param() lookup costs.
+bool next_auth_param(std::string_view& rest, std::string_view& name,
+                     std::string_view& value) noexcept;
 Result<AuthValue> parse_auth(std::string_view value) noexcept;
 
 // ---- Replaces (RFC 3891), Reason (RFC 3326)
