@@ -54,6 +54,12 @@ struct NameAddr {
 // For an addr-spec (no <>), the URI ends at the first ';' or LWS: the rest
 // are header parameters, as RFC 3261 20 requires.
 Result<NameAddr> parse_name_addr(std::string_view value) noexcept;
+// The header parameters of a name-addr / addr-spec (NameAddr::params),
+// found without parsing the display name's tokens or the URI: for callers
+// that need only a parameter such as the To tag. For every value
+// parse_name_addr accepts it returns the same params; nullopt when the shape
+// ('<' without '>', an unterminated quoted name) or the parameters are bad.
+std::optional<std::string_view> name_addr_params(std::string_view value) noexcept;
 
 struct ContactValue {
   bool star = false;  // "Contact: *"

@@ -103,9 +103,14 @@ void Registrar::Impl::process(Request r) {
     return b.call_id == call_id && cseq->number <= b.cseq;
   };
 
+  // Each Contact parsed once (on_register checked them all).
+  std::vector<msg::ContactValue> contacts;
   bool star = false;
   m.for_each(msg::HeaderId::Contact, [&](const msg::HeaderField& f) {
-    if (const auto c = m.contact_at(f); c && c->star) star = true;
+    if (auto c = m.contact_at(f)) {
+      star = star || c->star;
+      contacts.push_back(*c);
+    }
   });
   if (star) {
     for (Work& w : work) {
@@ -117,10 +122,8 @@ void Registrar::Impl::process(Request r) {
     // 423 before any change.
     const std::chrono::seconds dflt = config.default_expires;
     std::vector<std::uint32_t> requested;
-    for (const msg::HeaderField& f : m.fields()) {
-      if (f.id != msg::HeaderId::Contact) continue;
-      const auto c = m.contact_at(f);
-      const std::uint32_t e = c->expires().value_or(
+    for (const msg::ContactValue& c : contacts) {
+      const std::uint32_t e = c.expires().value_or(
           header_expires ? *header_expires : static_cast<std::uint32_t>(dflt.count()));
       if (e > 0 && e < config.min_expires.count()) {
         auto b = response(r, 423, "Interval Too Brief");
@@ -132,12 +135,10 @@ void Registrar::Impl::process(Request r) {
     }
     const transport::Origin& o = r.in.origin;
     std::size_t i = 0;
-    for (const msg::HeaderField& f : m.fields()) {
-      if (f.id != msg::HeaderId::Contact) continue;
-      const auto c = m.contact_at(f);
+    for (const msg::ContactValue& c : contacts) {
       const std::uint32_t e = requested[i++];
-      const uri::UriView& u = c->addr.uri;
-      const std::string_view instance = c->addr.param("+sip.instance").value_or("");
+      const uri::UriView& u = c.addr.uri;
+      const std::string_view instance = c.addr.param("+sip.instance").value_or("");
       auto w = std::find_if(work.begin(), work.end(), [&](const Work& x) {
         return x.action != Work::Action::Remove && same_contact(x.b, instance, u);
       });
@@ -168,7 +169,7 @@ void Registrar::Impl::process(Request r) {
       b.user_agent = std::string(user_agent.substr(0, kMaxUserAgent));
       b.call_id = std::string(call_id);
       b.cseq = cseq->number;
-      b.q = c->q() ? parse_qvalue(*c->q()).value_or(1.0f) : 1.0f;
+      b.q = c.q() ? parse_qvalue(*c.q()).value_or(1.0f) : 1.0f;
       b.transport = lower(transport::kind_name(o.kind));
       b.remote = o.remote.to_string();
       b.local = o.local.to_string();
