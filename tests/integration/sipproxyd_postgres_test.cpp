@@ -221,11 +221,14 @@ TEST(SipproxydPostgres, DatabaseDownRegistrationsGoOnAndWritesReplay) {
   sip::testing::PgServer server;
   sip::testing::pg_exec(server.conninfo(), "CREATE DATABASE outage");
   const std::string url = server.conninfo() + " dbname=outage";
+  // Refreshes write through here (refresh_flush_ms 0), so each one is a
+  // write-queue job of its own while the database is away.
   Daemon d(dir, {{"store",
                   {{"url", url},
                    {"connect_timeout_ms", 500},
                    {"query_timeout_ms", 1000},
-                   {"retry_interval_ms", 200}}}});
+                   {"retry_interval_ms", 200},
+                   {"refresh_flush_ms", 0}}}});
   d.control().call("import", {{"document", document("out", kAccounts, csv)}}, Millis(60000));
   std::string why;
   const std::uint16_t phones = free_port("127.0.0.1");

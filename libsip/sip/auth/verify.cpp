@@ -30,32 +30,51 @@ std::string_view verdict_name(DigestVerdict v) noexcept {
 Result<DigestAuthorization> parse_authorization(const msg::AuthValue& value) {
   if (!ci_equal(value.scheme, "Digest"))
     return make_error(Errc::bad_value, 0, "not Digest credentials");
-  DigestAuthorization a;
-  struct Required {
-    std::string_view name;
-    std::string* out;
+  // One pass over the parameters; the first of a repeated name counts.
+  enum Field : std::size_t {
+    kUsername,
+    kRealm,
+    kNonce,
+    kUri,
+    kResponse,
+    kAlgorithm,
+    kQop,
+    kCnonce,
+    kNc,
+    kOpaque,
+    kFields
   };
-  const Required required[] = {{"username", &a.username},
-                               {"realm", &a.realm},
-                               {"nonce", &a.nonce},
-                               {"uri", &a.uri},
-                               {"response", &a.response}};
-  for (const Required& r : required) {
-    const auto v = value.param(r.name);
-    if (!v) return make_error(Errc::bad_value, 0, "digest credentials miss a required parameter");
-    *r.out = msg::unquote(*v);
+  static constexpr std::string_view kNames[kFields] = {"username", "realm",     "nonce", "uri",
+                                                       "response", "algorithm", "qop",   "cnonce",
+                                                       "nc",       "opaque"};
+  std::optional<std::string_view> found[kFields];
+  std::string_view rest = value.params, name, v;
+  while (msg::next_auth_param(rest, name, v)) {
+    for (std::size_t i = 0; i < kFields; ++i) {
+      if (!found[i] && ci_equal(name, kNames[i])) {
+        found[i] = v;
+        break;
+      }
+    }
+  }
+  DigestAuthorization a;
+  std::string* const required[] = {&a.username, &a.realm, &a.nonce, &a.uri, &a.response};
+  for (std::size_t i = kUsername; i <= kResponse; ++i) {
+    if (!found[i])
+      return make_error(Errc::bad_value, 0, "digest credentials miss a required parameter");
+    *required[i] = msg::unquote(*found[i]);
   }
   a.algorithm = Algorithm::Md5;
-  if (const auto alg = value.param("algorithm")) a.algorithm = parse_algorithm(*alg);
-  if (const auto qop = value.param("qop")) {
+  if (found[kAlgorithm]) a.algorithm = parse_algorithm(*found[kAlgorithm]);
+  if (const auto& qop = found[kQop]) {
     if (ci_equal(*qop, "auth"))
       a.qop = Qop::Auth;
     else if (ci_equal(*qop, "auth-int"))
       a.qop = Qop::AuthInt;
     else
       return make_error(Errc::bad_value, 0, "unknown qop in digest credentials");
-    const auto cnonce = value.param("cnonce");
-    const auto nc = value.param("nc");
+    const auto& cnonce = found[kCnonce];
+    const auto& nc = found[kNc];
     if (!cnonce || cnonce->empty() || !nc || !is_nc(*nc))
       return make_error(Errc::bad_value, 0, "qop requires cnonce and an 8-hex-digit nc");
     a.cnonce = msg::unquote(*cnonce);
@@ -63,7 +82,7 @@ Result<DigestAuthorization> parse_authorization(const msg::AuthValue& value) {
   }
   if (a.algorithm && algorithm_is_sess(*a.algorithm) && a.qop == Qop::None)
     return make_error(Errc::bad_value, 0, "-sess algorithm without qop");
-  if (const auto opaque = value.param("opaque")) a.opaque = msg::unquote(*opaque);
+  if (found[kOpaque]) a.opaque = msg::unquote(*found[kOpaque]);
   return a;
 }
 

@@ -308,12 +308,14 @@ ServerConfig parse_object(const json& root, const std::string& base_dir) {
   if (auto it = root.find("store"); it != root.end()) {
     check_keys(*it, "store",
                {"path", "url", "synchronous_full", "commit_linger_ms", "cdr_flush_ms",
-                "connect_timeout_ms", "query_timeout_ms", "retry_interval_ms", "ack_timeout_ms",
-                "max_queue"});
+                "refresh_flush_ms", "connect_timeout_ms", "query_timeout_ms", "retry_interval_ms",
+                "ack_timeout_ms", "max_queue"});
     cfg.cdr_flush = std::chrono::milliseconds(
         get_int(*it, "cdr_flush_ms", "store", cfg.cdr_flush.count(), 0, 1000));
     cfg.commit_linger = std::chrono::milliseconds(
         get_int(*it, "commit_linger_ms", "store", cfg.commit_linger.count(), 0, 100));
+    cfg.refresh_flush = std::chrono::milliseconds(
+        get_int(*it, "refresh_flush_ms", "store", cfg.refresh_flush.count(), 0, 60000));
     cfg.store.path = resolve(base_dir, get_string(*it, "path", "store", cfg.store.path));
     cfg.store.synchronous_full = get_bool(*it, "synchronous_full", "store", false);
     const std::string url = get_string(*it, "url", "store", "");
@@ -513,6 +515,7 @@ std::string config_to_json(const ServerConfig& c) {
   j["store"] = {{"synchronous_full", c.store.synchronous_full},
                 {"commit_linger_ms", c.commit_linger.count()},
                 {"cdr_flush_ms", c.cdr_flush.count()},
+                {"refresh_flush_ms", c.refresh_flush.count()},
                 {"max_queue", c.store_max_queue}};
   if (c.postgres.url.empty()) {
     j["store"]["path"] = c.store.path;

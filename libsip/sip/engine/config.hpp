@@ -57,6 +57,13 @@ struct ServerConfig {
   // job (a leg that starts and ends within it is written once). Bounds what
   // a crash can lose, together with commit_linger.
   std::chrono::milliseconds cdr_flush{20};
+  // Registrar refreshes that only move a binding's expiry are answered at
+  // once and written behind, batched on the core thread this long (0: they
+  // write through like every other binding change, the 200 OK waiting for
+  // the commit). A crash loses at most this window's refreshes plus what the
+  // writer had not committed; those bindings come back with their previous
+  // expiry. New, changed and removed bindings always write through.
+  std::chrono::milliseconds refresh_flush{1000};
   ControlConfig control;
   // The HTTP API (docs/http-api.md); off unless the file's "http" section
   // gives a bind address. SIGHUP applies every field.

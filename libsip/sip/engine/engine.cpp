@@ -27,26 +27,6 @@ std::string kind_lower(transport::Kind k) {
 
 }  // namespace
 
-void QueuePersistence::save(const store::Binding& binding, std::function<void(Result<void>)> done) {
-  auto shared_done = std::make_shared<std::function<void(Result<void>)>>(std::move(done));
-  auto r = queue_.submit([b = binding](store::Store& s) { return s.bindings().upsert(b); },
-                         [shared_done](Result<void> result) {
-                           if (*shared_done) (*shared_done)(std::move(result));
-                         });
-  if (!r && *shared_done) (*shared_done)(r.error());
-}
-
-void QueuePersistence::erase(store::Id account_id, const std::string& contact_key,
-                             std::function<void(Result<void>)> done) {
-  auto shared_done = std::make_shared<std::function<void(Result<void>)>>(std::move(done));
-  auto r = queue_.submit([account_id, key = contact_key](
-                             store::Store& s) { return s.bindings().remove(account_id, key); },
-                         [shared_done](Result<void> result) {
-                           if (*shared_done) (*shared_done)(std::move(result));
-                         });
-  if (!r && *shared_done) (*shared_done)(r.error());
-}
-
 QueueCdrSink::~QueueCdrSink() {
   if (timer_ != 0) timers_.cancel(timer_);
 }
@@ -193,7 +173,7 @@ bool Engine::Impl::build(std::string* message) {
   guard->set_events(&events);
   txn = std::make_unique<txn::TransactionLayer>(*sender, loop, *dispatcher);
   relay.connect(txn.get());
-  persistence = std::make_unique<QueuePersistence>(*writes);
+  persistence = std::make_unique<QueuePersistence>(*writes, loop, config.refresh_flush);
   registrar =
       std::make_unique<registrar::Registrar>(*txn, *sender, loop, loop.clock(), directory,
                                              *persistence, *nonces, config.registrar, guard.get());
@@ -345,6 +325,7 @@ void Engine::Impl::drain_and_stop() {
   // Calls end first so their final CDRs are in the queue before the flush.
   if (calls) calls->shutdown();
   if (cdr_sink) cdr_sink->flush();
+  if (persistence) persistence->flush();
   // Every binding change acknowledged so far is committed; completions the
   // writer posted run before the stop below (the loop runs posts in order).
   writes->flush();

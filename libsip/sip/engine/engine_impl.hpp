@@ -76,15 +76,37 @@ class InboundRelay final : public transport::InboundHandler {
 
 // Binding changes go through the store's WriteQueue (group commit); the
 // registrar's callbacks come back on the core thread via the loop.
+// Write-behind (save_behind, taken when `window` > 0): refreshes collect on
+// the core thread, one row per binding (a later refresh replaces an earlier
+// one), and go to the writer as one job every `window`; a save() or erase()
+// of the same binding drops its pending refresh first, so the store never
+// sees them out of order. A crash loses at most the refreshes of the last
+// window plus what the writer had not committed: those bindings come back
+// with their previous expiry. A full queue drops a batch with a log line and
+// a counter (memory stays right; the store keeps the older expiry).
+// flush() sends what is pending now (drain).
 class QueuePersistence final : public registrar::Persistence {
  public:
-  explicit QueuePersistence(store::WriteQueue& queue) : queue_(queue) {}
+  QueuePersistence(store::WriteQueue& queue, TimerService& timers, std::chrono::milliseconds window)
+      : queue_(queue), timers_(timers), window_(window) {}
+  ~QueuePersistence() override;
   void save(const store::Binding& binding, std::function<void(Result<void>)> done) override;
   void erase(store::Id account_id, const std::string& contact_key,
              std::function<void(Result<void>)> done) override;
+  bool save_behind(const store::Binding& binding) override;
+  void flush();
+  std::uint64_t refreshes_dropped() const noexcept { return dropped_; }
 
  private:
+  using Key = std::pair<store::Id, std::string>;
+  void forget(store::Id account_id, const std::string& contact_key);
+
   store::WriteQueue& queue_;
+  TimerService& timers_;
+  std::chrono::milliseconds window_;
+  std::map<Key, store::Binding> pending_;
+  TimerId timer_ = 0;
+  std::uint64_t dropped_ = 0;
 };
 
 // CDRs go through the store's WriteQueue (group commit, own thread), in

@@ -115,6 +115,7 @@ nlohmann::json Engine::Impl::stats() const {
         {"stalls", w.stalls},
         {"acked_early", w.acked_early},
         {"failed_after_ack", w.failed_after_ack},
+        {"refreshes_dropped", persistence ? persistence->refreshes_dropped() : std::uint64_t{0}},
         {"kv_cached_keys", kv_keys}}},
       {"console", {{"subscribers", events.subscribers()}}},
   };

@@ -46,6 +46,15 @@ int next_auth_param(std::string_view& s, AuthParam& out) noexcept {
 
 }  // namespace
 
+bool next_auth_param(std::string_view& rest, std::string_view& name,
+                     std::string_view& value) noexcept {
+  AuthParam p;
+  if (next_auth_param(rest, p) != 1) return false;
+  name = p.name;
+  value = p.value;
+  return true;
+}
+
 std::optional<std::string_view> AuthValue::param(std::string_view name) const noexcept {
   std::string_view s = params;
   AuthParam p;

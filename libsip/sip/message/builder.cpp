@@ -70,8 +70,9 @@ MessageBuilder make_response(const Message& request, int status, std::string_vie
       case HeaderId::CSeq: b.header(header_name(f.id), request.text(f.value)); break;
       case HeaderId::To: {
         std::string to(request.text(f.value));
-        const auto parsed = parse_name_addr(to);
-        if (status > 100 && !to_tag.empty() && parsed && parsed->tag().empty()) {
+        const auto params = name_addr_params(to);
+        if (status > 100 && !to_tag.empty() && params &&
+            find_generic_param(*params, "tag").value_or(std::string_view{}).empty()) {
           to += ";tag=";
           to.append(to_tag);
         }

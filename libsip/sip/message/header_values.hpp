@@ -54,6 +54,12 @@ struct NameAddr {
 // For an addr-spec (no <>), the URI ends at the first ';' or LWS: the rest
 // are header parameters, as RFC 3261 20 requires.
 Result<NameAddr> parse_name_addr(std::string_view value) noexcept;
+// The header parameters of a name-addr / addr-spec (NameAddr::params),
+// found without parsing the display name's tokens or the URI: for callers
+// that need only a parameter such as the To tag. For every value
+// parse_name_addr accepts it returns the same params; nullopt when the shape
+// ('<' without '>', an unterminated quoted name) or the parameters are bad.
+std::optional<std::string_view> name_addr_params(std::string_view value) noexcept;
 
 struct ContactValue {
   bool star = false;  // "Contact: *"
@@ -119,6 +125,12 @@ struct AuthValue {
   // Value of one auth-param, quotes stripped (escapes kept).
   std::optional<std::string_view> param(std::string_view name) const noexcept;
 };
+// Reads the next auth-param of `rest` (AuthValue::params or what a previous
+// call left): name and value (quotes stripped, escapes kept), advancing
+// `rest`. false at the end or at a syntax error. One pass over all the
+// parameters costs what one param() lookup costs.
+bool next_auth_param(std::string_view& rest, std::string_view& name,
+                     std::string_view& value) noexcept;
 Result<AuthValue> parse_auth(std::string_view value) noexcept;
 
 // ---- Replaces (RFC 3891), Reason (RFC 3326)

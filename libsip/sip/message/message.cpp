@@ -49,6 +49,32 @@ bool Message::has_token(HeaderId id, std::string_view token) const noexcept {
   return false;
 }
 
+void Message::replace_value(const HeaderField& field, std::string_view new_value) {
+  const Span at = field.value;
+  const std::uint32_t end = at.end();  // spans from here on move
+  const std::uint32_t line_off = field.line.off;
+  const auto size = static_cast<std::uint32_t>(new_value.size());
+  buffer_.replace(at.off, at.len, new_value);
+  // Unsigned arithmetic wraps as intended when the value shrinks.
+  const auto shift = [&](Span& s) {
+    if (s.off >= end) s.off = s.off - at.len + size;
+  };
+  for (HeaderField& f : fields_) {
+    if (f.line.off == line_off) {  // this value's line (list elements share it)
+      f.line.len = f.line.len - at.len + size;
+      if (&f == &field)
+        f.value.len = size;
+      else
+        shift(f.value);
+      continue;
+    }
+    shift(f.name);
+    shift(f.value);
+    shift(f.line);
+  }
+  shift(body_);
+}
+
 template <class T>
 Result<T> Message::rebase(Result<T> r, const HeaderField& f) const noexcept {
   if (r) return r;

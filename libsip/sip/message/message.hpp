@@ -125,6 +125,14 @@ class Message {
   }
   bool has_token(HeaderId id, std::string_view token) const noexcept;
 
+  // Rewrites one header value (one list element) in place: the bytes of
+  // `field`'s value become `new_value` and every later span moves with them
+  // (the fields sharing its line keep that line, now longer or shorter). No
+  // re-parse: the caller passes a value of the header's syntax without line
+  // breaks or (for a list header) top-level commas. `field` must be one of
+  // fields(); views taken before the call are invalidated.
+  void replace_value(const HeaderField& field, std::string_view new_value);
+
  private:
   template <class T>
   Result<T> rebase(Result<T> r, const HeaderField& f) const noexcept;

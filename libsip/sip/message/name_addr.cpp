@@ -72,6 +72,29 @@ Result<NameAddr> parse_name_addr(std::string_view value) noexcept {
   return na;
 }
 
+std::optional<std::string_view> name_addr_params(std::string_view value) noexcept {
+  std::string_view rest = trim_lws(value);
+  if (rest.empty()) return std::nullopt;
+  std::string_view params;
+  if (rest[0] == '"') {
+    const std::size_t q = quoted_string_length(rest);
+    if (q == 0) return std::nullopt;
+    rest = trim_lws_left(rest.substr(q));
+    if (rest.empty() || rest[0] != '<') return std::nullopt;
+  }
+  if (const std::size_t lt = rest.find('<'); lt != std::string_view::npos) {
+    const std::size_t gt = rest.find('>', lt);
+    if (gt == std::string_view::npos) return std::nullopt;
+    params = rest.substr(gt + 1);
+  } else {
+    std::size_t end = 0;
+    while (end < rest.size() && rest[end] != ';' && !is_lws(rest[end])) ++end;
+    params = rest.substr(end);
+  }
+  if (!check_generic_params(params)) return std::nullopt;
+  return params;
+}
+
 std::optional<std::uint32_t> ContactValue::expires() const noexcept {
   const auto e = addr.param("expires");
   if (!e) return std::nullopt;

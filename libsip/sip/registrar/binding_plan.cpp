@@ -2,8 +2,10 @@
 // expiry policy, Contact: *, per-contact removal, keying by +sip.instance or
 // URI equality, the Call-ID/CSeq ordering rule and the per-account limit
 // that evicts the oldest binding. The changes are persisted first; memory is
-// updated and 200 OK sent only when every change is durable. One REGISTER
-// per account is in flight; later ones wait in a short queue.
+// updated and 200 OK sent only when every change is durable (a refresh that
+// moves only the expiry counts as durable once Persistence::save_behind took
+// it). One REGISTER per account is in flight; later ones wait in a short
+// queue.
 #include <algorithm>
 
 #include "sip/base/log.hpp"
@@ -32,6 +34,19 @@ bool same_contact(const store::Binding& b, std::string_view instance, const uri:
   if (!instance.empty() || !b.instance_id.empty()) return b.instance_id == instance;
   const auto stored = uri::parse_uri(b.contact_uri);
   return stored && uri::uri_equal(*stored, u);
+}
+
+// A refresh that moves only the expiry (and the Call-ID/CSeq that order it):
+// what Persistence::save_behind may take.
+bool expiry_only(const Change& c) {
+  if (c.op != Change::Op::Refresh || !c.previous) return false;
+  const store::Binding& a = c.binding;
+  const store::Binding& b = *c.previous;
+  return a.account_id == b.account_id && a.contact_key == b.contact_key &&
+         a.contact_uri == b.contact_uri && a.mangled_uri == b.mangled_uri &&
+         a.instance_id == b.instance_id && a.user_agent == b.user_agent && a.q == b.q &&
+         a.transport == b.transport && a.remote == b.remote && a.local == b.local &&
+         a.registered == b.registered;
 }
 
 }  // namespace
@@ -88,9 +103,14 @@ void Registrar::Impl::process(Request r) {
     return b.call_id == call_id && cseq->number <= b.cseq;
   };
 
+  // Each Contact parsed once (on_register checked them all).
+  std::vector<msg::ContactValue> contacts;
   bool star = false;
   m.for_each(msg::HeaderId::Contact, [&](const msg::HeaderField& f) {
-    if (const auto c = m.contact_at(f); c && c->star) star = true;
+    if (auto c = m.contact_at(f)) {
+      star = star || c->star;
+      contacts.push_back(*c);
+    }
   });
   if (star) {
     for (Work& w : work) {
@@ -102,10 +122,8 @@ void Registrar::Impl::process(Request r) {
     // 423 before any change.
     const std::chrono::seconds dflt = config.default_expires;
     std::vector<std::uint32_t> requested;
-    for (const msg::HeaderField& f : m.fields()) {
-      if (f.id != msg::HeaderId::Contact) continue;
-      const auto c = m.contact_at(f);
-      const std::uint32_t e = c->expires().value_or(
+    for (const msg::ContactValue& c : contacts) {
+      const std::uint32_t e = c.expires().value_or(
           header_expires ? *header_expires : static_cast<std::uint32_t>(dflt.count()));
       if (e > 0 && e < config.min_expires.count()) {
         auto b = response(r, 423, "Interval Too Brief");
@@ -117,12 +135,10 @@ void Registrar::Impl::process(Request r) {
     }
     const transport::Origin& o = r.in.origin;
     std::size_t i = 0;
-    for (const msg::HeaderField& f : m.fields()) {
-      if (f.id != msg::HeaderId::Contact) continue;
-      const auto c = m.contact_at(f);
+    for (const msg::ContactValue& c : contacts) {
       const std::uint32_t e = requested[i++];
-      const uri::UriView& u = c->addr.uri;
-      const std::string_view instance = c->addr.param("+sip.instance").value_or("");
+      const uri::UriView& u = c.addr.uri;
+      const std::string_view instance = c.addr.param("+sip.instance").value_or("");
       auto w = std::find_if(work.begin(), work.end(), [&](const Work& x) {
         return x.action != Work::Action::Remove && same_contact(x.b, instance, u);
       });
@@ -153,7 +169,7 @@ void Registrar::Impl::process(Request r) {
       b.user_agent = std::string(user_agent.substr(0, kMaxUserAgent));
       b.call_id = std::string(call_id);
       b.cseq = cseq->number;
-      b.q = c->q() ? parse_qvalue(*c->q()).value_or(1.0f) : 1.0f;
+      b.q = c.q() ? parse_qvalue(*c.q()).value_or(1.0f) : 1.0f;
       b.transport = lower(transport::kind_name(o.kind));
       b.remote = o.remote.to_string();
       b.local = o.local.to_string();
@@ -217,9 +233,15 @@ void Registrar::Impl::process(Request r) {
 }
 
 void Registrar::Impl::persist(const std::shared_ptr<Plan>& plan) {
-  plan->pending = plan->changes.size();
+  // Refreshes the Persistence writes behind count as persisted now; the plan
+  // waits for the others only (and finishes here when there are none).
+  plan->pending = 1;
+  for (Change& c : plan->changes)
+    if (expiry_only(c) && persistence.save_behind(c.binding)) c.persisted = true;
   std::weak_ptr<int> token = alive;
   for (std::size_t i = 0; i < plan->changes.size(); ++i) {
+    if (plan->changes[i].persisted) continue;
+    ++plan->pending;
     auto done = [this, token, plan, i](Result<void> result) {
       if (token.expired()) return;
       if (result) {
@@ -236,6 +258,7 @@ void Registrar::Impl::persist(const std::shared_ptr<Plan>& plan) {
     else
       persistence.save(c.binding, std::move(done));
   }
+  if (--plan->pending == 0) finish(plan);
 }
 
 void Registrar::Impl::finish(const std::shared_ptr<Plan>& plan) {

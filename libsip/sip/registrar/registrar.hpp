@@ -7,8 +7,12 @@
 // time (also after a restart). Failed authentications are reported to the
 // engine's SourceGuard (blocked sources never reach the registrar: the
 // engine refuses them at intake).
-// A 200 OK is sent only after the binding change is durable (Persistence
-// reports back), so an acknowledged binding survives kill -9.
+// A 200 OK to a REGISTER that adds, changes or removes a binding is sent only
+// after the change is durable (Persistence reports back), so an acknowledged
+// binding survives kill -9. A refresh that only moves a binding's expiry (and
+// its Call-ID/CSeq) is offered to Persistence::save_behind and, when taken,
+// answered at once: a crash may then lose the refreshes of the persistence's
+// write-behind window (the binding comes back with its previous expiry).
 // Thread-safety: core thread only. The TransactionLayer, Sender, TimerService,
 // Directory, Persistence, NonceService and SourceGuard must outlive the
 // Registrar.
@@ -92,6 +96,14 @@ class Persistence {
   virtual void save(const store::Binding& binding, std::function<void(Result<void>)> done) = 0;
   virtual void erase(store::Id account_id, const std::string& contact_key,
                      std::function<void(Result<void>)> done) = 0;
+  // Offers a refresh that changes only expires, updated, call_id and cseq of
+  // a stored binding for writing later. true: taken (nobody waits for it; a
+  // later save() or erase() of the same binding supersedes it); false: this
+  // Persistence writes through only, the caller uses save() and waits.
+  virtual bool save_behind(const store::Binding& binding) {
+    (void)binding;
+    return false;
+  }
 };
 
 // A binding change for observers (event bus, logs, tests).

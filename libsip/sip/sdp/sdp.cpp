@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 
 #include "sip/base/ci.hpp"
 #include "sip/base/text.hpp"
@@ -354,7 +355,9 @@ Result<SessionDescription> parse(std::string_view body) {
     }
     if (line.size() < 2 || line[0] < 'a' || line[0] > 'z' || line[1] != '=')
       return bad("line is not <type>=<value>");
-    if (line.find_first_of(std::string_view("\r\0", 2)) != npos)
+    // memchr per byte class, not find_first_of (a memchr over the set per byte).
+    if (std::memchr(line.data(), '\r', line.size()) != nullptr ||
+        std::memchr(line.data(), '\0', line.size()) != nullptr)
       return bad("CR or NUL inside a line");
     const char type = line[0];
     const std::string_view v = line.substr(2);

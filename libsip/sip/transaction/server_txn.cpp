@@ -5,9 +5,13 @@
 namespace sip::txn {
 namespace {
 
+// Only the tag is needed: the To's parameters without parsing its URI.
 std::string_view to_tag_of(const msg::Message& m) noexcept {
-  const auto to = m.to();
-  return to ? to->tag() : std::string_view{};
+  const msg::HeaderField* to = m.first(msg::HeaderId::To);
+  if (to == nullptr) return {};
+  const auto params = msg::name_addr_params(m.text(to->value));
+  if (!params) return {};
+  return msg::find_generic_param(*params, "tag").value_or(std::string_view{});
 }
 
 }  // namespace

@@ -3,7 +3,6 @@
 #include <cstdlib>
 
 #include "sip/base/ci.hpp"
-#include "sip/message/editor.hpp"
 #include "sip/transport/transport_layer.hpp"
 
 namespace sip::transport {
@@ -43,9 +42,10 @@ Result<msg::Message> apply_received_rport(msg::Message request, const SocketAddr
     v += ";rport=";
     v += std::to_string(source.port);
   }
-  msg::MessageEditor e(request);
-  e.replace(*top, v);
-  return e.to_message();
+  // In place: the other header lines, their order and the body stay as
+  // received (no serialise and re-parse of the whole message).
+  request.replace_value(*top, v);
+  return request;
 }
 
 Destination response_destination(const msg::Message& response, const Origin& origin) {

@@ -63,12 +63,21 @@ Fail check_component(std::string_view text, std::size_t b, std::size_t e, Compon
       text, b, e, [component](char c) { return is_allowed(c, component); }, why);
 }
 
+// Every byte a digit (or a dot, with `dots`). A loop, not find_first_not_of:
+// that one calls memchr over the set for each byte, and every URI's host
+// passes here.
+bool all_digits(std::string_view s, bool dots) noexcept {
+  for (const char c : s)
+    if (!is_digit(c) && !(dots && c == '.')) return false;
+  return true;
+}
+
 // Validates text[b, e) as an IPv4 address or a host name and records it.
 // Host names: labels of alphanumerics, '-' (not at a label edge) and '_'
 // (tolerated), one optional trailing dot; the top label must not be numeric.
 Fail parse_name_host(std::string_view text, std::size_t b, std::size_t e, UriView& v) noexcept {
   const std::string_view host = text.substr(b, e - b);
-  if (host.find_first_not_of("0123456789.") == kNone) {
+  if (all_digits(host, true)) {
     std::array<std::uint8_t, 4> ip{};
     if (!parse_ipv4(host, ip)) return {b, "malformed IPv4 address"};
     v.host = host;
@@ -96,8 +105,7 @@ Fail parse_name_host(std::string_view text, std::size_t b, std::size_t e, UriVie
   }
   const std::size_t top_end = label < e ? e : e - 1;
   const std::string_view top_label = text.substr(top, top_end - top);
-  if (top_label.find_first_not_of("0123456789") == kNone)
-    return {top, "numeric top label in host name"};
+  if (all_digits(top_label, false)) return {top, "numeric top label in host name"};
   v.host = host;
   v.host_kind = HostKind::Name;
   return {};

@@ -129,10 +129,15 @@ Daemon::Daemon(const TempDir& dir, json config) : dir_(dir), config_(std::move(c
     config_["listen"].push_back(
         {{"transport", "tls"}, {"address", "127.0.0.1:" + std::to_string(tls_port_)}});
   }
-  if (!config_.contains("store")) {
-    config_["store"] = test_store_is_postgres()
-                           ? json{{"url", sip::testing::pg_fresh_database_conninfo()}}
-                           : json{{"path", "sipsmith.db"}};
+  // A "store" section without a path or url gets the test's store (its
+  // other settings kept).
+  if (!config_.contains("store") ||
+      (!config_["store"].contains("path") && !config_["store"].contains("url"))) {
+    json store = test_store_is_postgres()
+                     ? json{{"url", sip::testing::pg_fresh_database_conninfo()}}
+                     : json{{"path", "sipsmith.db"}};
+    if (config_.contains("store")) store.update(config_["store"]);
+    config_["store"] = std::move(store);
   }
   config_["control"] = {{"socket", "sipproxyd.sock"}};
   if (!config_.contains("domains")) config_["domains"] = json::array({"sipsmith.test"});

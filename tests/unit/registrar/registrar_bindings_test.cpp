@@ -210,6 +210,45 @@ TEST_F(RegistrarBindings, OkOnlyAfterPersistenceCompletes) {
   EXPECT_EQ(listed(last()).size(), 2u);
 }
 
+TEST_F(RegistrarBindings, RefreshMovingOnlyTheExpiryIsWrittenBehind) {
+  persistence.behind = true;
+  ASSERT_EQ(status(acl_reg({"<sip:a@198.51.100.20:5070>;expires=600"}, 1)), 200);
+  EXPECT_EQ(persistence.saves, 1);  // a new binding writes through
+  persistence.defer = true;
+  timers.advance(10s);
+  // The refresh is answered without waiting for the store.
+  const auto ok = send(acl_reg({"<sip:a@198.51.100.20:5070>;expires=900"}, 2), kPhone);
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status(), 200);
+  EXPECT_TRUE(persistence.pending.empty());
+  EXPECT_EQ(persistence.behind_saves, 1);
+  const auto b = registrar->bindings(kAcl);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(b[0].expires - timers.clock().unix_seconds(), 900);
+  EXPECT_EQ(persistence.rows.begin()->second.expires, b[0].expires);
+  // Another contact in the same request is a change: the 200 waits for it.
+  EXPECT_FALSE(
+      send(acl_reg({"<sip:a@198.51.100.20:5070>;expires=900", "<sip:b@198.51.100.20:5070>"}, 3),
+           kPhone));
+  EXPECT_EQ(persistence.pending.size(), 1u);
+  EXPECT_EQ(persistence.behind_saves, 2);
+  persistence.complete();
+  EXPECT_EQ(last().status(), 200);
+  EXPECT_EQ(registrar->bindings(kAcl).size(), 2u);
+}
+
+TEST_F(RegistrarBindings, RefreshFromAnotherSourceWritesThrough) {
+  persistence.behind = true;
+  ASSERT_EQ(status(acl_reg({"<sip:a@198.51.100.20:5070>;expires=600"}, 1)), 200);
+  persistence.defer = true;
+  const From moved{"198.51.100.20:5071"};  // the NAT mapping moved: remote changes
+  EXPECT_FALSE(send(acl_reg({"<sip:a@198.51.100.20:5070>;expires=900"}, 2), moved));
+  EXPECT_EQ(persistence.behind_saves, 0);
+  EXPECT_EQ(persistence.pending.size(), 1u);
+  persistence.complete();
+  EXPECT_EQ(last().status(), 200);
+}
+
 TEST_F(RegistrarBindings, PersistenceFailureAnswers500AndChangesNothing) {
   ASSERT_EQ(status(acl_reg({"<sip:a@198.51.100.20:5070>;expires=600"}, 1)), 200);
   persistence.fail = true;

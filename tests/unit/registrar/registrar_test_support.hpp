@@ -50,6 +50,13 @@ class MemPersistence final : public Persistence {
       done({});
     });
   }
+  // Takes refreshes only when `behind` (then written at once, no callback).
+  bool save_behind(const store::Binding& b) override {
+    if (!behind) return false;
+    ++behind_saves;
+    rows[{b.account_id, b.contact_key}] = b;
+    return true;
+  }
   void complete() {
     auto ops = std::move(pending);
     pending.clear();
@@ -61,7 +68,8 @@ class MemPersistence final : public Persistence {
 
   bool defer = false;
   bool fail = false;
-  int saves = 0, erases = 0;
+  bool behind = false;
+  int saves = 0, erases = 0, behind_saves = 0;
   std::map<std::pair<store::Id, std::string>, store::Binding> rows;
   std::vector<std::function<void()>> pending;
 
