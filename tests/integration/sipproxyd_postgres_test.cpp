@@ -337,7 +337,11 @@ TEST(SipproxydPostgres, FrozenDatabaseHoldsUpStoreReadsNotSip) {
                    {"connect_timeout_ms", 1000},
                    {"query_timeout_ms", 5000},
                    {"retry_interval_ms", 200},
-                   {"ack_timeout_ms", 200}}},
+                   {"ack_timeout_ms", 200},
+                   // Refreshes write through, so the frozen REGISTER batch
+                   // tells the write queue at once (written behind they
+                   // reach it only after the flush window).
+                   {"refresh_flush_ms", 0}}},
                  {"http", {{"bind", "127.0.0.1:" + std::to_string(http_port)}}}});
   d.control().call("import", {{"document", document("fz", kAccounts, csv)}}, Millis(60000));
   std::string why;
