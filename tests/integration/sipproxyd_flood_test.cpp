@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "sip/base/random.hpp"
+#include "support/load_accounts.hpp"
 #include "support/process.hpp"
 #include "support/sipproxyd_fixture.hpp"
 
@@ -50,30 +51,6 @@ double cpu_s(long pid) {
   return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
-// The CSV and provisioning document of accounts flood0001.. (digest).
-json document(const std::string& csv_path) {
-  json accounts = json::array();
-  std::ofstream csv(csv_path);
-  csv << "SEQUENTIAL\n";
-  for (int i = 1; i <= kAccounts; ++i) {
-    char user[32];
-    std::snprintf(user, sizeof user, "flood%04d", i);
-    const std::string password = std::string("pw-") + user + "-x";
-    accounts.push_back({{"owner", "load"},
-                        {"username", user},
-                        {"domain", "sipsmith.test"},
-                        {"password", password}});
-    csv << user << ";sipsmith.test;[authentication username=" << user << " password=" << password
-        << "]\n";
-  }
-  return {{"format", "sipsmith-provisioning"},
-          {"version", 1},
-          {"customers",
-           json::array(
-               {{{"username", "load"}, {"password", "load-customer-pw"}, {"max_accounts", 500}}})},
-          {"accounts", accounts}};
-}
-
 // One hostile source: INVITEs from a new Call-ID each, about one per
 // millisecond (its own pacing), until `stop` or `count` are reached.
 void flood(const std::string& ip, std::uint16_t port, int count, const std::atomic<bool>& stop,
@@ -99,7 +76,8 @@ TEST(SipproxydFlood, PhonesKeepRegisteringWhileHostileSourcesFlood) {
   TempDir dir;
   Daemon d(dir, json::object());  // the defaults
   const std::string csv = dir.file("phones.csv");
-  d.control().call("import", {{"document", document(csv)}}, Millis(60000));
+  d.control().call("import", {{"document", load_accounts_document("flood", kAccounts, csv, 500)}},
+                   Millis(60000));
   const long pid = d.ready().value("pid", 0L);
   const long rss_before = rss_kib(pid);
   const double cpu_before = cpu_s(pid);

@@ -25,6 +25,7 @@
 #include <string>
 
 #include "../support/pg_test_server.hpp"
+#include "support/load_accounts.hpp"
 #include "support/process.hpp"
 #include "support/sipproxyd_fixture.hpp"
 
@@ -35,33 +36,11 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 std::string user_name(const std::string& prefix, int i) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%s%04d", prefix.c_str(), i);
-  return buf;
+  return load_user(prefix, i);
 }
 
-// A provisioning document: customer "load", `n` accounts prefix0001.. with
-// passwords, a provider and a plan; their CSV for SIPp.
 json document(const std::string& prefix, int n, const std::string& csv_path) {
-  json accounts = json::array();
-  std::ofstream csv(csv_path);
-  csv << "SEQUENTIAL\n";
-  for (int i = 1; i <= n; ++i) {
-    const std::string user = user_name(prefix, i);
-    const std::string password = "pw-" + user + "-x";
-    accounts.push_back({{"owner", "load"},
-                        {"username", user},
-                        {"domain", "sipsmith.test"},
-                        {"password", password}});
-    csv << user << ";sipsmith.test;[authentication username=" << user << " password=" << password
-        << "]\n";
-  }
-  return {{"format", "sipsmith-provisioning"},
-          {"version", 1},
-          {"customers",
-           json::array(
-               {{{"username", "load"}, {"password", "load-customer-pw"}, {"max_accounts", 500}}})},
-          {"accounts", accounts}};
+  return load_accounts_document(prefix, n, csv_path, 500);
 }
 
 // SIPp registers every CSV line (scenario register_auth); its exit status.

@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 
+#include "support/load_accounts.hpp"
 #include "support/process.hpp"
 #include "support/sipproxyd_fixture.hpp"
 
@@ -20,33 +21,8 @@ using namespace std::chrono_literals;
 constexpr int kAccounts = 1000;
 constexpr int kShort = 5;
 
-std::string user_name(const std::string& prefix, int i) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%s%04d", prefix.c_str(), i);
-  return buf;
-}
-
-// A provisioning document with `n` accounts prefix0001.. and their CSV for SIPp.
 json accounts_document(const std::string& prefix, int n, const std::string& csv_path) {
-  json accounts = json::array();
-  std::ofstream csv(csv_path);
-  csv << "SEQUENTIAL\n";
-  for (int i = 1; i <= n; ++i) {
-    const std::string user = user_name(prefix, i);
-    const std::string password = "pw-" + user + "-x";
-    accounts.push_back({{"owner", "load"},
-                        {"username", user},
-                        {"domain", "sipsmith.test"},
-                        {"password", password}});
-    csv << user << ";sipsmith.test;[authentication username=" << user << " password=" << password
-        << "]\n";
-  }
-  return {{"format", "sipsmith-provisioning"},
-          {"version", 1},
-          {"customers",
-           json::array(
-               {{{"username", "load"}, {"password", "load-customer-pw"}, {"max_accounts", 5000}}})},
-          {"accounts", accounts}};
+  return load_accounts_document(prefix, n, csv_path);
 }
 
 // Runs the register_auth scenario for every CSV line; returns SIPp's status.

@@ -226,6 +226,10 @@ struct CallManager::Impl final {
 
   // ---- call_manager.cpp: intake, the end of a call
   void on_invite(txn::ServerTransaction txn, transport::Inbound&& in);
+  // A final non-2xx to a new INVITE before any call exists (counted,
+  // with our To tag and Server header).
+  void reject_invite(txn::ServerTransaction& txn, const msg::Message& m, int status,
+                     std::string_view reason);
   void respond_caller(Call& call, int status, std::string_view reason,
                       const std::vector<std::string>& headers = {});
   void end_call(Call& call, std::string_view reason);

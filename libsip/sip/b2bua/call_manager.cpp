@@ -209,19 +209,22 @@ void CallManager::Impl::respond_caller(Call& call, int status, std::string_view 
   }
 }
 
+void CallManager::Impl::reject_invite(txn::ServerTransaction& txn, const msg::Message& m,
+                                      int status, std::string_view reason) {
+  ++stats.rejected;
+  auto b = msg::make_response(m, status, reason, make_tag());
+  b.header("Server", config.server_name);
+  if (auto r = b.build()) {
+    (void)txn.respond(std::move(*r));
+  } else {
+    (void)txn.respond(status, reason);
+  }
+}
+
 void CallManager::Impl::on_invite(txn::ServerTransaction txn, transport::Inbound&& in) {
   ++stats.invites;
   const msg::Message& m = in.message;
-  auto reject = [&](int status, std::string_view reason) {
-    ++stats.rejected;
-    auto b = msg::make_response(m, status, reason, make_tag());
-    b.header("Server", config.server_name);
-    if (auto r = b.build()) {
-      (void)txn.respond(std::move(*r));
-    } else {
-      (void)txn.respond(status, reason);
-    }
-  };
+  auto reject = [&](int status, std::string_view reason) { reject_invite(txn, m, status, reason); };
   if (calls.size() >= config.max_calls) return reject(503, "Too many calls");
   const auto from = m.from();
   const auto ruri = m.request_uri();

@@ -77,16 +77,7 @@ void CallManager::Impl::expect_replaces(const Call& call, const Side& recipient,
 void CallManager::Impl::on_replacing_invite(txn::ServerTransaction& txn, transport::Inbound& in,
                                             store::Id owner, const store::SipAccount* account) {
   const msg::Message& m = in.message;
-  auto reject = [&](int status, std::string_view reason) {
-    ++stats.rejected;
-    auto b = msg::make_response(m, status, reason, make_tag());
-    b.header("Server", config.server_name);
-    if (auto r = b.build()) {
-      (void)txn.respond(std::move(*r));
-    } else {
-      (void)txn.respond(status, reason);
-    }
-  };
+  auto reject = [&](int status, std::string_view reason) { reject_invite(txn, m, status, reason); };
   const auto rep = msg::parse_replaces(m.value(msg::HeaderId::Replaces));
   if (!rep) return reject(400, "Bad Replaces header");
   const auto found = find_replaced(*rep);
