@@ -5,8 +5,8 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <functional>
+#include <list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -200,7 +200,8 @@ struct Call {
     transport::Destination dest;
     std::function<void()> then;
   };
-  std::deque<QueuedNotify> notifies;
+  // A list, not a deque: an empty std::deque allocates (memory per call).
+  std::list<QueuedNotify> notifies;
   bool notify_in_flight = false;
   // Dialogs of parties transferred away: a late BYE on them gets 200.
   std::vector<std::string> retired;
@@ -213,7 +214,7 @@ struct Call {
   // Records of parties joined in from another call (join.cpp): still
   // running, finished when this call ends.
   std::vector<store::Cdr> adopted;
-  std::optional<Replacing> replacing;
+  std::unique_ptr<Replacing> replacing;  // rare: kept out of line (memory per call)
   // Counted by Impl::limiter_out (an outgoing call, or a callback with no
   // account) until erase_call.
   bool limited = false;

@@ -150,7 +150,7 @@ void CallManager::Impl::on_replacing_invite(txn::ServerTransaction& txn, transpo
   r.invite = std::move(in.message);
   const bool ack_later = r.ack_later;
   const std::string type = r.side.sdp_type;
-  call->replacing = std::move(r);
+  call->replacing = std::make_unique<Replacing>(std::move(r));
   const CallId cid = call->id;
   const std::uint32_t cseq = send_reinvite(
       *call, partner_is_a, type, offer,
