@@ -6,8 +6,8 @@
 
 #include <array>
 #include <cstdint>
-#include <deque>
 #include <map>
+#include <list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -76,7 +76,9 @@ struct DeferredRemoval {
 struct AccountState {
   std::vector<std::uint64_t> serials;  // bindings, in insertion order
   std::shared_ptr<Plan> in_flight;     // set while a REGISTER is persisted
-  std::deque<Request> queue;           // REGISTERs waiting for it
+  // REGISTERs waiting for it. A list: an empty std::deque allocates about
+  // 0.6 kB, for every account with a binding.
+  std::list<Request> queue;
   std::vector<DeferredRemoval> deferred;
   // Replay guard: the highest nc seen per recent nonce.
   auth::NonceUses nonce_uses;
