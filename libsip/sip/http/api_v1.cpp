@@ -354,7 +354,10 @@ void add_api_v1_routes(HttpServer::Impl& impl, httplib::Server& svr) {
     auto handler = [&impl, &route](const httplib::Request& req, httplib::Response& res) {
       ApiCall c{impl, req, res, {}, json::object()};
       if (route.access != Access::Open) {
-        auto who = impl.authenticate(req);
+        bool unavailable = false;
+        auto who = impl.authenticate(req, &unavailable);
+        if (!who && unavailable)
+          return reply_error(res, "unavailable", "the store did not answer in time; try again");
         if (!who) return reply_error(res, "unauthorized", "a valid authid or API key is required");
         if (route.access == Access::Admin && !who->admin)
           return reply_error(res, "forbidden", "administrators only");

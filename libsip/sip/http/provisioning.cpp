@@ -59,11 +59,16 @@ bool paging(const httplib::Request& req, httplib::Response& res, long long* offs
   return true;
 }
 
-// The authenticated principal, or a 401 answered.
+// The authenticated principal, or a 401 answered (503 when the store or
+// core did not answer).
 std::optional<Principal> require(HttpServer::Impl& impl, const httplib::Request& req,
                                  httplib::Response& res) {
-  auto who = impl.authenticate(req);
-  if (!who) reply_error(res, "unauthorized", "a valid authid or apikey is required");
+  bool unavailable = false;
+  auto who = impl.authenticate(req, &unavailable);
+  if (!who && unavailable)
+    reply_error(res, "unavailable", "the store did not answer in time; try again");
+  else if (!who)
+    reply_error(res, "unauthorized", "a valid authid or apikey is required");
   return who;
 }
 

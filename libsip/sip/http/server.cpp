@@ -52,13 +52,14 @@ std::string allowed_origin(const Options& o, const std::string& origin) {
 
 struct CustomerAuth {
   bool found = false;
+  bool store_error = false;  // the lookup failed (not: no such customer)
   Principal who;
   bool disabled = false;
   std::string password_hash;
 };
 
 CustomerAuth to_auth(const store::Customer& c) {
-  return {true, Principal{c.id, c.username, c.admin}, c.disabled, c.password_hash};
+  return {true, false, Principal{c.id, c.username, c.admin}, c.disabled, c.password_hash};
 }
 
 }  // namespace
@@ -167,8 +168,25 @@ control::CommandResult HttpServer::Impl::run(CoreJob job) {
   return std::move(*r);
 }
 
-std::optional<Principal> HttpServer::Impl::authenticate(const httplib::Request& req) {
+// The customer `found` holds, or why not: a store that failed or did not
+// answer (not "no such customer", nor a malformed name or key) is
+// remembered so the caller can answer 503 rather than 401.
+template <class Found>
+CustomerAuth auth_of(const Found& found) {
+  if (found) return to_auth(*found);
+  CustomerAuth none;
+  const Errc e = found.error().code;
+  none.store_error = e == Errc::storage || e == Errc::network || e == Errc::timed_out ||
+                     e == Errc::closed || e == Errc::limit_reached;
+  return none;
+}
+
+std::optional<Principal> HttpServer::Impl::authenticate(const httplib::Request& req,
+                                                        bool* unavailable) {
   const auto now = std::chrono::steady_clock::now();
+  bool ignored = false;
+  if (unavailable == nullptr) unavailable = &ignored;
+  *unavailable = false;
   // On the reader thread and its connection when there is one.
   std::shared_ptr<CoreBridge> rb = reader_bridge;
   std::shared_ptr<CoreBridge> b = rb ? rb : bridge;
@@ -179,12 +197,12 @@ std::optional<Principal> HttpServer::Impl::authenticate(const httplib::Request& 
       // The customer as stored now: a session of a customer since disabled
       // or removed ends here; a changed admin flag applies at once.
       auto current = b->run<CustomerAuth>(
-          [st, cid = who->customer_id] {
-            auto c = st->customers().get(cid);
-            return c ? to_auth(*c) : CustomerAuth{};
-          },
+          [st, cid = who->customer_id] { return auth_of(st->customers().get(cid)); },
           current_options().core_timeout);
-      if (!current) return std::nullopt;  // the core did not answer: not ended
+      if (!current || current->store_error) {
+        *unavailable = true;  // the core or store did not answer: not ended
+        return std::nullopt;
+      }
       if (!current->found || current->disabled || current->who.username != who->username) {
         sessions.end(id);
         return std::nullopt;
@@ -198,13 +216,14 @@ std::optional<Principal> HttpServer::Impl::authenticate(const httplib::Request& 
     if (a.size() > 7 && lower(a.substr(0, 7)) == "bearer ") key = a.substr(7);
   }
   if (key.empty() || key.size() > 256) return std::nullopt;
-  auto found = b->run<CustomerAuth>(
-      [st, key] {
-        auto c = st->customers().find_by_api_key(key);
-        return c ? to_auth(*c) : CustomerAuth{};
-      },
-      current_options().core_timeout);
-  if (!found || !found->found || found->disabled) return std::nullopt;
+  auto found =
+      b->run<CustomerAuth>([st, key] { return auth_of(st->customers().find_by_api_key(key)); },
+                           current_options().core_timeout);
+  if (!found || found->store_error) {
+    *unavailable = true;
+    return std::nullopt;
+  }
+  if (!found->found || found->disabled) return std::nullopt;
   return found->who;
 }
 
@@ -230,15 +249,12 @@ std::optional<std::string> HttpServer::Impl::login(const std::string& source,
   std::shared_ptr<CoreBridge> b = rb ? rb : bridge;
   store::Store* st = rb ? reader->store : &store;
   auto found = b ? b->run<CustomerAuth>(
-                       [st, name = lower(username)] {
-                         auto c = st->customers().find(name);
-                         return c ? to_auth(*c) : CustomerAuth{};
-                       },
+                       [st, name = lower(username)] { return auth_of(st->customers().find(name)); },
                        o.core_timeout)
                  : std::nullopt;
-  if (!found) {
+  if (!found || found->store_error) {
     *status = 503;
-    *error = error_body("unavailable", "the core thread did not answer in time");
+    *error = error_body("unavailable", "the store did not answer in time; try again");
     return std::nullopt;
   }
   // PBKDF2 runs here, on the worker thread, never on the core thread.

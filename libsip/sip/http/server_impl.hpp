@@ -45,8 +45,10 @@ struct HttpServer::Impl {
   // query parameter) or API key (apikey header or query parameter, or
   // "Authorization: Bearer"); nullopt when none is valid. Both are checked
   // against the stored customer on every request: a disabled or removed
-  // customer's sessions end and its API key stops working at once.
-  std::optional<Principal> authenticate(const httplib::Request& req);
+  // customer's sessions end and its API key stops working at once. With
+  // `unavailable`, it is set when the store or core did not answer (the
+  // caller then answers 503, not 401).
+  std::optional<Principal> authenticate(const httplib::Request& req, bool* unavailable = nullptr);
   // Checks `username`/`password` (rate limits first); on success a new
   // session's authid. `status`/`error` set on failure. Never logs the password.
   std::optional<std::string> login(const std::string& source, const std::string& username,
