@@ -487,5 +487,12 @@ std::string dialog_key(std::string_view call_id, std::string_view tag);
 // The unescaped value of a "Replaces=" URI header in `uri_headers` (the part
 // after '?'), or nullopt.
 std::optional<std::string> replaces_of(std::string_view uri_headers);
+// A REFER's Refer-To: the SIP URI without its embedded headers, and the
+// Replaces among them (unescaped) when there is one. nullopt: no SIP URI.
+struct ReferTarget {
+  std::string uri;
+  std::optional<std::string> replaces;
+};
+std::optional<ReferTarget> refer_target(const msg::Message& refer);
 
 }  // namespace sip::b2bua

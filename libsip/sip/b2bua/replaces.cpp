@@ -48,14 +48,9 @@ std::optional<std::pair<CallId, bool>> CallManager::Impl::find_replaced(const ms
 
 void CallManager::Impl::expect_replaces(const Call& call, const Side& recipient,
                                         const msg::Message& refer) {
-  const auto refer_to = msg::parse_contact(refer.value(msg::HeaderId::ReferTo));
-  if (!refer_to) return;
-  const std::string_view text = refer_to->addr.uri.text;
-  const auto q = text.find('?');
-  if (q == std::string_view::npos) return;
-  const auto value = replaces_of(text.substr(q + 1));
-  if (!value) return;
-  const auto parsed = msg::parse_replaces(*value);
+  const auto target = refer_target(refer);
+  if (!target || !target->replaces) return;
+  const auto parsed = msg::parse_replaces(*target->replaces);
   if (!parsed) return;
   const auto found = find_replaced(*parsed);
   if (!found) return;

@@ -43,6 +43,18 @@ std::optional<std::string> replaces_of(std::string_view uri_headers) {
   return std::nullopt;
 }
 
+std::optional<ReferTarget> refer_target(const msg::Message& refer) {
+  const auto refer_to = msg::parse_contact(refer.value(msg::HeaderId::ReferTo));
+  if (!refer_to || !refer_to->addr.uri.is_sip()) return std::nullopt;
+  ReferTarget t;
+  t.uri = str(refer_to->addr.uri.text);
+  if (const auto q = t.uri.find('?'); q != std::string::npos) {
+    t.replaces = replaces_of(std::string_view(t.uri).substr(q + 1));
+    t.uri.resize(q);  // other embedded headers are not applied
+  }
+  return t;
+}
+
 void CallManager::Impl::attended_refer(Call& call, bool from_a, txn::ServerTransaction& txn,
                                        const std::string& replaces) {
   // "call-id;to-tag=..;from-tag=.." names the referrer's other dialog with
@@ -157,17 +169,13 @@ void CallManager::Impl::on_refer(Call& call, bool from_a, txn::ServerTransaction
     (void)txn.respond(491, "Request Pending");
     return;
   }
-  const auto refer_to = msg::parse_contact(m.value(msg::HeaderId::ReferTo));
-  if (!refer_to || !refer_to->addr.uri.is_sip()) {
+  const auto refer = refer_target(m);
+  if (!refer) {
     (void)txn.respond(400, "Bad Refer-To header");
     return;
   }
-  std::string target = str(refer_to->addr.uri.text);
-  if (const auto q = target.find('?'); q != std::string::npos) {
-    const std::string headers = target.substr(q + 1);
-    target.resize(q);  // other embedded headers are not applied
-    if (auto replaces = replaces_of(headers)) return attended_refer(call, from_a, txn, *replaces);
-  }
+  if (refer->replaces) return attended_refer(call, from_a, txn, *refer->replaces);
+  const std::string& target = refer->uri;
   if (call.lookups->snapshot().find_dialplan(call.owner, kTransferPlan) == nullptr) {
     log(LogLevel::Info, kLog, call.owner_name + ": REFER refused: no dial plan named \"transfer\"");
     (void)txn.respond(603, "No transfer dial plan");
